@@ -1,0 +1,1 @@
+"""Skill Circle subgraphs: six federated GraphQL services and their shared library."""

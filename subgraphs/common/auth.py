@@ -1,0 +1,155 @@
+"""Access-token verification against the users subgraph's JWKS.
+
+Every subgraph verifies tokens itself (the gateway only forwards the
+Authorization header), so this is the one place that decides who a caller is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+from jwt import PyJWK
+
+from .settings import Settings
+
+log = logging.getLogger("skill_circle.auth")
+
+ROLES = ("LEARNER", "EDITOR", "ADMIN")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated caller, as the access token describes them."""
+
+    user_id: str
+    roles: frozenset[str] = field(default_factory=lambda: frozenset({"LEARNER"}))
+    token: str = ""
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles or "ADMIN" in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return "ADMIN" in self.roles
+
+
+JWKSFetcher = Callable[[], Awaitable[Mapping[str, Any]]]
+
+
+class KeySet:
+    """Public keys by `kid`, refetched when a token names an unknown one.
+
+    Refetches are spaced by `refetch_interval` so that a stream of tokens with
+    made-up `kid`s cannot turn into a stream of JWKS requests.
+    """
+
+    def __init__(self, fetch: JWKSFetcher, refetch_interval: float) -> None:
+        self._fetch = fetch
+        self._refetch_interval = refetch_interval
+        self._keys: dict[str, PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self.fetch_count = 0
+
+    async def key(self, kid: str) -> PyJWK | None:
+        if kid in self._keys:
+            return self._keys[kid]
+        async with self._lock:
+            if kid not in self._keys and self._may_refetch():
+                await self._refresh()
+        return self._keys.get(kid)
+
+    def _may_refetch(self) -> bool:
+        return time.monotonic() - self._fetched_at >= self._refetch_interval
+
+    async def _refresh(self) -> None:
+        self._fetched_at = time.monotonic()
+        self.fetch_count += 1
+        try:
+            document = await self._fetch()
+        except Exception as exc:  # JWKS down: keep the keys we have
+            log.warning("JWKS fetch failed: %s", exc)
+            return
+        keys = {}
+        for entry in document.get("keys", []):
+            try:
+                keys[entry["kid"]] = PyJWK(dict(entry))
+            except (KeyError, jwt.PyJWTError) as exc:
+                log.warning("ignoring unusable JWKS entry: %s", exc)
+        self._keys = keys
+
+
+def remote_jwks(url: str, timeout: float = 5.0) -> JWKSFetcher:
+    async def fetch() -> Mapping[str, Any]:
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+    return fetch
+
+
+class TokenVerifier:
+    """Turns a bearer token into a `Viewer`, or None when it is not valid."""
+
+    def __init__(self, settings: Settings, keys: KeySet) -> None:
+        self.algorithm = settings.jwt_algorithm
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self.keys = keys
+
+    async def verify(self, token: str) -> Viewer | None:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            return None
+        # Only the configured asymmetric algorithm: never "none", never HMAC.
+        if header.get("alg") != self.algorithm or not isinstance(header.get("kid"), str):
+            return None
+        key = await self.keys.key(header["kid"])
+        if key is None:
+            return None
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[self.algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        roles = frozenset(r for r in claims.get("roles", ["LEARNER"]) if r in ROLES)
+        return Viewer(user_id=str(claims["sub"]), roles=roles or frozenset({"LEARNER"}), token=token)
+
+
+def bearer_token(value: object) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value, if it is one."""
+    if not isinstance(value, str):
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def token_from_connection_params(params: object) -> str | None:
+    """The token a websocket client sent in its connection_init payload."""
+    if not isinstance(params, Mapping):
+        return None
+    for name in ("Authorization", "authorization"):
+        if name in params:
+            return bearer_token(params[name])
+    headers = params.get("headers")
+    if isinstance(headers, Mapping):
+        return token_from_connection_params(headers)
+    return None

@@ -1,0 +1,54 @@
+"""`python -m subgraphs.<name> [serve|migrate|export-schema|...]` for every subgraph."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from .settings import Settings, load_settings
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[None]]
+
+
+def run_cli(
+    service: str,
+    create_app: Callable[[Settings], FastAPI],
+    sdl: Callable[[], str],
+    *,
+    commands: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None]]] | None = None,
+    argv: Sequence[str] | None = None,
+) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m subgraphs.{service}")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the subgraph (default)")
+    export = sub.add_parser("export-schema", help="print or write this subgraph's SDL")
+    export.add_argument("--out", type=Path)
+    for name, (_, add_arguments) in (commands or {}).items():
+        add_arguments(sub.add_parser(name))
+    args = parser.parse_args(argv)
+
+    if args.command == "export-schema":
+        text = sdl().rstrip("\n") + "\n"
+        if args.out:
+            args.out.write_text(text)
+        else:
+            print(text, end="")
+        return
+    settings = load_settings(service)
+    if args.command in (None, "serve"):
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.listen_port,
+            log_config=None,
+            ws="websockets",
+            lifespan="on",
+        )
+        return
+    command, _ = (commands or {})[args.command]
+    asyncio.run(command(settings, args))

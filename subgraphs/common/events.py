@@ -1,0 +1,231 @@
+"""Domain events on Redis Streams, and live pub/sub for subscriptions.
+
+Durable events go to one stream that every consumer group reads in full
+(at-least-once: acknowledged only after the handler succeeded, pending entries
+of a crashed consumer reclaimed after `claim_idle_ms`); handlers are made
+idempotent by event id. Live messages for GraphQL subscriptions go through
+`broadcaster`, so a subscription held by one replica sees an event published
+by another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from broadcaster import Broadcast
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from .observability import Metrics
+
+log = logging.getLogger("skill_circle.events")
+
+STREAM = "skillcircle:events"
+DONE_TTL_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    producer: str
+    payload: Mapping[str, Any]
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "type": self.type,
+                "time": self.time.isoformat(),
+                "producer": self.producer,
+                "payload": dict(self.payload),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Event:
+        data = json.loads(raw)
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            time=datetime.fromisoformat(data["time"]),
+            producer=data["producer"],
+            payload=data["payload"],
+        )
+
+
+class EventBus:
+    """Publishes a subgraph's domain events to the shared stream."""
+
+    def __init__(self, redis: Redis, producer: str, stream: str = STREAM) -> None:
+        self.redis = redis
+        self.producer = producer
+        self.stream = stream
+
+    async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
+        event = Event(type=type, producer=self.producer, payload=payload)
+        await self.redis.xadd(self.stream, {"event": event.to_json()}, maxlen=200_000)
+        return event
+
+
+Handler = Callable[[Event], Awaitable[None]]
+
+
+class EventConsumer:
+    """One consumer of a consumer group: handles, marks done, then acknowledges."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        group: str,
+        consumer: str,
+        handlers: Mapping[str, Handler],
+        *,
+        stream: str = STREAM,
+        claim_idle_ms: int = 30_000,
+        block_ms: int = 1_000,
+        batch_size: int = 50,
+        max_attempts: int = 5,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.redis = redis
+        self.group = group
+        self.consumer = consumer
+        self.handlers = handlers
+        self.stream = stream
+        self.claim_idle_ms = claim_idle_ms
+        self.block_ms = block_ms
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.metrics = metrics
+        self.dead_letter_stream = f"{stream}:dead:{group}"
+
+    async def ensure_group(self) -> None:
+        try:
+            # From the start of the stream: events published before the group
+            # existed are still delivered (at-least-once from day one).
+            await self.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self) -> None:
+        await self.ensure_group()
+        await self.process_own_pending()
+        while True:
+            try:
+                await self.process_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("event consumer %s/%s failed; retrying", self.group, self.consumer)
+                await asyncio.sleep(1)
+
+    async def process_own_pending(self) -> int:
+        """After a restart: entries this consumer read but never acknowledged."""
+        handled, last_id = 0, "0"
+        while True:
+            response = await self.redis.xreadgroup(
+                self.group, self.consumer, {self.stream: last_id}, count=self.batch_size
+            )
+            entries = [entry for _, stream_entries in response for entry in stream_entries]
+            if not entries:
+                return handled
+            for entry_id, fields in entries:
+                await self._handle(entry_id, fields)
+            handled += len(entries)
+            last_id = entries[-1][0]
+
+    async def process_once(self) -> int:
+        """Handle reclaimed pending entries, then new ones; returns how many."""
+        _, claimed, _ = await self.redis.xautoclaim(
+            self.stream, self.group, self.consumer, self.claim_idle_ms, count=self.batch_size
+        )
+        entries = list(claimed)
+        if not entries:
+            response = await self.redis.xreadgroup(
+                self.group,
+                self.consumer,
+                {self.stream: ">"},
+                count=self.batch_size,
+                block=self.block_ms,
+            )
+            entries = [entry for _, stream_entries in response for entry in stream_entries]
+        for entry_id, fields in entries:
+            await self._handle(entry_id, fields)
+        return len(entries)
+
+    async def _handle(self, entry_id: bytes | str, fields: Mapping[bytes, bytes]) -> None:
+        raw = fields.get(b"event") if fields else None
+        if raw is None:  # trimmed or malformed entry: nothing to do
+            await self.redis.xack(self.stream, self.group, entry_id)
+            return
+        event = Event.from_json(raw)
+        done_key = f"events:done:{self.group}:{event.id}"
+        if await self.redis.exists(done_key):
+            await self.redis.xack(self.stream, self.group, entry_id)
+            self._count(event.type, "duplicate")
+            return
+        handler = self.handlers.get(event.type)
+        if handler is not None:
+            try:
+                await handler(event)
+            except Exception:
+                log.exception("handler for %s failed (event %s)", event.type, event.id)
+                await self._record_failure(entry_id, event, raw)
+                return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(done_key, "1", ex=DONE_TTL_SECONDS)
+            pipe.xack(self.stream, self.group, entry_id)
+            await pipe.execute()
+        self._count(event.type, "handled" if handler else "ignored")
+
+    async def _record_failure(self, entry_id: bytes | str, event: Event, raw: bytes) -> None:
+        """Leave the entry pending for a retry, or dead-letter it after max_attempts."""
+        attempts_key = f"events:attempts:{self.group}"
+        attempts = await self.redis.hincrby(attempts_key, event.id, 1)
+        self._count(event.type, "failed")
+        if attempts >= self.max_attempts:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.xadd(self.dead_letter_stream, {"event": raw}, maxlen=10_000)
+                pipe.xack(self.stream, self.group, entry_id)
+                pipe.hdel(attempts_key, event.id)
+                await pipe.execute()
+            self._count(event.type, "dead_lettered")
+
+    def _count(self, type: str, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.events_handled(type, outcome).inc()
+
+
+class LiveChannels:
+    """Live messages for subscriptions, delivered by every replica."""
+
+    def __init__(self, url: str) -> None:
+        self._broadcast = Broadcast(url)
+
+    async def connect(self) -> None:
+        await self._broadcast.connect()
+
+    async def disconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._broadcast.disconnect()
+
+    async def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        await self._broadcast.publish(channel, json.dumps(dict(message)))
+
+    async def listen(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        async with self._broadcast.subscribe(channel) as subscriber:
+            async for event in subscriber:  # type: ignore[union-attr]
+                if event is None:
+                    return
+                yield json.loads(event.message)

@@ -1,0 +1,66 @@
+"""Process-wide resources of one subgraph, created once and passed down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any
+
+from .auth import KeySet, TokenVerifier, remote_jwks
+from .events import EventBus, EventConsumer, Handler, LiveChannels
+from .observability import Metrics
+from .settings import Settings
+from .stores import broadcast_url, redis_client
+
+ReadinessCheck = Callable[[], Awaitable[object]]
+
+
+class Platform:
+    """Settings, token verifier, metrics, Redis, event bus and live channels."""
+
+    def __init__(self, settings: Settings, verifier: TokenVerifier | None = None) -> None:
+        self.settings = settings
+        self.metrics = Metrics(settings.service)
+        self.redis = redis_client(settings)
+        self.events = EventBus(self.redis, producer=settings.service)
+        self.live = LiveChannels(broadcast_url(settings))
+        self.verifier = verifier or TokenVerifier(
+            settings,
+            KeySet(remote_jwks(settings.jwks_url), settings.jwks_refetch_interval_seconds),
+        )
+        self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def consumer(self, handlers: Mapping[str, Handler], **options: Any) -> EventConsumer:
+        """This subgraph's consumer of the event stream (group = service name).
+
+        The consumer name is stable per host and service so that a restarted
+        process picks up the entries it had read but not acknowledged.
+        """
+        name = f"{self.settings.service}-{socket.gethostname()}-{self.settings.listen_port}"
+        return EventConsumer(
+            self.redis,
+            group=self.settings.service,
+            consumer=name,
+            handlers=handlers,
+            metrics=self.metrics,
+            **options,
+        )
+
+    def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.create_task(work))
+
+    async def start(self) -> None:
+        await self.live.connect()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.live.disconnect()
+        await self.redis.aclose()

@@ -1,0 +1,41 @@
+"""How every subgraph builds its federated schema: one set of extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from .errors import ErrorCodes
+from .observability import OperationMetrics
+from .settings import Settings
+
+FEDERATION_VERSION = "2.11"
+
+
+def federated_schema(
+    settings: Settings,
+    *,
+    query: type,
+    mutation: type | None = None,
+    subscription: type | None = None,
+    types: Iterable[type] = (),
+) -> strawberry.federation.Schema:
+    """A federation 2 schema with the platform's limits, metrics and error codes."""
+    extensions: list[Any] = [
+        OperationMetrics,  # listed first: it sees errors after ErrorCodes coded them
+        ErrorCodes,
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    return strawberry.federation.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        types=list(types),
+        extensions=extensions,
+        federation_version=FEDERATION_VERSION,
+    )

@@ -1,0 +1,24 @@
+"""DataLoaders of the users subgraph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strawberry.dataloader import DataLoader
+
+from ..common.context import Context
+from ..common.loaders import one_each
+from .store import UserRow, UserStore
+
+
+@dataclass
+class Loaders:
+    user: DataLoader[str, UserRow | None]
+
+
+def make_loaders(store: UserStore) -> Loaders:
+    return Loaders(user=one_each(store.by_ids, key_of=lambda row: str(row.id)))
+
+
+def loaders_for(context: Context) -> Loaders:
+    return make_loaders(context.deps.store)

@@ -1,0 +1,279 @@
+"""Account rules: registration, login, tokens, profile, preferences, roles."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..common.auth import ROLES, Viewer
+from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
+from ..common.events import EventBus
+from ..common.settings import Settings
+from .passwords import hash_password, needs_rehash, verify_password
+from .ratelimit import LoginRateLimiter
+from .store import EmailTaken, OneTimeTokenRow, UserRow, UserStore
+from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens
+
+VERIFY_EMAIL = "verify_email"
+RESET_PASSWORD = "reset_password"
+THEMES = ("light", "dark", "system")
+LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_TIMEZONES = frozenset(available_timezones())
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: UserRow
+
+
+class UserService:
+    def __init__(
+        self,
+        settings: Settings,
+        store: UserStore,
+        access: AccessTokens,
+        refresh: RefreshTokens,
+        limiter: LoginRateLimiter,
+        events: EventBus,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.access = access
+        self.refresh = refresh
+        self.limiter = limiter
+        self.events = events
+
+    # ------------------------------------------------------------ sign-up and sign-in
+    async def register(self, email: str, password: str, display_name: str) -> Session:
+        address = normalise_email(email, self.settings.environment == "production")
+        check_password(password)
+        name = check_display_name(display_name)
+        try:
+            user = await self.store.add(
+                UserRow(
+                    email=address,
+                    password_hash=await hash_password(password),
+                    display_name=name,
+                    roles=["LEARNER"],
+                )
+            )
+        except EmailTaken as exc:
+            raise Conflict("An account with this email already exists") from exc
+        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
+        await self.events.publish(
+            "user.registered", {**user_payload(user), "verificationUrl": link}
+        )
+        return await self._session(user)
+
+    async def login(self, email: str, password: str, client_address: str) -> Session:
+        address = email.strip().lower()
+        await self.limiter.hit(address, client_address)
+        user = await self.store.by_email(address)
+        if not await verify_password(user.password_hash if user else None, password):
+            raise Unauthenticated("Invalid email or password")
+        assert user is not None
+        await self.limiter.succeeded(address)
+        if needs_rehash(user.password_hash):
+            user = await self.store.change(user.id, password_hash=await hash_password(password))
+        return await self._session(user)
+
+    async def refresh_session(self, refresh_token: str) -> Session:
+        try:
+            rotated = await self.refresh.rotate(refresh_token)
+        except RefreshTokenReused as exc:
+            raise Unauthenticated("Refresh token was already used; please log in again") from exc
+        if rotated is None:
+            raise Unauthenticated("Invalid or expired refresh token")
+        grant, new_token = rotated
+        user = await self.store.by_id(grant.user_id)
+        if user is None:
+            raise Unauthenticated("Account no longer exists")
+        return Session(
+            access_token=self.access.issue(str(user.id), user.roles),
+            refresh_token=new_token,
+            expires_in=self.access.ttl,
+            user=user,
+        )
+
+    async def logout(self, refresh_token: str) -> bool:
+        return await self.refresh.revoke(refresh_token)
+
+    async def _session(self, user: UserRow) -> Session:
+        return Session(
+            access_token=self.access.issue(str(user.id), user.roles),
+            refresh_token=await self.refresh.issue(str(user.id)),
+            expires_in=self.access.ttl,
+            user=user,
+        )
+
+    # ------------------------------------------------------------ verification and reset
+    async def request_email_verification(self, viewer: Viewer) -> bool:
+        user = await self._existing(viewer.user_id)
+        if user.email_verified:
+            return False
+        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
+        await self.events.publish(
+            "user.email_verification_requested", {**user_payload(user), "verificationUrl": link}
+        )
+        return True
+
+    async def verify_email(self, token: str) -> bool:
+        user_id = await self.store.use_token(_hash(token), VERIFY_EMAIL, _now())
+        if user_id is None:
+            raise BadUserInput("token", "Invalid or expired verification token")
+        user = await self.store.change(user_id, email_verified=True)
+        await self.events.publish("user.email_verified", user_payload(user))
+        return True
+
+    async def request_password_reset(self, email: str) -> bool:
+        user = await self.store.by_email(email.strip().lower())
+        if user is not None:
+            link = await self._one_time_link(
+                user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
+            )
+            await self.events.publish(
+                "user.password_reset_requested", {**user_payload(user), "resetUrl": link}
+            )
+        return True  # the same answer for unknown emails: no account enumeration
+
+    async def reset_password(self, token: str, new_password: str) -> bool:
+        check_password(new_password, field="newPassword")
+        user_id = await self.store.use_token(_hash(token), RESET_PASSWORD, _now())
+        if user_id is None:
+            raise BadUserInput("token", "Invalid or expired reset token")
+        user = await self.store.change(user_id, password_hash=await hash_password(new_password))
+        await self.refresh.revoke_all(str(user.id))
+        await self.events.publish("user.password_changed", user_payload(user))
+        return True
+
+    async def _one_time_link(
+        self, user: UserRow, purpose: str, ttl: timedelta, page: str
+    ) -> str:
+        token = secrets.token_urlsafe(32)
+        await self.store.add_token(
+            OneTimeTokenRow(
+                token_hash=_hash(token), user_id=user.id, purpose=purpose, expires_at=_now() + ttl
+            )
+        )
+        return f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
+
+    # ------------------------------------------------------------ profile, preferences, roles
+    async def update_profile(self, viewer: Viewer, display_name: str | None) -> UserRow:
+        user = await self._existing(viewer.user_id)
+        if display_name is None:
+            return user
+        return await self.store.change(user.id, display_name=check_display_name(display_name))
+
+    async def update_preferences(self, viewer: Viewer, changes: dict[str, Any]) -> UserRow:
+        user = await self._existing(viewer.user_id)
+        values = {name: value for name, value in changes.items() if value is not None}
+        if "locale" in values and not LOCALE.match(values["locale"]):
+            raise BadUserInput("locale", "locale must be a language tag such as en or pt-BR")
+        if "timezone" in values and values["timezone"] not in _TIMEZONES:
+            raise BadUserInput("timezone", "timezone must be an IANA name such as Europe/Paris")
+        if "theme" in values and values["theme"] not in THEMES:
+            raise BadUserInput("theme", "theme must be one of " + ", ".join(THEMES))
+        if not values:
+            return user
+        user = await self.store.change(user.id, **values)
+        await self.events.publish("user.preferences_updated", user_payload(user))
+        return user
+
+    async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
+        user = await self._existing(user_id)
+        wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
+        user = await self.store.change(user.id, roles=wanted)
+        await self.events.publish("user.roles_changed", user_payload(user))
+        return user
+
+    async def ensure_admin(self, email: str, password: str) -> UserRow:
+        """Creates the admin account, or promotes (and re-keys) an existing one."""
+        address = normalise_email(email, self.settings.environment == "production")
+        check_password(password)
+        user = await self.store.by_email(address)
+        if user is None:
+            return await self.store.add(
+                UserRow(
+                    email=address,
+                    password_hash=await hash_password(password),
+                    display_name="Administrator",
+                    roles=list(ROLES),
+                    email_verified=True,
+                )
+            )
+        if set(user.roles) >= set(ROLES) and await verify_password(user.password_hash, password):
+            return user
+        return await self.store.change(
+            user.id, roles=list(ROLES), password_hash=await hash_password(password)
+        )
+
+    async def _existing(self, user_id: str) -> UserRow:
+        user = await self.store.by_id(user_id)
+        if user is None:
+            raise NotFound("User", user_id)
+        return user
+
+
+def user_payload(user: UserRow) -> dict[str, Any]:
+    """What other subgraphs learn of an account through events."""
+    return {
+        "userId": str(user.id),
+        "email": user.email,
+        "displayName": user.display_name,
+        "emailVerified": user.email_verified,
+        "roles": list(user.roles),
+        "preferences": {
+            "locale": user.locale,
+            "timezone": user.timezone,
+            "emailNotifications": user.email_notifications,
+            "smsNotifications": user.sms_notifications,
+            "pushNotifications": user.push_notifications,
+        },
+    }
+
+
+def normalise_email(email: str, public_domains_only: bool = True) -> str:
+    """The canonical address; outside production, `.local` domains are accepted."""
+    address = email.strip()
+    # email-validator refuses special-use names outright; check the rest of a dev address.
+    local_domain = not public_domains_only and address.lower().endswith(".local")
+    if local_domain:
+        address = address[: -len(".local")] + ".example"
+    try:
+        normalized = validate_email(address, check_deliverability=False).normalized.lower()
+        return normalized.removesuffix(".example") + ".local" if local_domain else normalized
+    except EmailNotValidError as exc:
+        raise BadUserInput("email", f"Invalid email address: {exc}") from exc
+
+
+def check_password(password: str, field: str = "password") -> None:
+    if len(password) < 8:
+        raise BadUserInput(field, "Password must be at least 8 characters")
+    if len(password) > 256:
+        raise BadUserInput(field, "Password must be at most 256 characters")
+
+
+def check_display_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= 80:
+        raise BadUserInput("displayName", "Display name must be 1 to 80 characters")
+    return cleaned
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
