@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0  # 0: the service's default port from SERVICE_PORTS
     public_url: str = "http://localhost:4000"
+    gateway_url: str = "http://localhost:4000/graphql"
     data_dir: Path = DEV_DATA_DIR
     log_level: str = "INFO"
 

@@ -1,0 +1,119 @@
+"""Session-wide throwaway stores and the running supergraph.
+
+PostgreSQL and Redis come from the machine's binaries, MongoDB is FerretDB
+(or SKILL_CIRCLE_MONGODB_URL when set, to run against a real MongoDB). Each
+starts only when a test needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from .support.client import Client
+from .support.servers import FerretDBServer, PostgresServer, RedisServer
+from .support.stack import MONGO_SUBGRAPHS, SQL_SUBGRAPHS, Stack, implemented_subgraphs
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongodb_url() -> Iterator[str]:
+    """Base URL of a MongoDB wire-protocol server (no database part)."""
+    given = os.environ.get("SKILL_CIRCLE_MONGODB_URL")
+    if given:
+        yield given.rstrip("/")
+        return
+    server = FerretDBServer().start()
+    yield f"mongodb://127.0.0.1:{server.port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(request: pytest.FixtureRequest, redis_server: RedisServer) -> Iterator[Stack]:
+    """Every implemented subgraph plus the gateway, as processes."""
+    names = implemented_subgraphs()
+    stores: dict[str, str] = {"redis": redis_server.url}
+    if any(name in SQL_SUBGRAPHS for name in names):
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        for name in names:
+            if name in SQL_SUBGRAPHS:
+                stores[f"{name}_db"] = postgres.create_database(f"{name}_e2e")
+    if any(name in MONGO_SUBGRAPHS for name in names):
+        base: str = request.getfixturevalue("mongodb_url")
+        for name in names:
+            if name in MONGO_SUBGRAPHS:
+                stores[f"{name}_db"] = f"{base}/{name}_e2e"
+    running = Stack(stores, names)
+    try:
+        running.start()
+    except Exception:
+        print(running.logs())
+        running.stop()
+        raise
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+async def gateway(stack: Stack) -> AsyncIterator[Client]:
+    """An anonymous client of the gateway."""
+    client = Client(stack.url)
+    yield client
+    await client.close()
+
+
+REGISTER = """
+mutation Register($input: RegisterInput!) {
+  register(input: $input) { accessToken refreshToken expiresIn user { id email roles } }
+}"""
+
+LOGIN = """
+mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { accessToken refreshToken user { id roles } }
+}"""
+
+SET_ROLES = "mutation($u: ID!, $r: [Role!]!) { setUserRoles(userId: $u, roles: $r) { id roles } }"
+
+
+async def register(client: Client, name: str = "Learner") -> dict[str, Any]:
+    """A new account: its register payload (tokens and user) plus its password."""
+    email = f"{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:10]}@example.com"
+    data = await client.data(
+        REGISTER,
+        {"input": {"email": email, "password": "correct horse battery", "displayName": name}},
+    )
+    return {**data["register"], "email": email, "password": "correct horse battery"}
+
+
+@pytest.fixture
+async def admin_token(gateway: Client) -> str:
+    data = await gateway.data(
+        LOGIN, {"email": "admin@skillcircle.local", "password": "admin-dev-password"}
+    )
+    return str(data["login"]["accessToken"])
+
+
+async def account_with_roles(gateway: Client, admin_token: str, roles: list[str],
+                             name: str = "Editor") -> dict[str, Any]:
+    """A new account promoted to `roles`, logged in again so its token carries them."""
+    account = await register(gateway, name)
+    await gateway.as_user(admin_token).data(SET_ROLES, {"u": account["user"]["id"], "r": roles})
+    login = await gateway.data(LOGIN, {"email": account["email"], "password": account["password"]})
+    return {**account, **login["login"]}

@@ -1,0 +1,1 @@
+"""Test support: throwaway servers, the stack of processes, GraphQL clients."""

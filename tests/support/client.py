@@ -1,0 +1,98 @@
+"""GraphQL over HTTP and over websockets (graphql-transport-ws), as a frontend would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import websockets
+
+
+class GraphQLError(AssertionError):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(json.dumps(errors, indent=1))
+        self.errors = errors
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors]
+
+
+class Client:
+    def __init__(self, url: str, token: str | None = None) -> None:
+        self.url = url
+        self.token = token
+        self.http = httpx.AsyncClient(timeout=30)
+
+    def as_user(self, token: str | None) -> Client:
+        return Client(self.url, token)
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None,
+                      headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """The whole response body: data and errors."""
+        all_headers = {"content-type": "application/json", **(headers or {})}
+        if self.token:
+            all_headers["authorization"] = f"Bearer {self.token}"
+        response = await self.http.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=all_headers
+        )
+        assert response.status_code < 500, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The data of a response that must have no errors."""
+        body = await self.execute(query, variables)
+        if body.get("errors"):
+            raise GraphQLError(body["errors"])
+        return body["data"]
+
+    async def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        body = await self.execute(query, variables)
+        assert body.get("errors"), f"expected errors, got {body}"
+        return [e.get("extensions", {}).get("code") for e in body["errors"]]
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+class Subscription:
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+
+    async def next(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The next `next` payload; raises on error/complete or after `timeout`."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+            if message["type"] == "next":
+                return message["payload"]
+            if message["type"] == "ping":
+                await self.socket.send(json.dumps({"type": "pong"}))
+                continue
+            raise AssertionError(f"subscription ended: {message}")
+
+    async def nothing_within(self, seconds: float) -> bool:
+        try:
+            message = await asyncio.wait_for(self.socket.recv(), seconds)
+        except TimeoutError:
+            return True
+        raise AssertionError(f"expected nothing, got {message}")
+
+
+@asynccontextmanager
+async def subscribe(ws_url: str, query: str, token: str | None = None,
+                    variables: dict[str, Any] | None = None) -> AsyncIterator[Subscription]:
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        await socket.send(json.dumps({
+            "id": uuid.uuid4().hex, "type": "subscribe",
+            "payload": {"query": query, "variables": variables or {}},
+        }))
+        yield Subscription(socket)
