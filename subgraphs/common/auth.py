@@ -51,8 +51,14 @@ class KeySet:
     made-up `kid`s cannot turn into a stream of JWKS requests.
     """
 
-    def __init__(self, fetch: JWKSFetcher, refetch_interval: float) -> None:
+    def __init__(
+        self,
+        fetch: JWKSFetcher,
+        refetch_interval: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._fetch = fetch
+        self._clock = clock
         self._refetch_interval = refetch_interval
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
@@ -68,10 +74,10 @@ class KeySet:
         return self._keys.get(kid)
 
     def _may_refetch(self) -> bool:
-        return time.monotonic() - self._fetched_at >= self._refetch_interval
+        return self._clock() - self._fetched_at >= self._refetch_interval
 
     async def _refresh(self) -> None:
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self._clock()
         self.fetch_count += 1
         try:
             document = await self._fetch()

@@ -1,0 +1,154 @@
+"""Access-token verification: forged, expired, not-yet-valid, alg none, wrong key, unknown kid."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import jwt
+import pytest
+
+from subgraphs.common.auth import KeySet, TokenVerifier
+from subgraphs.common.settings import Settings
+from subgraphs.users.tokens import AccessTokens, KeyRing, generate_private_key, signing_key
+from tests.conftest import register
+from tests.support.client import Client
+
+SETTINGS = Settings(service="skills", environment="test")
+
+
+def key_ring() -> KeyRing:
+    return KeyRing([signing_key(generate_private_key("RS256"), "RS256")], "RS256")
+
+
+class CountingJWKS:
+    """A JWKS endpoint stand-in that serves a key ring and counts fetches."""
+
+    def __init__(self, ring: KeyRing) -> None:
+        self.ring = ring
+        self.fetches = 0
+
+    async def __call__(self) -> dict[str, Any]:
+        self.fetches += 1
+        return self.ring.jwks()
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    return {"sub": "user-1", "roles": ["LEARNER"], "iss": "skill-circle", "aud": "skill-circle-api",
+            "iat": now, "nbf": now, "exp": now + 60, **overrides}
+
+
+def _segment(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def sign(ring: KeyRing, payload: dict[str, Any], **headers: Any) -> str:
+    key = ring.active
+    return jwt.encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid, **headers})
+
+
+@pytest.fixture
+def ring() -> KeyRing:
+    return key_ring()
+
+
+@pytest.fixture
+def verifier(ring: KeyRing) -> TokenVerifier:
+    return TokenVerifier(SETTINGS, KeySet(CountingJWKS(ring), refetch_interval=60))
+
+
+async def test_a_valid_token_names_the_viewer(ring: KeyRing, verifier: TokenVerifier) -> None:
+    viewer = await verifier.verify(AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"]))
+    assert viewer is not None
+    assert viewer.user_id == "user-1" and viewer.has_role("EDITOR") and not viewer.is_admin
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        claims(exp=int(time.time()) - 10),  # expired
+        claims(nbf=int(time.time()) + 300),  # not yet valid
+        claims(aud="another-api"),  # wrong audience
+        claims(iss="someone-else"),  # wrong issuer
+        {k: v for k, v in claims().items() if k != "exp"},  # no expiry at all
+    ],
+    ids=["expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "no-exp"],
+)
+async def test_invalid_claims_are_rejected(ring: KeyRing, verifier: TokenVerifier, payload: dict[str, Any]) -> None:
+    assert await verifier.verify(sign(ring, payload)) is None
+
+
+async def test_alg_none_is_rejected(ring: KeyRing, verifier: TokenVerifier) -> None:
+    unsigned = f"{_segment({'alg': 'none', 'kid': ring.active.kid})}.{_segment(claims())}."
+    assert await verifier.verify(unsigned) is None
+
+
+async def test_hmac_with_the_public_key_is_rejected(ring: KeyRing, verifier: TokenVerifier) -> None:
+    # The classic confusion attack: HS256 "signed" with the public key as secret.
+    secret = json.dumps(ring.active.public_jwk).encode()
+    signing_input = f"{_segment({'alg': 'HS256', 'kid': ring.active.kid})}.{_segment(claims())}"
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    forged = f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+    assert await verifier.verify(forged) is None
+
+
+async def test_a_token_signed_by_another_key_with_our_kid_is_rejected(ring: KeyRing, verifier: TokenVerifier) -> None:
+    intruder = key_ring()
+    forged = jwt.encode(claims(), intruder.active.private_key, algorithm="RS256",
+                        headers={"kid": ring.active.kid})
+    assert await verifier.verify(forged) is None
+
+
+async def test_tampered_payload_is_rejected(ring: KeyRing, verifier: TokenVerifier) -> None:
+    header, _, signature = sign(ring, claims()).split(".")
+    admin = _segment(claims(roles=["ADMIN"]))
+    assert await verifier.verify(f"{header}.{admin}.{signature}") is None
+
+
+async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
+    jwks = CountingJWKS(ring)
+    now = [1000.0]
+    verifier = TokenVerifier(SETTINGS, KeySet(jwks, refetch_interval=60, clock=lambda: now[0]))
+    tokens = AccessTokens(ring, SETTINGS)
+    assert await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None
+    assert jwks.fetches == 1
+
+    # Later, the users subgraph rotates: a new active key, the old one kept for verification.
+    now[0] += 3600
+    rotated = KeyRing([signing_key(generate_private_key("RS256"), "RS256"), ring.active], "RS256")
+    jwks.ring = rotated
+    fresh = AccessTokens(rotated, SETTINGS).issue("u", ["LEARNER"])
+    assert await verifier.verify(fresh) is not None
+    assert jwks.fetches == 2  # one refetch for the unknown kid
+    assert await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None  # old key still trusted
+    assert await verifier.verify(fresh) is not None
+    assert jwks.fetches == 2
+
+    # A flood of made-up kids costs no further fetches within the refetch interval.
+    stranger = key_ring()
+    for _ in range(20):
+        assert await verifier.verify(AccessTokens(stranger, SETTINGS).issue("u", [])) is None
+    assert jwks.fetches == 2
+
+
+async def test_the_live_jwks_verifies_real_tokens_and_ignores_forgeries(gateway: Client) -> None:
+    account = await register(gateway)
+    forged = jwt.encode(claims(sub=account["user"]["id"]), key_ring().active.private_key,
+                        algorithm="RS256", headers={"kid": "made-up"})
+    assert (await gateway.as_user(forged).data("{ me { id } }"))["me"] is None
+    assert (await gateway.as_user(account["accessToken"]).data("{ me { id } }"))["me"]["id"] == account["user"]["id"]
+    assert (await gateway.as_user("garbage").data("{ me { id } }"))["me"] is None
+
+
+def test_production_refuses_development_secrets() -> None:
+    with pytest.raises(ValueError, match="refusing to start in production"):
+        Settings(service="users", environment="production")
+    Settings(  # a properly configured production process starts
+        service="users", environment="production", secret_key="x" * 40,
+        admin_password="a-real-admin-password", jwt_private_key_files=["/run/secrets/jwt.pem"],
+    )
