@@ -46,7 +46,7 @@ def run_cli(
             host=settings.host,
             port=settings.listen_port,
             log_config=None,
-            ws="websockets",
+            ws="auto",
             lifespan="on",
         )
         return

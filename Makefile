@@ -1,0 +1,15 @@
+# Shortcuts; the scripts are the source of truth (README).
+.PHONY: dev test schema setup bench lint
+
+dev:        ## install everything and run the supergraph on embedded defaults
+	scripts/dev.sh
+test:       ## install what the tests need and run the whole suite (CI runs this)
+	scripts/test.sh
+setup:
+	scripts/setup.sh
+schema:     ## export every subgraph's SDL and compose schema/supergraph.graphql
+	scripts/schema.sh
+lint:
+	.venv/bin/ruff check subgraphs tests scripts bench && .venv/bin/mypy subgraphs
+bench:      ## load scenarios through the gateway; prints figures and ratios
+	.venv/bin/python -m bench
