@@ -27,9 +27,10 @@ def federated_schema(
     extensions: list[Any] = [
         OperationMetrics,  # listed first: it sees errors after ErrorCodes coded them
         ErrorCodes,
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        # Factories: a fresh extension instance for every request.
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
     return strawberry.federation.Schema(
         query=query,
