@@ -26,7 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 REDIS_PORT = int(os.environ.get("SKILL_CIRCLE_DEV_REDIS_PORT", "6390"))
 
 
-def wait_healthy(name: str, url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+def wait_healthy(
+    name: str, url: str, process: subprocess.Popen[bytes], timeout: float = 90
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -77,8 +79,12 @@ def main() -> None:
         children.append(child)
         wait_healthy(name, f"http://127.0.0.1:{SERVICE_PORTS[name]}/health", child)
     gateway = subprocess.Popen(
-        [str(REPO / "node_modules/.bin/hive-gateway"), "supergraph",
-         "--config-path", str(REPO / "router/gateway.config.ts")],
+        [
+            str(REPO / "node_modules/.bin/hive-gateway"),
+            "supergraph",
+            "--config-path",
+            str(REPO / "router/gateway.config.ts"),
+        ],
         cwd=REPO,
         env=env,
     )

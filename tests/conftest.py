@@ -110,8 +110,9 @@ async def admin_token(gateway: Client) -> str:
     return str(data["login"]["accessToken"])
 
 
-async def account_with_roles(gateway: Client, admin_token: str, roles: list[str],
-                             name: str = "Editor") -> dict[str, Any]:
+async def account_with_roles(
+    gateway: Client, admin_token: str, roles: list[str], name: str = "Editor"
+) -> dict[str, Any]:
     """A new account promoted to `roles`, logged in again so its token carries them."""
     account = await register(gateway, name)
     await gateway.as_user(admin_token).data(SET_ROLES, {"u": account["user"]["id"], "r": roles})

@@ -68,9 +68,7 @@ def create_app(
 
     @app.get("/ready")
     async def ready() -> JSONResponse:
-        results = await asyncio.gather(
-            *(_check(check) for check in platform.readiness.values())
-        )
+        results = await asyncio.gather(*(_check(check) for check in platform.readiness.values()))
         checks = dict(zip(platform.readiness, results, strict=True))
         healthy = all(result == "ok" for result in checks.values())
         return JSONResponse(

@@ -135,7 +135,9 @@ class TokenVerifier:
         except jwt.PyJWTError:
             return None
         roles = frozenset(r for r in claims.get("roles", ["LEARNER"]) if r in ROLES)
-        return Viewer(user_id=str(claims["sub"]), roles=roles or frozenset({"LEARNER"}), token=token)
+        return Viewer(
+            user_id=str(claims["sub"]), roles=roles or frozenset({"LEARNER"}), token=token
+        )
 
 
 def bearer_token(value: object) -> str | None:

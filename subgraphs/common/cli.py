@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from .settings import Settings, load_settings
 
-Command = Callable[[Settings, argparse.Namespace], Awaitable[None]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
 
 
 def run_cli(

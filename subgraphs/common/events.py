@@ -137,7 +137,7 @@ class EventConsumer:
             response = await self.redis.xreadgroup(
                 self.group, self.consumer, {self.stream: last_id}, count=self.batch_size
             )
-            entries = [entry for _, stream_entries in response for entry in stream_entries]
+            entries = _entries(response)
             if not entries:
                 return handled
             for entry_id, fields in entries:
@@ -147,10 +147,10 @@ class EventConsumer:
 
     async def process_once(self) -> int:
         """Handle reclaimed pending entries, then new ones; returns how many."""
-        _, claimed, _ = await self.redis.xautoclaim(
+        claimed: Any = await self.redis.xautoclaim(
             self.stream, self.group, self.consumer, self.claim_idle_ms, count=self.batch_size
         )
-        entries = list(claimed)
+        entries: list[Any] = list(claimed[1])
         if not entries:
             response = await self.redis.xreadgroup(
                 self.group,
@@ -159,7 +159,7 @@ class EventConsumer:
                 count=self.batch_size,
                 block=self.block_ms,
             )
-            entries = [entry for _, stream_entries in response for entry in stream_entries]
+            entries = _entries(response)
         for entry_id, fields in entries:
             await self._handle(entry_id, fields)
         return len(entries)
@@ -205,6 +205,11 @@ class EventConsumer:
     def _count(self, type: str, outcome: str) -> None:
         if self.metrics is not None:
             self.metrics.events_handled(type, outcome).inc()
+
+
+def _entries(response: Any) -> list[Any]:
+    """The (id, fields) entries of an XREADGROUP response, across streams."""
+    return [entry for _, stream_entries in response or [] for entry in stream_entries]
 
 
 class LiveChannels:

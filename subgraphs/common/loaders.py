@@ -38,9 +38,7 @@ def many_each(
     return DataLoader(load_fn=load)
 
 
-def scalar_each(
-    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: V
-) -> DataLoader[K, V]:
+def scalar_each(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: V) -> DataLoader[K, V]:
     """A loader of one computed value per key (a count, a flag) from one `fetch`."""
 
     async def load(keys: list[K]) -> list[V]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -12,7 +12,7 @@ from .errors import ErrorCodes
 from .observability import OperationMetrics
 from .settings import Settings
 
-FEDERATION_VERSION = "2.11"
+FEDERATION_VERSION: Final = "2.11"
 
 
 def federated_schema(

@@ -156,9 +156,7 @@ class UserService:
         await self.events.publish("user.password_changed", user_payload(user))
         return True
 
-    async def _one_time_link(
-        self, user: UserRow, purpose: str, ttl: timedelta, page: str
-    ) -> str:
+    async def _one_time_link(self, user: UserRow, purpose: str, ttl: timedelta, page: str) -> str:
         token = secrets.token_urlsafe(32)
         await self.store.add_token(
             OneTimeTokenRow(
@@ -276,4 +274,3 @@ def _hash(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-

@@ -8,7 +8,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,11 @@ def signing_key(private_key: PrivateKey, algorithm: str) -> SigningKey:
 
 def thumbprint(jwk: dict[str, Any]) -> str:
     """RFC 7638 JWK thumbprint: a stable `kid` derived from the public key."""
-    required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}
+    required = {
+        "RSA": ("e", "kty", "n"),
+        "EC": ("crv", "kty", "x", "y"),
+        "OKP": ("crv", "kty", "x"),
+    }
     members = {name: jwk[name] for name in required[jwk["kty"]]}
     digest = hashlib.sha256(json.dumps(members, separators=(",", ":")).encode()).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
@@ -178,7 +182,7 @@ class RefreshTokens:
         record = await self.redis.hgetall(key)
         if not record:
             return None
-        grant = RefreshGrant(record[b"user"].decode(), record[b"family"].decode())
+        grant = _grant(record)
         if await self.redis.exists(f"refresh-revoked:{grant.family}"):
             return None
         if not await self.redis.hsetnx(key, "used", "1"):
@@ -190,7 +194,7 @@ class RefreshTokens:
         record = await self.redis.hgetall(f"refresh:{token_hash(token)}")
         if not record:
             return False
-        await self.revoke_family(RefreshGrant(record[b"user"].decode(), record[b"family"].decode()))
+        await self.revoke_family(_grant(record))
         return True
 
     async def revoke_family(self, grant: RefreshGrant) -> None:
@@ -199,4 +203,12 @@ class RefreshTokens:
     async def revoke_all(self, user_id: str) -> None:
         families = await self.redis.smembers(f"refresh-families:{user_id}")
         for family in families:
-            await self.revoke_family(RefreshGrant(user_id, family.decode()))
+            await self.revoke_family(RefreshGrant(user_id, _text(family)))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _grant(record: Mapping[Any, Any]) -> RefreshGrant:
+    return RefreshGrant(_text(record[b"user"]), _text(record[b"family"]))

@@ -25,8 +25,13 @@ async def main(url: str, stream: str) -> None:
         await redis.rpush(f"{stream}:completed", event.id)
 
     consumer = EventConsumer(
-        redis, group="crash-test", consumer="worker-1", handlers={"test.work": handle},
-        stream=stream, block_ms=200, claim_idle_ms=60_000,
+        redis,
+        group="crash-test",
+        consumer="worker-1",
+        handlers={"test.work": handle},
+        stream=stream,
+        block_ms=200,
+        claim_idle_ms=60_000,
     )
     await consumer.run()
 

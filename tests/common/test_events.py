@@ -28,7 +28,9 @@ def start_worker(url: str, stream: str) -> subprocess.Popen[bytes]:
     )
 
 
-async def test_a_crash_mid_handling_redelivers_that_event_exactly_once(redis_server: RedisServer) -> None:
+async def test_a_crash_mid_handling_redelivers_that_event_exactly_once(
+    redis_server: RedisServer,
+) -> None:
     redis = Redis.from_url(redis_server.url)
     stream = f"test-events-{uuid.uuid4().hex}"
     bus = EventBus(redis, producer="test", stream=stream)
@@ -41,6 +43,7 @@ async def test_a_crash_mid_handling_redelivers_that_event_exactly_once(redis_ser
 
     worker = start_worker(redis_server.url, stream)
     try:
+
         async def all_done() -> bool:
             return await redis.llen(f"{stream}:completed") >= 10
 
@@ -52,13 +55,18 @@ async def test_a_crash_mid_handling_redelivers_that_event_exactly_once(redis_ser
 
     completed = Counter(i.decode() for i in await redis.lrange(f"{stream}:completed", 0, -1))
     attempts = Counter(i.decode() for i in await redis.lrange(f"{stream}:attempts", 0, -1))
-    print(f"\ncrash test: {len(events)} events, {sum(attempts.values())} handler calls, "
-          f"{sum(completed.values())} completions, crashed event attempted {attempts[events[5].id]}x")
+    print(
+        f"\ncrash test: {len(events)} events, {sum(attempts.values())} handler calls, "
+        f"{sum(completed.values())} completions, crashed event attempted {attempts[events[5].id]}x"
+    )
     assert completed == Counter({e.id: 1 for e in events})  # none lost, none twice
     assert attempts[events[5].id] == 2  # the crash, then exactly one redelivery
     assert all(attempts[e.id] == 1 for e in events if e is not events[5])
     assert await redis.xpending(stream, "crash-test") == {
-        "pending": 0, "min": None, "max": None, "consumers": []
+        "pending": 0,
+        "min": None,
+        "max": None,
+        "consumers": [],
     }
     await redis.aclose()
 
@@ -93,8 +101,16 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(redis_server: Red
 
     bus = EventBus(redis, producer="test", stream=stream)
     event = await bus.publish("test.work", {"x": 1})
-    consumer = EventConsumer(redis, "dlq", "c1", {"test.work": fail}, stream=stream,
-                             block_ms=50, claim_idle_ms=0, max_attempts=3)
+    consumer = EventConsumer(
+        redis,
+        "dlq",
+        "c1",
+        {"test.work": fail},
+        stream=stream,
+        block_ms=50,
+        claim_idle_ms=0,
+        max_attempts=3,
+    )
     await consumer.ensure_group()
     for _ in range(5):
         await consumer.process_once()

@@ -28,17 +28,22 @@ async def test_health_ready_and_metrics(stack: Stack, users: Client) -> None:
         ready = (await http.get(f"{base}/ready")).json()
         assert ready == {"status": "ready", "checks": {"redis": "ok", "database": "ok"}}
         await users.execute("query MetricsProbe { me { id } }")
-        await users.execute("mutation MetricsFail { setUserRoles(userId: \"x\", roles: []) { id } }")
+        await users.execute('mutation MetricsFail { setUserRoles(userId: "x", roles: []) { id } }')
         metrics = (await http.get(f"{base}/metrics")).text
     assert 'graphql_operations_total{operation="MetricsProbe",type="query"}' in metrics
     assert 'graphql_errors_total{code="UNAUTHENTICATED",operation="MetricsFail"}' in metrics
-    assert 'graphql_operation_duration_seconds_bucket{le="0.005",operation="MetricsProbe"}' in metrics
+    assert (
+        'graphql_operation_duration_seconds_bucket{le="0.005",operation="MetricsProbe"}' in metrics
+    )
 
 
 async def test_request_id_is_echoed_or_made(stack: Stack) -> None:
     async with httpx.AsyncClient() as http:
-        given = await http.post(stack.subgraph_url("users"), json={"query": "{ me { id } }"},
-                                headers={"x-request-id": "trace-me-123"})
+        given = await http.post(
+            stack.subgraph_url("users"),
+            json={"query": "{ me { id } }"},
+            headers={"x-request-id": "trace-me-123"},
+        )
         made = await http.post(stack.subgraph_url("users"), json={"query": "{ me { id } }"})
     assert given.headers["x-request-id"] == "trace-me-123"
     assert len(made.headers["x-request-id"]) == 32
@@ -101,8 +106,11 @@ async def test_internal_errors_never_leak(stack: Stack) -> None:
     # A token whose header is valid JSON but whose payload is not: the verifier copes,
     # and no input reaches the client as a stack trace.
     async with httpx.AsyncClient() as http:
-        response = await http.post(stack.url, json={"query": "{ me { id } }"},
-                                   headers={"authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.%%%.x"})
+        response = await http.post(
+            stack.url,
+            json={"query": "{ me { id } }"},
+            headers={"authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.%%%.x"},
+        )
     assert response.status_code == 200
     assert response.json() == {"data": {"me": None}}
     assert "Traceback" not in response.text
@@ -121,5 +129,7 @@ def test_first_is_capped_and_cursors_are_opaque() -> None:
 
 
 def test_committed_schema_files_are_current() -> None:
-    result = subprocess.run(["scripts/schema.sh", "--check"], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        ["scripts/schema.sh", "--check"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -32,8 +32,12 @@ class Client:
     def as_user(self, token: str | None) -> Client:
         return Client(self.url, token)
 
-    async def execute(self, query: str, variables: dict[str, Any] | None = None,
-                      headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """The whole response body: data and errors."""
         all_headers = {"content-type": "application/json", **(headers or {})}
         if self.token:
@@ -84,15 +88,21 @@ class Subscription:
 
 
 @asynccontextmanager
-async def subscribe(ws_url: str, query: str, token: str | None = None,
-                    variables: dict[str, Any] | None = None) -> AsyncIterator[Subscription]:
+async def subscribe(
+    ws_url: str, query: str, token: str | None = None, variables: dict[str, Any] | None = None
+) -> AsyncIterator[Subscription]:
     async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
         payload = {"Authorization": f"Bearer {token}"} if token else {}
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
         ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
         assert ack["type"] == "connection_ack", ack
-        await socket.send(json.dumps({
-            "id": uuid.uuid4().hex, "type": "subscribe",
-            "payload": {"query": query, "variables": variables or {}},
-        }))
+        await socket.send(
+            json.dumps(
+                {
+                    "id": uuid.uuid4().hex,
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables or {}},
+                }
+            )
+        )
         yield Subscription(socket)

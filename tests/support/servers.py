@@ -68,7 +68,13 @@ class PostgresServer:
         data = self.dir / "data"
         self._run(_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
         self._run(
-            _pg_bin("pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-o",
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
             "start",
@@ -76,7 +82,9 @@ class PostgresServer:
         return self
 
     def create_database(self, name: str) -> str:
-        self._run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        self._run(
+            _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name
+        )
         return self.url(name)
 
     def url(self, database: str) -> str:
@@ -84,7 +92,15 @@ class PostgresServer:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self._as_user, _pg_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop"],
+            [
+                *self._as_user,
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(self.dir / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
             capture_output=True,
             check=False,
         )
@@ -104,8 +120,18 @@ class RedisServer:
         self.process = subprocess.Popen(
             [
                 _find("redis-server", "/usr/bin/redis-server"),
-                "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(self.dir), "--maxclients", "4000",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--maxclients",
+                "4000",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -136,12 +162,17 @@ class FerretDBServer:
         binary = _find("ferretdb", str(TOOLS_BIN / "ferretdb"))
         self.process = subprocess.Popen(
             [
-                binary, "--handler=sqlite", f"--sqlite-url=file:{self.dir}/",
-                f"--listen-addr=127.0.0.1:{self.port}", f"--state-dir={self.dir}",
-                f"--debug-addr=127.0.0.1:{free_port()}", "--telemetry=disable", "--log-level=warn",
+                binary,
+                "--handler=sqlite",
+                f"--sqlite-url=file:{self.dir}/",
+                f"--listen-addr=127.0.0.1:{self.port}",
+                f"--state-dir={self.dir}",
+                f"--debug-addr=127.0.0.1:{free_port()}",
+                "--telemetry=disable",
+                "--log-level=warn",
             ],
             stdout=subprocess.DEVNULL,
-            stderr=open(self.dir / "log", "wb"),  # noqa: SIM115
+            stderr=open(self.dir / "log", "wb"),
         )
         wait_until(lambda: port_open(self.port), 30, "ferretdb")
         return self

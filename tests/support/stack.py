@@ -46,8 +46,9 @@ def _healthy(url: str) -> bool:
 class Process:
     """A child process with its output in a log file; stop, kill, start again."""
 
-    def __init__(self, name: str, command: list[str], env: Mapping[str, str], health_url: str,
-                 log_dir: Path) -> None:
+    def __init__(
+        self, name: str, command: list[str], env: Mapping[str, str], health_url: str, log_dir: Path
+    ) -> None:
         self.name = name
         self.command = command
         self.env = {**os.environ, **env}
@@ -56,9 +57,13 @@ class Process:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> Process:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
+        log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            self.command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.command,
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
@@ -91,8 +96,12 @@ class Process:
 
 
 class Stack:
-    def __init__(self, stores: Mapping[str, str], subgraphs: list[str] | None = None,
-                 extra_env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        stores: Mapping[str, str],
+        subgraphs: list[str] | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
         """`stores`: redis url, and per subgraph its database url (`users_db`, ...)."""
         self.dir = Path(tempfile.mkdtemp(prefix="sc-stack-"))
         self.names = subgraphs or implemented_subgraphs()
@@ -138,8 +147,9 @@ class Stack:
         env.update(self.extra_env)
         return env
 
-    def subgraph_process(self, name: str, port: int | None = None,
-                         label: str | None = None) -> Process:
+    def subgraph_process(
+        self, name: str, port: int | None = None, label: str | None = None
+    ) -> Process:
         port = port or self.ports[name]
         return Process(
             label or name,
@@ -155,8 +165,12 @@ class Stack:
             self.subgraphs[name] = self.subgraph_process(name).start()
         self.gateway = Process(
             "gateway",
-            [str(REPO / "node_modules/.bin/hive-gateway"), "supergraph",
-             "--config-path", str(REPO / "router/gateway.config.ts")],
+            [
+                str(REPO / "node_modules/.bin/hive-gateway"),
+                "supergraph",
+                "--config-path",
+                str(REPO / "router/gateway.config.ts"),
+            ],
             {
                 "SKILL_CIRCLE_SUPERGRAPH": str(self.write_supergraph()),
                 "SKILL_CIRCLE_GATEWAY_PORT": str(self.gateway_port),

@@ -39,7 +39,9 @@ def token_of(link: str) -> str:
     return parse_qs(urlparse(link).query)["token"][0]
 
 
-async def test_registration_emits_a_verification_link_that_works_once(gateway: Client, redis: Redis) -> None:
+async def test_registration_emits_a_verification_link_that_works_once(
+    gateway: Client, redis: Redis
+) -> None:
     account = await register(gateway)
     event = await latest_event(redis, "user.registered", account["email"])
     assert event["producer"] == "users" and event["id"] and event["time"]
@@ -61,23 +63,39 @@ async def test_registration_emits_a_verification_link_that_works_once(gateway: C
 async def test_a_verification_link_can_be_requested_again(gateway: Client, redis: Redis) -> None:
     account = await register(gateway)
     learner = gateway.as_user(account["accessToken"])
-    assert (await learner.data("mutation { requestEmailVerification }"))["requestEmailVerification"] is True
+    assert (await learner.data("mutation { requestEmailVerification }"))[
+        "requestEmailVerification"
+    ] is True
     event = await latest_event(redis, "user.email_verification_requested", account["email"])
-    assert (await gateway.data(VERIFY, {"t": token_of(event["payload"]["verificationUrl"])}))["verifyEmail"]
-    assert (await learner.data("mutation { requestEmailVerification }"))["requestEmailVerification"] is False
+    assert (await gateway.data(VERIFY, {"t": token_of(event["payload"]["verificationUrl"])}))[
+        "verifyEmail"
+    ]
+    assert (await learner.data("mutation { requestEmailVerification }"))[
+        "requestEmailVerification"
+    ] is False
 
 
-async def test_password_reset_replaces_the_password_and_ends_sessions(gateway: Client, redis: Redis) -> None:
+async def test_password_reset_replaces_the_password_and_ends_sessions(
+    gateway: Client, redis: Redis
+) -> None:
     account = await register(gateway)
-    assert (await gateway.data(REQUEST_RESET, {"e": account["email"]}))["requestPasswordReset"] is True
-    assert (await gateway.data(REQUEST_RESET, {"e": "nobody-here@example.com"}))["requestPasswordReset"] is True
+    assert (await gateway.data(REQUEST_RESET, {"e": account["email"]}))[
+        "requestPasswordReset"
+    ] is True
+    assert (await gateway.data(REQUEST_RESET, {"e": "nobody-here@example.com"}))[
+        "requestPasswordReset"
+    ] is True
     event = await latest_event(redis, "user.password_reset_requested", account["email"])
     token = token_of(event["payload"]["resetUrl"])
 
     short = await gateway.execute(RESET, {"t": token, "p": "short"})
     assert short["errors"][0]["extensions"]["field"] == "newPassword"
-    assert (await gateway.data(RESET, {"t": token, "p": "a brand new secret"}))["resetPassword"] is True
-    assert await gateway.error_codes(RESET, {"t": token, "p": "another new secret"}) == ["BAD_USER_INPUT"]
+    assert (await gateway.data(RESET, {"t": token, "p": "a brand new secret"}))[
+        "resetPassword"
+    ] is True
+    assert await gateway.error_codes(RESET, {"t": token, "p": "another new secret"}) == [
+        "BAD_USER_INPUT"
+    ]
 
     old = await gateway.execute(LOGIN, {"email": account["email"], "password": account["password"]})
     assert old["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

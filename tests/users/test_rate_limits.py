@@ -20,7 +20,9 @@ async def test_sixth_attempt_on_one_account_is_rate_limited(gateway: Client) -> 
         body = await gateway.execute(LOGIN, {"email": account["email"], "password": "wrong guess"})
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     # Even the right password is refused now: the limit is on attempts.
-    body = await gateway.execute(LOGIN, {"email": account["email"], "password": account["password"]})
+    body = await gateway.execute(
+        LOGIN, {"email": account["email"], "password": account["password"]}
+    )
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert 0 < error["extensions"]["retryAfter"] <= 300

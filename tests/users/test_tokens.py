@@ -39,8 +39,16 @@ class CountingJWKS:
 
 def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    return {"sub": "user-1", "roles": ["LEARNER"], "iss": "skill-circle", "aud": "skill-circle-api",
-            "iat": now, "nbf": now, "exp": now + 60, **overrides}
+    return {
+        "sub": "user-1",
+        "roles": ["LEARNER"],
+        "iss": "skill-circle",
+        "aud": "skill-circle-api",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 60,
+        **overrides,
+    }
 
 
 def _segment(data: dict[str, Any]) -> str:
@@ -49,7 +57,9 @@ def _segment(data: dict[str, Any]) -> str:
 
 def sign(ring: KeyRing, payload: dict[str, Any], **headers: Any) -> str:
     key = ring.active
-    return jwt.encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid, **headers})
+    return jwt.encode(
+        payload, key.private_key, algorithm="RS256", headers={"kid": key.kid, **headers}
+    )
 
 
 @pytest.fixture
@@ -63,7 +73,9 @@ def verifier(ring: KeyRing) -> TokenVerifier:
 
 
 async def test_a_valid_token_names_the_viewer(ring: KeyRing, verifier: TokenVerifier) -> None:
-    viewer = await verifier.verify(AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"]))
+    viewer = await verifier.verify(
+        AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"])
+    )
     assert viewer is not None
     assert viewer.user_id == "user-1" and viewer.has_role("EDITOR") and not viewer.is_admin
 
@@ -79,7 +91,9 @@ async def test_a_valid_token_names_the_viewer(ring: KeyRing, verifier: TokenVeri
     ],
     ids=["expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "no-exp"],
 )
-async def test_invalid_claims_are_rejected(ring: KeyRing, verifier: TokenVerifier, payload: dict[str, Any]) -> None:
+async def test_invalid_claims_are_rejected(
+    ring: KeyRing, verifier: TokenVerifier, payload: dict[str, Any]
+) -> None:
     assert await verifier.verify(sign(ring, payload)) is None
 
 
@@ -97,10 +111,13 @@ async def test_hmac_with_the_public_key_is_rejected(ring: KeyRing, verifier: Tok
     assert await verifier.verify(forged) is None
 
 
-async def test_a_token_signed_by_another_key_with_our_kid_is_rejected(ring: KeyRing, verifier: TokenVerifier) -> None:
+async def test_a_token_signed_by_another_key_with_our_kid_is_rejected(
+    ring: KeyRing, verifier: TokenVerifier
+) -> None:
     intruder = key_ring()
-    forged = jwt.encode(claims(), intruder.active.private_key, algorithm="RS256",
-                        headers={"kid": ring.active.kid})
+    forged = jwt.encode(
+        claims(), intruder.active.private_key, algorithm="RS256", headers={"kid": ring.active.kid}
+    )
     assert await verifier.verify(forged) is None
 
 
@@ -125,7 +142,9 @@ async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
     fresh = AccessTokens(rotated, SETTINGS).issue("u", ["LEARNER"])
     assert await verifier.verify(fresh) is not None
     assert jwks.fetches == 2  # one refetch for the unknown kid
-    assert await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None  # old key still trusted
+    assert (
+        await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None
+    )  # old key still trusted
     assert await verifier.verify(fresh) is not None
     assert jwks.fetches == 2
 
@@ -138,10 +157,16 @@ async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
 
 async def test_the_live_jwks_verifies_real_tokens_and_ignores_forgeries(gateway: Client) -> None:
     account = await register(gateway)
-    forged = jwt.encode(claims(sub=account["user"]["id"]), key_ring().active.private_key,
-                        algorithm="RS256", headers={"kid": "made-up"})
+    forged = jwt.encode(
+        claims(sub=account["user"]["id"]),
+        key_ring().active.private_key,
+        algorithm="RS256",
+        headers={"kid": "made-up"},
+    )
     assert (await gateway.as_user(forged).data("{ me { id } }"))["me"] is None
-    assert (await gateway.as_user(account["accessToken"]).data("{ me { id } }"))["me"]["id"] == account["user"]["id"]
+    assert (await gateway.as_user(account["accessToken"]).data("{ me { id } }"))["me"][
+        "id"
+    ] == account["user"]["id"]
     assert (await gateway.as_user("garbage").data("{ me { id } }"))["me"] is None
 
 
@@ -149,6 +174,9 @@ def test_production_refuses_development_secrets() -> None:
     with pytest.raises(ValueError, match="refusing to start in production"):
         Settings(service="users", environment="production")
     Settings(  # a properly configured production process starts
-        service="users", environment="production", secret_key="x" * 40,
-        admin_password="a-real-admin-password", jwt_private_key_files=["/run/secrets/jwt.pem"],
+        service="users",
+        environment="production",
+        secret_key="x" * 40,
+        admin_password="a-real-admin-password",
+        jwt_private_key_files=["/run/secrets/jwt.pem"],
     )
