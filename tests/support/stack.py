@@ -188,6 +188,8 @@ class Stack:
 
         def route(match: re.Match[str]) -> str:
             name = match.group(1)
+            if name not in self.ports:  # not started in this stack: unreachable on purpose
+                return f'name: "{name}", url: "http://127.0.0.1:9/graphql"'
             return f'name: "{name}", url: "{self.subgraph_url(name)}"'
 
         path = self.dir / "supergraph.graphql"

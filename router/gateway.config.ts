@@ -1,0 +1,258 @@
+// Hive Gateway configuration for the Skill Circle supergraph.
+//
+//   npx hive-gateway supergraph --config-path router/gateway.config.ts
+//
+// (Do not pass a supergraph path on the command line: a positional path
+// overrides `supergraph` below. The CLI's --port / PORT env and --host / HOST
+// env override `port` / `host` below.)
+//
+// Environment:
+//   SKILL_CIRCLE_SUPERGRAPH        supergraph SDL file (default ../schema/supergraph.graphql, relative to this file)
+//   SKILL_CIRCLE_GATEWAY_PORT      listen port (default 4000)
+//   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
+//   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
+//   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GraphQLError, getOperationAST, OperationTypeNode } from 'graphql';
+import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function envBool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw == null || raw.trim() === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(raw.trim().toLowerCase());
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw == null || raw.trim() === '') return fallback;
+  const n = Number.parseInt(raw, 10);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+const supergraphEnv = process.env.SKILL_CIRCLE_SUPERGRAPH;
+const supergraphPath = supergraphEnv
+  ? isAbsolute(supergraphEnv) ? supergraphEnv : resolve(process.cwd(), supergraphEnv)
+  : resolve(here, '../schema/supergraph.graphql');
+
+const corsOrigins = (process.env.SKILL_CIRCLE_CORS_ORIGINS ?? 'http://localhost:3000,http://localhost:4000')
+  .split(',')
+  .map((o) => o.trim())
+  .filter(Boolean);
+
+/**
+ * Subgraph URL overrides (what router.yaml's override_subgraph_url reads):
+ * SKILL_CIRCLE_USERS_URL=http://users:4001/graphql etc. The supergraph's
+ * routing URLs point at localhost; in containers the subgraphs are reached
+ * by service name. Subscriptions use the same URL with ws:// / wss://.
+ */
+const SUBGRAPHS = ['users', 'skills', 'learning', 'content', 'visualization', 'notifications'];
+const subgraphLocations = Object.fromEntries(
+  SUBGRAPHS.flatMap((name) => {
+    const url = process.env[`SKILL_CIRCLE_${name.toUpperCase()}_URL`]?.trim();
+    return url ? [[name, { location: url }]] : [];
+  }),
+);
+
+/** Key under which the normalised client token is stored in the GraphQL context. */
+const AUTH_CONTEXT_KEY = 'skillCircleAuthorization';
+
+/** Case-insensitive lookup in a plain object (connection_init payloads keep the client's spelling). */
+function pick(obj: unknown, name: string): string | undefined {
+  if (!obj || typeof obj !== 'object') return undefined;
+  const record = obj as Record<string, unknown>;
+  const direct = record[name] ?? record[name.toLowerCase()];
+  if (typeof direct === 'string' && direct) return direct;
+  for (const key of Object.keys(record)) {
+    if (key.toLowerCase() === name.toLowerCase() && typeof record[key] === 'string' && record[key]) {
+      return record[key] as string;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The client's "Authorization" value: for websocket clients from the
+ * connection_init payload (browsers cannot set headers on the handshake),
+ * otherwise from the HTTP request header.
+ */
+function clientAuthorization(context: Record<string, any>): string | undefined {
+  return (
+    pick(context.connectionParams, 'authorization') ??
+    context.request?.headers?.get?.('authorization') ??
+    pick(context.headers, 'authorization') ??
+    undefined
+  );
+}
+
+/**
+ * Stores the client token in the context so the websocket transport can put it
+ * into the subgraph connection_init payload through a (case-sensitive)
+ * `{context.skillCircleAuthorization}` placeholder.
+ */
+function useClientAuthorizationInContext(): GatewayPlugin {
+  return {
+    onContextBuilding({ context, extendContext }) {
+      const token = clientAuthorization(context as Record<string, any>);
+      if (token) extendContext({ [AUTH_CONTEXT_KEY]: token } as any);
+    },
+  };
+}
+
+/**
+ * Error masking. A GraphQL error that a subgraph put in its response is
+ * already masked by the subgraph and carries its extensions.code
+ * (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT + extensions.field, ...): it
+ * reaches the client unchanged (message, path, extensions). Masked as
+ * "Unexpected error." (code INTERNAL_SERVER_ERROR):
+ * - errors with a non-GraphQL cause (gateway bugs, unreachable subgraph:
+ *   "connect ECONNREFUSED ..." with code SUBREQUEST_HTTP_ERROR and the
+ *   upstream request body in extensions.request);
+ * - subgraph errors without a code of their own (the gateway labels them
+ *   DOWNSTREAM_SERVICE_ERROR): an unmasked subgraph exception message;
+ * - wrapped errors without any code (a subscription to an unreachable
+ *   subgraph yields "connect ECONNREFUSED ..." that way).
+ * Shown errors lose the gateway's `request`/`response` extensions (upstream
+ * URL and query body, e.g. on GATEWAY_TIMEOUT).
+ * Without this, Hive Gateway 2.15.1 passes every subgraph error through as
+ * is (measured) and masks only errors with a non-GraphQL cause.
+ */
+const SUBGRAPH_CODELESS_ERROR_CODE = 'DOWNSTREAM_SERVICE_ERROR';
+
+function isOriginalGraphQLError(error: unknown): error is GraphQLError {
+  // graphql-yoga's rule: a GraphQLError with no non-GraphQL error underneath.
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isOriginalGraphQLError(error.originalError);
+}
+
+function isShownToClient(error: unknown): error is GraphQLError {
+  if (!isOriginalGraphQLError(error)) return false;
+  const code = error.extensions?.code;
+  if (typeof code === 'string') return code !== SUBGRAPH_CODELESS_ERROR_CODE;
+  // No code: fine for the gateway's own request errors (e.g. the maxDepth
+  // limit), but a wrapped error without a code is a transport failure such as
+  // a subscription to an unreachable subgraph ("connect ECONNREFUSED ...").
+  return error.originalError == null;
+}
+
+/** Gateway diagnostics that name upstream URLs and repeat subgraph request bodies. */
+const INTERNAL_EXTENSIONS = ['request', 'response'];
+
+function maskError(error: unknown, message: string): Error {
+  if (isShownToClient(error)) {
+    // e.g. the upstream timeout: {code: GATEWAY_TIMEOUT, request: {url, body}}
+    if (!INTERNAL_EXTENSIONS.some((key) => key in (error.extensions ?? {}))) return error;
+    const extensions = { ...error.extensions };
+    for (const key of INTERNAL_EXTENSIONS) delete extensions[key];
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions,
+    });
+  }
+  const extensions: Record<string, unknown> = { code: 'INTERNAL_SERVER_ERROR' };
+  if (error instanceof GraphQLError) {
+    if (error.extensions?.http) extensions.http = error.extensions.http;
+    return new GraphQLError(message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions,
+    });
+  }
+  return new GraphQLError(message, { extensions });
+}
+
+function isSubscription(executionRequest: { operationType?: string; document?: any; operationName?: string }): boolean {
+  if (executionRequest.operationType) return executionRequest.operationType === OperationTypeNode.SUBSCRIPTION;
+  if (!executionRequest.document) return false;
+  return getOperationAST(executionRequest.document, executionRequest.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
+}
+
+/**
+ * X-Forwarded-For as the subgraphs should see it: what the proxy in front of
+ * the gateway said, plus the address the gateway itself was reached from
+ * (the users subgraph rate-limits logins per client address: the last hop).
+ */
+function forwardedFor(context: Record<string, any>, request: Request): string | undefined {
+  const peer: string | undefined = context.req?.socket?.remoteAddress?.replace(/^::ffff:/, '');
+  const prior = request.headers.get('x-forwarded-for') ?? undefined;
+  if (!peer) return prior;
+  return prior ? `${prior}, ${peer}` : peer;
+}
+
+export const gatewayConfig = defineConfig({
+  supergraph: supergraphPath,
+  port: envInt('SKILL_CIRCLE_GATEWAY_PORT', 4000),
+
+  transportEntries: {
+    ...subgraphLocations,
+    '*.http': {
+      options: {
+        // Identical in-flight subgraph queries (same URL, headers and body)
+        // are merged by default; benchmarks switch it off for honest numbers.
+        deduplicateInflightRequests: envBool('SKILL_CIRCLE_GATEWAY_DEDUPE', true),
+        // Strawberry speaks graphql-transport-ws; its SSE framing is not
+        // understood by the gateway, so subscriptions go over websockets.
+        subscriptions: {
+          kind: 'ws',
+          options: {
+            connectionParams: {
+              Authorization: `{context.${AUTH_CONTEXT_KEY}}`,
+            },
+          },
+        },
+      },
+    },
+  },
+
+  propagateHeaders: {
+    fromClientToSubgraphs({ context, request }) {
+      const headers: Record<string, string | undefined> = {
+        authorization: clientAuthorization(context as Record<string, any>),
+        'x-request-id': request.headers.get('x-request-id') ?? undefined,
+        traceparent: request.headers.get('traceparent') ?? undefined,
+        tracestate: request.headers.get('tracestate') ?? undefined,
+        'x-forwarded-for': forwardedFor(context as Record<string, any>, request),
+      };
+      return headers;
+    },
+  },
+
+  plugins: () => [useClientAuthorizationInContext()],
+
+  maskedErrors: {
+    errorMessage: 'Unexpected error.',
+    maskError,
+  },
+
+  maxDepth: 15,
+  maxTokens: 2000,
+  // 30 s per subgraph request. NOT for subscriptions: the timeout would end a
+  // live subscription after 30 s, and (measured with 2.15.1) a subscription
+  // that ended with a subgraph error crashed the whole gateway process with an
+  // unhandled TimeoutError 30 s later.
+  upstreamTimeout: ({ executionRequest }) =>
+    executionRequest && isSubscription(executionRequest) ? undefined : 30_000,
+
+  cors: {
+    origin: corsOrigins,
+    credentials: true,
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'traceparent', 'tracestate', 'accept'],
+    exposedHeaders: ['x-request-id'],
+  },
+
+  prometheus: {
+    metrics: true,
+    endpoint: '/metrics',
+  },
+
+  // Self-contained IDE at GET /graphql (Accept: text/html); works offline.
+  graphiql: true,
+});

@@ -1,0 +1,321 @@
+"""Tests of the supergraph tooling in router/: composition, contract check,
+breaking-change check. Plain `node` subprocesses, no network, no services."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
+REPO = HERE.parent.parent
+ROUTER = REPO / "router"
+
+HAVE_NODE_DEPS = (REPO / "node_modules" / "@apollo" / "composition").is_dir()
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not HAVE_NODE_DEPS,
+    reason="needs node and `npm ci` (node_modules/@apollo/composition)",
+)
+
+
+def node(script: str, *args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["node", str(ROUTER / script), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def output(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout + result.stderr
+
+
+@pytest.fixture
+def valid(tmp_path: Path) -> Path:
+    """A writable copy of the two-subgraph fixture (users + skills)."""
+    dest = tmp_path / "valid"
+    shutil.copytree(FIXTURES / "valid", dest)
+    return dest
+
+
+def compose(config_dir: Path, out: Path) -> None:
+    result = node("compose.mjs", "--config", config_dir / "supergraph.yaml", "--out", out)
+    assert result.returncode == 0, output(result)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+# (a) ------------------------------------------------------------------ compose
+
+
+def test_compose_writes_supergraph_with_both_subgraphs(valid: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "supergraph.graphql"
+    result = node("compose.mjs", "--config", valid / "supergraph.yaml", "--out", out)
+    assert result.returncode == 0, output(result)
+    sdl = out.read_text()
+    assert sdl.endswith("\n")
+    assert "enum join__Graph {" in sdl
+    assert 'USERS @join__graph(name: "users", url: "http://localhost:4001/graphql")' in sdl
+    assert 'SKILLS @join__graph(name: "skills", url: "http://localhost:4002/graphql")' in sdl
+    # The entity User is merged from both subgraphs.
+    assert "skills: [Skill!]! @join__field(graph: SKILLS)" in sdl
+
+
+def test_compose_rejects_newer_federation_link_than_pinned(valid: Path, tmp_path: Path) -> None:
+    edit(valid / "supergraph.yaml", "=2.11.0", "=2.9.0")
+    result = node(
+        "compose.mjs", "--config", valid / "supergraph.yaml", "--out", tmp_path / "s.graphql"
+    )
+    assert result.returncode == 2
+    assert "federation/v2.11" in output(result)
+    assert "=2.9.0" in output(result)
+
+
+def test_compose_reports_missing_sdl_file(valid: Path, tmp_path: Path) -> None:
+    (valid / "skills.graphql").unlink()
+    result = node(
+        "compose.mjs", "--config", valid / "supergraph.yaml", "--out", tmp_path / "s.graphql"
+    )
+    assert result.returncode == 2
+    assert "skills.graphql does not exist" in output(result)
+    assert not (tmp_path / "s.graphql").exists()
+
+
+# (b) ------------------------------------------------------------- conflicts
+
+
+def test_compose_fails_on_conflicting_field_types(tmp_path: Path) -> None:
+    out = tmp_path / "supergraph.graphql"
+    result = node(
+        "compose.mjs", "--config", FIXTURES / "conflict" / "supergraph.yaml", "--out", out
+    )
+    assert result.returncode == 1, output(result)
+    text = output(result)
+    assert "composition failed" in text
+    assert "[FIELD_TYPE_MISMATCH]" in text
+    assert '"Profile.level"' in text
+    assert "[INVALID_FIELD_SHARING]" in text
+    assert not out.exists()
+
+
+# (c) -------------------------------------------------------------- contract
+
+
+def contract_check(supergraph: Path) -> subprocess.CompletedProcess[str]:
+    return node(
+        "contract-check.mjs",
+        "--contract",
+        FIXTURES / "contract.graphql",
+        "--supergraph",
+        supergraph,
+    )
+
+
+def test_contract_check_passes_when_everything_is_there(valid: Path, tmp_path: Path) -> None:
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = contract_check(out)
+    assert result.returncode == 0, output(result)
+    # users + skills are implemented; notifications is not and is not checked.
+    assert "items checked across users, skills; 0 problems" in result.stdout
+    assert "Notification" not in output(result)
+
+
+def test_contract_check_only_checks_implemented_sections(valid: Path, tmp_path: Path) -> None:
+    edit(
+        valid / "supergraph.yaml",
+        "  skills:\n"
+        "    routing_url: http://localhost:4002/graphql\n"
+        "    schema:\n"
+        "      file: ./skills.graphql\n",
+        "",
+    )
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = contract_check(out)
+    assert result.returncode == 0, output(result)
+    assert "items checked across users; 0 problems" in result.stdout
+
+
+def test_contract_check_names_a_removed_field(valid: Path, tmp_path: Path) -> None:
+    edit(valid / "skills.graphql", "  name: String!\n", "")
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = contract_check(out)
+    assert result.returncode == 1, output(result)
+    assert "[skills] Skill.name: missing field" in result.stdout
+    assert "1 problem" in result.stdout
+
+
+def test_contract_check_names_a_changed_type(valid: Path, tmp_path: Path) -> None:
+    edit(valid / "users.graphql", "  displayName: String!\n", "  displayName: String\n")
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = contract_check(out)
+    assert result.returncode == 1, output(result)
+    assert "[users] User.displayName: type is String but the contract says String!" in result.stdout
+
+
+def test_contract_check_argument_type_and_default(valid: Path, tmp_path: Path) -> None:
+    edit(valid / "skills.graphql", "treeSvg(depth: Int! = 3)", "treeSvg(depth: Int = 2)")
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = contract_check(out)
+    assert result.returncode == 1, output(result)
+    assert "Skill.treeSvg(depth:): type is Int but the contract says Int!" in result.stdout
+    assert "Skill.treeSvg(depth:): default value is 2 but the contract says 3" in result.stdout
+
+
+def test_contract_check_missing_enum_value_and_extension_field(valid: Path, tmp_path: Path) -> None:
+    edit(valid / "users.graphql", "  ADMIN\n", "")
+    edit(valid / "skills.graphql", "  skills: [Skill!]!\n", "  skillCount: Int!\n")
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = contract_check(out)
+    assert result.returncode == 1, output(result)
+    assert "[users] Role.ADMIN: missing enum value" in result.stdout
+    assert "[skills] User.skills: missing field" in result.stdout
+
+
+def test_contract_check_reads_contract_path_from_env(valid: Path, tmp_path: Path) -> None:
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = subprocess.run(
+        ["node", str(ROUTER / "contract-check.mjs"), "--supergraph", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SKILL_CIRCLE_CONTRACT": str(FIXTURES / "contract.graphql")},
+    )
+    assert result.returncode == 0, output(result)
+    assert "across users, skills; 0 problems" in result.stdout
+
+
+# (d) -------------------------------------------------------------- breaking
+
+
+BaseAndChanged = tuple[Path, Path]
+
+
+@pytest.fixture
+def base_and_changed(valid: Path, tmp_path: Path) -> BaseAndChanged:
+    base = tmp_path / "base.graphql"
+    compose(valid, base)
+    edit(valid / "skills.graphql", "  name: String!\n", "")
+    changed = tmp_path / "changed.graphql"
+    compose(valid, changed)
+    return base, changed
+
+
+def breaking_check(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    # --allow-file pointing nowhere keeps the repo's allow list out of the tests.
+    return node("breaking-check.mjs", "--allow-file", "/nonexistent/allowed.txt", *args)
+
+
+def test_breaking_check_fails_on_removed_field(base_and_changed: BaseAndChanged) -> None:
+    base, changed = base_and_changed
+    result = breaking_check("--base-file", base, "--supergraph", changed)
+    assert result.returncode == 1, output(result)
+    assert "Skill.name: [FIELD_REMOVED] Skill.name was removed." in result.stdout
+
+
+def test_breaking_check_passes_when_allowed(base_and_changed: BaseAndChanged) -> None:
+    base, changed = base_and_changed
+    result = breaking_check(
+        "--base-file", base, "--supergraph", changed, "--allow", "Query.x,Skill.name"
+    )
+    assert result.returncode == 0, output(result)
+    assert "allowed by Skill.name" in result.stdout
+    assert "note: allowed coordinate Query.x matches no breaking change" in result.stdout
+
+
+def test_breaking_check_reads_allow_file(base_and_changed: BaseAndChanged, tmp_path: Path) -> None:
+    base, changed = base_and_changed
+    allow = tmp_path / "allowed.txt"
+    allow.write_text("# removed on purpose, see ADR 7\nSkill.name   # the lead said so\n")
+    result = node(
+        "breaking-check.mjs", "--base-file", base, "--supergraph", changed, "--allow-file", allow
+    )
+    assert result.returncode == 0, output(result)
+
+
+def test_breaking_check_no_change_and_additions_pass(valid: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base.graphql"
+    compose(valid, base)
+    edit(valid / "skills.graphql", "  name: String!\n", "  name: String!\n  slug: String\n")
+    changed = tmp_path / "changed.graphql"
+    compose(valid, changed)
+    result = breaking_check("--base-file", base, "--supergraph", changed)
+    assert result.returncode == 0, output(result)
+    assert "0 unallowed breaking changes" in result.stdout
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_breaking_check_against_git_ref(base_and_changed: BaseAndChanged, tmp_path: Path) -> None:
+    base, changed = base_and_changed
+    repo = tmp_path / "repo"
+    (repo / "schema").mkdir(parents=True)
+    git(repo, "init", "-q")
+    target = repo / "schema" / "supergraph.graphql"
+    # Nothing committed yet.
+    shutil.copy(base, target)
+    result = breaking_check("--supergraph", target)
+    assert result.returncode == 0, output(result)
+    assert "no committed supergraph to compare with" in result.stdout
+
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    shutil.copy(changed, target)
+    result = breaking_check("--supergraph", target, "--base-ref", "HEAD")
+    assert result.returncode == 1, output(result)
+    assert "Skill.name was removed" in result.stdout
+    assert "HEAD:schema/supergraph.graphql" in result.stdout
+
+    result = breaking_check("--supergraph", target, "--base-ref", "no-such-ref")
+    assert result.returncode == 2
+    assert "no-such-ref not found" in output(result)
+
+
+# (e) ----------------------------------------------------------------- --check
+
+
+def test_check_detects_stale_and_missing_output(valid: Path, tmp_path: Path) -> None:
+    out = tmp_path / "supergraph.graphql"
+    config = valid / "supergraph.yaml"
+    result = node("compose.mjs", "--config", config, "--out", out, "--check")
+    assert result.returncode == 1
+    assert "is missing" in output(result)
+    assert not out.exists()
+
+    compose(valid, out)
+    result = node("compose.mjs", "--config", config, "--out", out, "--check")
+    assert result.returncode == 0, output(result)
+    assert "up to date" in result.stdout
+
+    edit(valid / "skills.graphql", "  name: String!\n", "  name: String!\n  slug: String\n")
+    before = out.read_text()
+    result = node("compose.mjs", "--config", config, "--out", out, "--check")
+    assert result.returncode == 1
+    text = output(result)
+    assert "is stale" in text
+    assert f"node router/compose.mjs --config {config} --out {out}" in text
+    assert out.read_text() == before  # --check never writes
