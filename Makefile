@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are the source of truth (README).
-.PHONY: dev test schema setup bench lint
+.PHONY: dev test schema setup bench lint helm-sync
 
 dev:        ## install everything and run the supergraph on embedded defaults
 	scripts/dev.sh
@@ -13,3 +13,5 @@ lint:
 	.venv/bin/ruff check subgraphs tests scripts bench && .venv/bin/mypy subgraphs
 bench:      ## load scenarios through the gateway; prints figures and ratios
 	.venv/bin/python -m bench
+helm-sync:  ## copy the supergraph and router configs into the Helm chart's files/
+	scripts/helm-sync.sh

@@ -12,6 +12,7 @@ export PATH="$HOME/.local/bin:$PATH"
 
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
+command -v chromium >/dev/null || packages+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]} from Debian packages"
@@ -21,6 +22,7 @@ fi
 
 scripts/setup.sh
 tests/infra/build-tools.sh
+scripts/helm-sync.sh
 
 echo "== ruff";   .venv/bin/ruff check subgraphs tests scripts bench
 echo "== mypy";   .venv/bin/mypy subgraphs

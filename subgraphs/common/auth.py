@@ -151,10 +151,14 @@ def bearer_token(value: object) -> str | None:
 
 
 def token_from_connection_params(params: object) -> str | None:
-    """The token a websocket client sent in its connection_init payload."""
+    """The token a websocket client sent in its connection_init payload.
+
+    Hive Gateway and browsers send {"Authorization": "Bearer ..."}; Apollo Router's
+    subscription passthrough sends {"token": "Bearer ..."}.
+    """
     if not isinstance(params, Mapping):
         return None
-    for name in ("Authorization", "authorization"):
+    for name in ("Authorization", "authorization", "token"):
         if name in params:
             return bearer_token(params[name])
     headers = params.get("headers")

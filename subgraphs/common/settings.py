@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SKILL_CIRCLE_SECRET_KEY must be set to 32+ random characters")
-        if self.admin_password == DEV_ADMIN_PASSWORD:
+        if self.service == "users" and self.admin_password == DEV_ADMIN_PASSWORD:
             problems.append("SKILL_CIRCLE_ADMIN_PASSWORD must not be the development password")
         if self.service == "users" and not self.jwt_private_key_files:
             problems.append("SKILL_CIRCLE_JWT_PRIVATE_KEY_FILES must name the signing keys")

