@@ -24,7 +24,7 @@ scripts/setup.sh
 tests/infra/build-tools.sh
 scripts/helm-sync.sh
 
-echo "== ruff";   .venv/bin/ruff check subgraphs tests scripts bench
+echo "== ruff";   .venv/bin/ruff check subgraphs tests scripts $(ls -d bench 2>/dev/null)
 echo "== mypy";   .venv/bin/mypy subgraphs
 echo "== schema"; scripts/schema.sh --check
 echo "== contract"; node router/contract-check.mjs

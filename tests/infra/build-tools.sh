@@ -39,9 +39,34 @@ build_go() {
   fi
   command -v go >/dev/null || { echo "build-tools: go is required to build $name" >&2; exit 1; }
   echo "build-tools: building $name from ${module_dir#"$here/"}/go.mod" >&2
-  (cd "$module_dir" && CGO_ENABLED=0 go build -trimpath -o "$bin_dir/$name.tmp" "$package")
+  if [[ "$name" == ferretdb ]]; then
+    build_ferretdb "$module_dir" "$package" "$bin_dir/$name.tmp"
+  else
+    (cd "$module_dir" && CGO_ENABLED=0 go build -trimpath -o "$bin_dir/$name.tmp" "$package")
+  fi
   mv "$bin_dir/$name.tmp" "$bin_dir/$name"
   echo "$stamp" >"$bin_dir/.$name.stamp"
+}
+
+# FerretDB reads its version from build/version/version.txt, which its release
+# process generates and the module proxy's copy lacks; without it the binary
+# panics at start. Build from a scratch copy of the proxy's module with that file
+# added (the pinned go.mod/go.sum still decide every dependency).
+build_ferretdb() {
+  local module_dir="$1" package="$2" out="$3" src work version
+  src="$(cd "$module_dir" && go mod download -json github.com/FerretDB/FerretDB \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"
+  version="$(basename "$src" | sed 's/.*@//')"
+  work="$(mktemp -d)"
+  cp -r "$src" "$work/FerretDB"
+  chmod -R u+w "$work/FerretDB"
+  echo "$version" >"$work/FerretDB/build/version/version.txt"
+  mkdir "$work/build"
+  cp "$module_dir"/go.mod "$module_dir"/go.sum "$module_dir"/*.go "$work/build/"
+  (cd "$work/build" \
+    && go mod edit -replace "github.com/FerretDB/FerretDB=$work/FerretDB" \
+    && CGO_ENABLED=0 go build -trimpath -o "$out" "$package")
+  rm -rf "$work"
 }
 
 fetch_k8s_schemas() {

@@ -1,0 +1,1 @@
+"""The skills subgraph: skills, categories, the prerequisite DAG and roadmaps (MongoDB)."""

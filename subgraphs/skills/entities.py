@@ -1,0 +1,174 @@
+"""GraphQL object types of the skills subgraph: Skill, Category, Roadmap (federated entities)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry.types import Info
+
+from ..common.context import Context
+from ..common.errors import NotFound
+from ..common.pagination import Connection, connection
+from .category_store import CategoryRecord
+from .roadmap_store import RoadmapRecord
+from .service import SkillPage, cursor_of
+from .store import SkillRecord
+
+if TYPE_CHECKING:
+    from .app import SkillsDeps
+    from .loaders import Loaders
+
+
+def _loaders(info: Info[Context, None]) -> Loaders:
+    return info.context.loaders  # type: ignore[no-any-return]
+
+
+def _deps(info: Info[Context, None]) -> SkillsDeps:
+    return info.context.deps  # type: ignore[no-any-return]
+
+
+@strawberry.enum
+class SkillLevel(Enum):
+    BEGINNER = "BEGINNER"
+    INTERMEDIATE = "INTERMEDIATE"
+    ADVANCED = "ADVANCED"
+    EXPERT = "EXPERT"
+
+
+@strawberry.federation.type(keys=["id"])
+class Skill:
+    id: strawberry.ID
+    slug: str
+    name: str
+    description: str
+    level: SkillLevel
+    tags: list[str]
+    record: strawberry.Private[SkillRecord]
+
+    @strawberry.field
+    async def category(self, info: Info[Context, None]) -> Category:
+        category = await _loaders(info).category.load(self.record.category_id)
+        if category is None:
+            raise NotFound("category", self.record.category_id)
+        return Category.of(category)
+
+    @strawberry.field(description="Direct prerequisites.")
+    async def prerequisites(self, info: Info[Context, None]) -> list[Skill]:
+        found = await _loaders(info).skill.load_many(list(self.record.prerequisite_ids))
+        return [Skill.of(record) for record in found if record is not None]
+
+    @strawberry.field(description="Skills that list this one as a prerequisite.")
+    async def dependents(self, info: Info[Context, None]) -> list[Skill]:
+        return [Skill.of(record) for record in await _loaders(info).dependents.load(self.record.id)]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[Context, None], id: strawberry.ID) -> Skill | None:
+        record = await _loaders(info).skill.load(str(id))
+        return cls.of(record) if record else None
+
+    @classmethod
+    def of(cls, record: SkillRecord) -> Skill:
+        return cls(
+            id=strawberry.ID(record.id),
+            slug=record.slug,
+            name=record.name,
+            description=record.description,
+            level=SkillLevel(record.level),
+            tags=list(record.tags),
+            record=record,
+        )
+
+
+def skill_connection(page: SkillPage) -> Connection[Skill]:
+    return connection(
+        [Skill.of(s) for s in page.skills],
+        [cursor_of(s) for s in page.skills],
+        page.total_count,
+        page.has_next_page,
+    )
+
+
+@strawberry.federation.type(keys=["id"])
+class Category:
+    id: strawberry.ID
+    slug: str
+    name: str
+    record: strawberry.Private[CategoryRecord]
+
+    @strawberry.field
+    async def parent(self, info: Info[Context, None]) -> Category | None:
+        if self.record.parent_id is None:
+            return None
+        parent = await _loaders(info).category.load(self.record.parent_id)
+        return Category.of(parent) if parent else None
+
+    @strawberry.field
+    async def subcategories(self, info: Info[Context, None]) -> list[Category]:
+        return [Category.of(c) for c in await _loaders(info).subcategories.load(self.record.id)]
+
+    @strawberry.field(description="Skills of this category and of all its subcategories.")
+    async def skills(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Skill]:
+        subtree = await _loaders(info).category_subtree.load(self.record.id)
+        page = await _deps(info).service.category_skills_page(subtree, first, after)
+        return skill_connection(page)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[Context, None], id: strawberry.ID
+    ) -> Category | None:
+        record = await _loaders(info).category.load(str(id))
+        return cls.of(record) if record else None
+
+    @classmethod
+    def of(cls, record: CategoryRecord) -> Category:
+        return cls(id=strawberry.ID(record.id), slug=record.slug, name=record.name, record=record)
+
+
+@strawberry.type
+class RoadmapStep:
+    position: int = strawberry.field(description="1 for the first step.")
+    skill: Skill
+    milestone: str | None
+
+
+@strawberry.federation.type(keys=["id"])
+class Roadmap:
+    id: strawberry.ID
+    slug: str
+    title: str
+    description: str
+    record: strawberry.Private[RoadmapRecord]
+
+    @strawberry.field(description="Ordered; every step's prerequisites come earlier.")
+    async def steps(self, info: Info[Context, None]) -> list[RoadmapStep]:
+        skills = await _loaders(info).skill.load_many(self.record.skill_ids)
+        present = [
+            (step, skill)
+            for step, skill in zip(self.record.steps, skills, strict=True)
+            if skill is not None
+        ]
+        return [
+            RoadmapStep(position=index, skill=Skill.of(skill), milestone=step.milestone)
+            for index, (step, skill) in enumerate(present, start=1)
+        ]
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[Context, None], id: strawberry.ID
+    ) -> Roadmap | None:
+        record = await _loaders(info).roadmap.load(str(id))
+        return cls.of(record) if record else None
+
+    @classmethod
+    def of(cls, record: RoadmapRecord) -> Roadmap:
+        return cls(
+            id=strawberry.ID(record.id),
+            slug=record.slug,
+            title=record.title,
+            description=record.description,
+            record=record,
+        )

@@ -1,0 +1,54 @@
+"""The domain events the skills subgraph emits (payload keys camelCase, ids strings)."""
+
+from __future__ import annotations
+
+from ..common.events import EventBus
+from .category_store import CategoryRecord
+from .roadmap_store import RoadmapRecord
+from .store import SkillRecord
+
+
+class CatalogEvents:
+    """skill.*, category.created and roadmap.created, published after the write."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self.bus = bus
+
+    async def skill_created(self, skill: SkillRecord) -> None:
+        await self.bus.publish("skill.created", _skill(skill))
+
+    async def skill_updated(self, skill: SkillRecord) -> None:
+        await self.bus.publish("skill.updated", _skill(skill))
+
+    async def skill_deleted(self, skill: SkillRecord) -> None:
+        await self.bus.publish("skill.deleted", _skill(skill))
+
+    async def prerequisite_added(self, skill_id: str, prerequisite_id: str) -> None:
+        await self.bus.publish(
+            "skill.prerequisite_added", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
+        )
+
+    async def prerequisite_removed(self, skill_id: str, prerequisite_id: str) -> None:
+        await self.bus.publish(
+            "skill.prerequisite_removed", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
+        )
+
+    async def category_created(self, category: CategoryRecord) -> None:
+        await self.bus.publish(
+            "category.created", {"categoryId": category.id, "slug": category.slug}
+        )
+
+    async def roadmap_created(self, roadmap: RoadmapRecord) -> None:
+        await self.bus.publish("roadmap.created", _roadmap(roadmap))
+
+    async def roadmap_reordered(self, roadmap: RoadmapRecord) -> None:
+        """A new prerequisite moved steps; same payload as roadmap.created."""
+        await self.bus.publish("roadmap.updated", _roadmap(roadmap))
+
+
+def _roadmap(roadmap: RoadmapRecord) -> dict[str, object]:
+    return {"roadmapId": roadmap.id, "slug": roadmap.slug, "skillIds": roadmap.skill_ids}
+
+
+def _skill(skill: SkillRecord) -> dict[str, str]:
+    return {"skillId": skill.id, "slug": skill.slug, "name": skill.name}

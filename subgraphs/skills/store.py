@@ -1,0 +1,252 @@
+"""Persistence of skills in MongoDB (PyMongo async).
+
+Prerequisite edges live on the dependent skill as `prerequisiteIds` (skill
+ids, never slugs), so renaming a slug cannot leave a dangling edge and the
+reverse edge (`dependents`) is one indexed `$in` query. Ids are ObjectId hex
+strings stored as `_id`; anything not shaped like one is simply never found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from ..common.mongo import Document, MongoDatabase
+
+OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
+
+
+def new_id() -> str:
+    return str(ObjectId())
+
+
+def is_id(value: object) -> bool:
+    return isinstance(value, str) and OBJECT_ID.match(value) is not None
+
+
+def valid_ids(values: Iterable[object]) -> list[str]:
+    """The values shaped like our ids, in order, without repeats."""
+    return [str(v) for v in dict.fromkeys(values) if is_id(v)]
+
+
+class SlugTaken(Exception):
+    """A unique slug index refused the write."""
+
+
+def is_duplicate_key(exc: Exception) -> bool:
+    # FerretDB 1.x reports unique violations of updates as a generic failure.
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    return isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)
+
+
+@dataclass(frozen=True)
+class SkillRecord:
+    id: str
+    slug: str
+    name: str
+    description: str
+    level: str
+    tags: tuple[str, ...]
+    category_id: str
+    prerequisite_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> SkillRecord:
+        return cls(
+            id=str(doc["_id"]),
+            slug=doc["slug"],
+            name=doc["name"],
+            description=doc["description"],
+            level=doc["level"],
+            tags=tuple(doc.get("tags") or ()),
+            category_id=str(doc["categoryId"]),
+            prerequisite_ids=tuple(doc.get("prerequisiteIds") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A skill as the prerequisite graph sees it: id, slug and outgoing edges."""
+
+    id: str
+    slug: str
+    prerequisite_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SkillQuery:
+    """Which skills a listing wants; `category_ids` None means any category."""
+
+    category_ids: Sequence[str] | None = None
+    level: str | None = None
+    tag: str | None = None
+    search: str | None = None
+    ids_after: str | None = None
+
+    def to_mongo(self) -> Document:
+        clauses: list[Document] = []
+        if self.category_ids is not None:
+            clauses.append({"categoryId": {"$in": list(self.category_ids)}})
+        if self.level:
+            clauses.append({"level": self.level})
+        if self.tag:
+            clauses.append({"tags": self.tag})
+        if self.search:
+            pattern = {"$regex": re.escape(self.search), "$options": "i"}
+            fields = ("name", "description", "tags")
+            clauses.append({"$or": [{name: pattern} for name in fields]})
+        return {"$and": clauses} if clauses else {}
+
+
+@dataclass
+class SkillFields:
+    """What a skill's editor sets (everything but its id and edges)."""
+
+    slug: str
+    name: str
+    description: str
+    level: str
+    tags: list[str] = field(default_factory=list)
+    category_id: str = ""
+
+    def to_mongo(self) -> Document:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "description": self.description,
+            "level": self.level,
+            "tags": list(self.tags),
+            "categoryId": self.category_id,
+        }
+
+
+_GRAPH_PROJECTION = {"slug": 1, "prerequisiteIds": 1}
+
+
+class SkillStore:
+    """The `skills` collection."""
+
+    def __init__(self, database: MongoDatabase) -> None:
+        self.skills = database["skills"]
+
+    async def ensure_indexes(self) -> None:
+        await self.skills.create_index("slug", unique=True)
+        await self.skills.create_index("categoryId")
+        await self.skills.create_index("prerequisiteIds")
+        await self.skills.create_index("tags")
+
+    # ---------------------------------------------------------------- skills
+    async def skills_by_ids(self, ids: Sequence[str]) -> list[SkillRecord]:
+        wanted = valid_ids(ids)
+        if not wanted:
+            return []
+        return [SkillRecord.of(d) async for d in self.skills.find({"_id": {"$in": wanted}})]
+
+    async def skills_by_slugs(self, slugs: Sequence[str]) -> list[SkillRecord]:
+        cursor = self.skills.find({"slug": {"$in": list(dict.fromkeys(slugs))}})
+        return [SkillRecord.of(d) async for d in cursor]
+
+    async def skill_by_slug(self, slug: str) -> SkillRecord | None:
+        doc = await self.skills.find_one({"slug": slug})
+        return SkillRecord.of(doc) if doc else None
+
+    async def count_skills(self) -> int:
+        return await self.skills.count_documents({})
+
+    async def skill_page(self, query: SkillQuery, limit: int) -> list[SkillRecord]:
+        """Up to `limit` matching skills in id order, after `query.ids_after`."""
+        criteria = query.to_mongo()
+        if query.ids_after:
+            criteria = {"$and": [criteria, {"_id": {"$gt": query.ids_after}}]}
+        cursor = self.skills.find(criteria).sort("_id", ASCENDING).limit(limit)
+        return [SkillRecord.of(d) async for d in cursor]
+
+    async def count_matching(self, query: SkillQuery) -> int:
+        return await self.skills.count_documents(query.to_mongo())
+
+    async def dependents_of(self, ids: Sequence[str]) -> list[tuple[str, SkillRecord]]:
+        """(prerequisite id, dependent skill) pairs for every id, in one query."""
+        wanted = valid_ids(ids)
+        if not wanted:
+            return []
+        cursor = self.skills.find({"prerequisiteIds": {"$in": wanted}}).sort("_id", ASCENDING)
+        pairs = []
+        async for doc in cursor:
+            record = SkillRecord.of(doc)
+            pairs += [(p, record) for p in record.prerequisite_ids if p in wanted]
+        return pairs
+
+    async def insert_skill(
+        self, fields: SkillFields, prerequisite_ids: Sequence[str] = ()
+    ) -> SkillRecord:
+        doc = {"_id": new_id(), **fields.to_mongo(), "prerequisiteIds": list(prerequisite_ids)}
+        try:
+            await self.skills.insert_one(doc)
+        except (DuplicateKeyError, OperationFailure) as exc:
+            if is_duplicate_key(exc):
+                raise SlugTaken(fields.slug) from exc
+            raise
+        return SkillRecord.of(doc)
+
+    async def update_skill(self, skill_id: str, fields: SkillFields) -> SkillRecord | None:
+        return await self._change_skill(skill_id, {"$set": fields.to_mongo()}, fields.slug)
+
+    async def add_prerequisite(self, skill_id: str, prerequisite_id: str) -> SkillRecord | None:
+        return await self._change_skill(
+            skill_id, {"$addToSet": {"prerequisiteIds": prerequisite_id}}
+        )
+
+    async def remove_prerequisite(self, skill_id: str, prerequisite_id: str) -> SkillRecord | None:
+        return await self._change_skill(skill_id, {"$pull": {"prerequisiteIds": prerequisite_id}})
+
+    async def _change_skill(
+        self, skill_id: str, change: Document, slug: str = ""
+    ) -> SkillRecord | None:
+        if not is_id(skill_id):
+            return None
+        try:
+            doc = await self.skills.find_one_and_update(
+                {"_id": skill_id}, change, return_document=ReturnDocument.AFTER
+            )
+        except (DuplicateKeyError, OperationFailure) as exc:
+            if is_duplicate_key(exc):
+                raise SlugTaken(slug) from exc
+            raise
+        return SkillRecord.of(doc) if doc else None
+
+    async def delete_skill(self, skill_id: str) -> bool:
+        """Deletes the skill, then every edge that pointed at it."""
+        if not is_id(skill_id):
+            return False
+        result = await self.skills.delete_one({"_id": skill_id})
+        await self.skills.update_many(
+            {"prerequisiteIds": skill_id}, {"$pull": {"prerequisiteIds": skill_id}}
+        )
+        return result.deleted_count > 0
+
+    # ----------------------------------------------------------------- graph
+    async def graph_nodes(self, ids: Sequence[str]) -> list[GraphNode]:
+        wanted = valid_ids(ids)
+        if not wanted:
+            return []
+        cursor = self.skills.find({"_id": {"$in": wanted}}, _GRAPH_PROJECTION)
+        return [_node(d) async for d in cursor]
+
+    async def dependent_nodes(self, ids: Sequence[str]) -> list[GraphNode]:
+        """The skills that list any of `ids` as a prerequisite."""
+        wanted = valid_ids(ids)
+        if not wanted:
+            return []
+        cursor = self.skills.find({"prerequisiteIds": {"$in": wanted}}, _GRAPH_PROJECTION)
+        return [_node(d) async for d in cursor]
+
+
+def _node(doc: Mapping[str, Any]) -> GraphNode:
+    return GraphNode(str(doc["_id"]), doc["slug"], tuple(doc.get("prerequisiteIds") or ()))
