@@ -1,0 +1,1 @@
+"""The content subgraph: courses, encyclopedia articles, resources, institutions."""

@@ -1,0 +1,150 @@
+"""What the content subgraph is about: courses, articles, resources, institutions.
+
+Courses and articles are versioned. The stored record holds the working copy
+(`current`, what editors see and edit) and, once published, a frozen copy of
+the version that was published (`published`, what everyone else sees), so an
+edit to a published course never leaks to learners before it is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+DRAFT = "DRAFT"
+PUBLISHED = "PUBLISHED"
+ARCHIVED = "ARCHIVED"
+
+RESOURCE_KINDS = ("VIDEO", "BOOK", "ARTICLE", "TOOL", "COURSE", "EXERCISE")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    body: str
+    duration_minutes: int
+
+
+@dataclass(frozen=True)
+class CourseModule:
+    title: str
+    lessons: tuple[Lesson, ...]
+
+
+@dataclass(frozen=True)
+class CourseContent:
+    """One version of a course, as an editor wrote it."""
+
+    slug: str
+    title: str
+    summary: str
+    skill_ids: tuple[str, ...]
+    institution_id: str | None
+    modules: tuple[CourseModule, ...]
+
+
+@dataclass(frozen=True)
+class ArticleContent:
+    """One revision of an encyclopedia article (`body` is Markdown)."""
+
+    slug: str
+    title: str
+    body: str
+    skill_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The state shared by courses and articles: version and publication."""
+
+    status: str
+    version: int
+    published_version: int | None
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    current: CourseContent
+    published: CourseContent | None
+    state: Publication
+
+    def visible(self, sees_drafts: bool) -> CourseView | None:
+        """What a caller sees: editors the working copy, others the published one."""
+        if sees_drafts:
+            return CourseView(self.id, self.current, self.state.status, self.state.version, self)
+        if self.published is None or self.state.published_version is None:
+            return None
+        return CourseView(self.id, self.published, PUBLISHED, self.state.published_version, self)
+
+
+@dataclass(frozen=True)
+class CourseView:
+    id: str
+    content: CourseContent
+    status: str
+    version: int
+    record: Course
+
+
+@dataclass(frozen=True)
+class CourseVersion:
+    course_id: str
+    version: int
+    content: CourseContent
+    edited_at: datetime
+    editor_id: str
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    current: ArticleContent
+    published: ArticleContent | None
+    state: Publication
+
+    def visible(self, sees_drafts: bool) -> ArticleView | None:
+        if sees_drafts:
+            return ArticleView(self.id, self.current, self.state.status, self.state.version, self)
+        if self.published is None or self.state.published_version is None:
+            return None
+        return ArticleView(self.id, self.published, PUBLISHED, self.state.published_version, self)
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    id: str
+    content: ArticleContent
+    status: str
+    version: int
+    record: Article
+
+
+@dataclass(frozen=True)
+class ArticleRevision:
+    article_id: str
+    version: int
+    content: ArticleContent
+    edited_at: datetime
+    editor_id: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    title: str
+    url: str
+    kind: str
+    skill_ids: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Institution:
+    id: str
+    name: str
+    country: str | None
+    created_at: datetime
