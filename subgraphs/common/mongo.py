@@ -30,6 +30,7 @@ from pymongo import (
     UpdateOne,
 )
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from .settings import Settings
 
@@ -239,3 +240,14 @@ __all__ = [
     "mongo_database",
     "ping_mongo",
 ]
+
+
+def is_duplicate_key(exc: Exception) -> bool:
+    """A unique index refused the write.
+
+    MongoDB raises DuplicateKeyError; FerretDB 1.x reports unique violations of
+    updates as a generic OperationFailure.
+    """
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    return isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)

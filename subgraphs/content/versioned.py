@@ -17,20 +17,13 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.mongo import MongoDatabase
+from ..common.mongo import MongoDatabase, is_duplicate_key
 from .documents import Document, object_id, object_ids
 from .domain import DRAFT, PUBLISHED
 
 
 class SlugTaken(Exception):
     """Another item already uses this slug."""
-
-
-def is_duplicate_key(exc: Exception) -> bool:
-    """A unique index refused the write (FerretDB 1.x reports it so for updates)."""
-    if isinstance(exc, DuplicateKeyError):
-        return True
-    return isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)
 
 
 class VersionedCollection:

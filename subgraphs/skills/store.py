@@ -17,7 +17,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.mongo import Document, MongoDatabase
+from ..common.mongo import Document, MongoDatabase, is_duplicate_key
 
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -37,13 +37,6 @@ def valid_ids(values: Iterable[object]) -> list[str]:
 
 class SlugTaken(Exception):
     """A unique slug index refused the write."""
-
-
-def is_duplicate_key(exc: Exception) -> bool:
-    # FerretDB 1.x reports unique violations of updates as a generic failure.
-    if isinstance(exc, DuplicateKeyError):
-        return True
-    return isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)
 
 
 @dataclass(frozen=True)
