@@ -12,10 +12,15 @@
 //   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
 //   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
+//   SKILL_CIRCLE_OTLP_ENDPOINT     OTLP/HTTP collector base URL (e.g. http://jaeger:4318): traces are
+//                                  exported to <endpoint>/v1/traces; unset = no tracing (OTEL_BSP_* apply)
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphQLError, getOperationAST, OperationTypeNode } from 'graphql';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -56,6 +61,28 @@ const subgraphLocations = Object.fromEntries(
     return url ? [[name, { location: url }]] : [];
   }),
 );
+
+/**
+ * OpenTelemetry. With SKILL_CIRCLE_OTLP_ENDPOINT set, the gateway records a
+ * trace per request (http -> graphql operation -> subgraph execution ->
+ * upstream fetch), continuing the client's W3C trace context when it sent
+ * one, and injects its own traceparent into every subgraph request, so each
+ * subgraph's spans join the same trace (the plugin sets the header at fetch
+ * time, after propagateHeaders). Exported as OTLP/HTTP protobuf, batched.
+ */
+const otlpEndpoint = process.env.SKILL_CIRCLE_OTLP_ENDPOINT?.trim().replace(/\/+$/, '');
+const UNTRACED_PATHS = new Set(['/healthcheck', '/readiness', '/metrics']);
+if (otlpEndpoint) {
+  openTelemetrySetup({
+    contextManager: new AsyncLocalStorageContextManager(),
+    resource: { serviceName: 'gateway' },
+    traces: {
+      exporter: new OTLPTraceExporter({
+        url: otlpEndpoint.endsWith('/v1/traces') ? otlpEndpoint : `${otlpEndpoint}/v1/traces`,
+      }),
+    },
+  });
+}
 
 /** Key under which the normalised client token is stored in the GraphQL context. */
 const AUTH_CONTEXT_KEY = 'skillCircleAuthorization';
@@ -252,6 +279,21 @@ export const gatewayConfig = defineConfig({
     metrics: true,
     endpoint: '/metrics',
   },
+
+  // Spans only when an OTLP endpoint is configured (see openTelemetrySetup above);
+  // probes and scrapes are not traced.
+  ...(otlpEndpoint
+    ? {
+        openTelemetry: {
+          traces: {
+            spans: {
+              http: ({ request }: { request: Request }) =>
+                !UNTRACED_PATHS.has(new URL(request.url).pathname),
+            },
+          },
+        },
+      }
+    : {}),
 
   // Self-contained IDE at GET /graphql (Accept: text/html); works offline.
   graphiql: true,

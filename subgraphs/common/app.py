@@ -17,7 +17,12 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from .context import Context
-from .observability import RequestIdMiddleware, configure_logging
+from .observability import (
+    RequestIdMiddleware,
+    configure_logging,
+    configure_tracing,
+    flush_tracing,
+)
 from .platform import Platform
 
 Hook = Callable[[], Awaitable[None]]
@@ -47,6 +52,7 @@ def create_app(
             for hook in reversed(on_shutdown):
                 await hook()
             await platform.stop()
+            await asyncio.to_thread(flush_tracing)
 
     async def get_context() -> Context:
         return Context(platform, deps, make_loaders)
@@ -82,6 +88,7 @@ def create_app(
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    configure_tracing(settings, app)  # a no-op unless SKILL_CIRCLE_OTLP_ENDPOINT is set
     return app
 
 

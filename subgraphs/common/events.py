@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from broadcaster import Broadcast
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
@@ -30,6 +33,11 @@ log = logging.getLogger("skill_circle.events")
 
 STREAM = "skillcircle:events"
 DONE_TTL_SECONDS = 7 * 24 * 3600
+# Stream entry fields next to "event" carrying the producer's W3C trace
+# context, so that handling an event continues the trace that published it.
+TRACE_FIELDS = ("traceparent", "tracestate")
+
+_tracer = trace.get_tracer("skill_circle.events")
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,13 @@ class EventBus:
 
     async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
         event = Event(type=type, producer=self.producer, payload=payload)
-        await self.redis.xadd(self.stream, {"event": event.to_json()}, maxlen=200_000)
+        with _tracer.start_as_current_span(
+            f"publish {type}",
+            kind=SpanKind.PRODUCER,
+            attributes=_event_attributes(event, self.stream),
+        ):
+            fields = {"event": event.to_json(), **_trace_context()}
+            await self.redis.xadd(self.stream, fields, maxlen=200_000)  # type: ignore[arg-type]
         return event
 
 
@@ -96,6 +110,7 @@ class EventConsumer:
         batch_size: int = 50,
         max_attempts: int = 5,
         metrics: Metrics | None = None,
+        lag_interval_s: float = 5.0,
     ) -> None:
         self.redis = redis
         self.group = group
@@ -108,6 +123,8 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.metrics = metrics
         self.dead_letter_stream = f"{stream}:dead:{group}"
+        self.lag_interval_s = lag_interval_s
+        self._lag_measured_at = float("-inf")
 
     async def ensure_group(self) -> None:
         try:
@@ -123,7 +140,10 @@ class EventConsumer:
         await self.process_own_pending()
         while True:
             try:
-                await self.process_once()
+                await self._measure_lag_now_and_then()
+                handled = await self.process_once()
+                if not handled and not self.block_ms:
+                    await asyncio.sleep(0.2)  # a non-blocking (polling) consumer
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -157,12 +177,43 @@ class EventConsumer:
                 self.consumer,
                 {self.stream: ">"},
                 count=self.batch_size,
-                block=self.block_ms,
+                block=self.block_ms or None,
             )
             entries = _entries(response)
         for entry_id, fields in entries:
             await self._handle(entry_id, fields)
         return len(entries)
+
+    async def measure_lag(self) -> int | None:
+        """Entries of the stream this group has not handled yet (the
+        `events_consumer_lag` gauge): not yet delivered plus pending."""
+        groups: Any = await self.redis.xinfo_groups(self.stream)
+        for group in groups:
+            if _text(group.get("name")) != self.group:
+                continue
+            lag = group.get("lag")
+            if lag is None:  # Redis < 7, or a lag Redis cannot tell (after deletions)
+                lag = await self._undelivered(group.get("last-delivered-id"))
+            total = int(lag) + int(group.get("pending") or 0)
+            if self.metrics is not None:
+                self.metrics.consumer_lag(self.group).set(total)
+            return total
+        return None
+
+    async def _undelivered(self, last_delivered: Any, cap: int = 10_000) -> int:
+        """Entries after `last_delivered`, counted up to `cap`."""
+        after = _text(last_delivered) or "0-0"
+        entries = await self.redis.xrange(self.stream, min=f"({after}", count=cap)
+        return len(entries or [])
+
+    async def _measure_lag_now_and_then(self) -> None:
+        if self.metrics is None or time.monotonic() - self._lag_measured_at < self.lag_interval_s:
+            return
+        self._lag_measured_at = time.monotonic()
+        try:
+            await self.measure_lag()
+        except Exception:  # a metric must never stop event handling
+            log.warning("measuring the lag of %s failed", self.group, exc_info=True)
 
     async def _handle(self, entry_id: bytes | str, fields: Mapping[bytes, bytes]) -> None:
         raw = fields.get(b"event") if fields else None
@@ -170,24 +221,44 @@ class EventConsumer:
             await self.redis.xack(self.stream, self.group, entry_id)
             return
         event = Event.from_json(raw)
+        with _tracer.start_as_current_span(
+            f"process {event.type}",
+            context=_producer_context(fields),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                **_event_attributes(event, self.stream),
+                "messaging.consumer.group.name": self.group,
+            },
+        ) as span:
+            await self._handle_event(entry_id, event, raw, span)
+
+    async def _handle_event(
+        self, entry_id: bytes | str, event: Event, raw: bytes, span: trace.Span
+    ) -> None:
         done_key = f"events:done:{self.group}:{event.id}"
         if await self.redis.exists(done_key):
             await self.redis.xack(self.stream, self.group, entry_id)
             self._count(event.type, "duplicate")
+            span.set_attribute("skill_circle.event.outcome", "duplicate")
             return
         handler = self.handlers.get(event.type)
         if handler is not None:
             try:
                 await handler(event)
-            except Exception:
+            except Exception as exc:
                 log.exception("handler for %s failed (event %s)", event.type, event.id)
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                span.set_attribute("skill_circle.event.outcome", "failed")
                 await self._record_failure(entry_id, event, raw)
                 return
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(done_key, "1", ex=DONE_TTL_SECONDS)
             pipe.xack(self.stream, self.group, entry_id)
             await pipe.execute()
-        self._count(event.type, "handled" if handler else "ignored")
+        outcome = "handled" if handler else "ignored"
+        self._count(event.type, outcome)
+        span.set_attribute("skill_circle.event.outcome", outcome)
 
     async def _record_failure(self, entry_id: bytes | str, event: Event, raw: bytes) -> None:
         """Leave the entry pending for a retry, or dead-letter it after max_attempts."""
@@ -205,6 +276,34 @@ class EventConsumer:
     def _count(self, type: str, outcome: str) -> None:
         if self.metrics is not None:
             self.metrics.events_handled(type, outcome).inc()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value or "")
+
+
+def _event_attributes(event: Event, stream: str) -> dict[str, str]:
+    return {
+        "messaging.system": "redis",
+        "messaging.destination.name": stream,
+        "messaging.message.id": event.id,
+        "skill_circle.event.type": event.type,
+        "skill_circle.event.producer": event.producer,
+    }
+
+
+def _trace_context() -> dict[str, str]:
+    """The current W3C trace context as stream fields (none when not tracing)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return {name: carrier[name] for name in TRACE_FIELDS if name in carrier}
+
+
+def _producer_context(fields: Mapping[bytes, bytes]) -> Any:
+    """The trace context the producer stored next to the event, if any."""
+    carrier = {name: _text(fields.get(name.encode())) for name in TRACE_FIELDS}
+    carrier = {name: value for name, value in carrier.items() if value}
+    return propagate.extract(carrier) if carrier else None
 
 
 def _entries(response: Any) -> list[Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
 from .events import EventBus, EventConsumer, Handler, LiveChannels
-from .observability import Metrics
+from .observability import Metrics, configure_tracing
 from .settings import Settings
 from .stores import broadcast_url, redis_client
 
@@ -22,6 +22,8 @@ class Platform:
 
     def __init__(self, settings: Settings, verifier: TokenVerifier | None = None) -> None:
         self.settings = settings
+        # Before any store client exists, so that Redis/MongoDB/HTTP calls are traced.
+        configure_tracing(settings)
         self.metrics = Metrics(settings.service)
         self.redis = redis_client(settings)
         self.events = EventBus(self.redis, producer=settings.service)
@@ -40,6 +42,9 @@ class Platform:
         process picks up the entries it had read but not acknowledged.
         """
         name = f"{self.settings.service}-{socket.gethostname()}-{self.settings.listen_port}"
+        if not self.settings.redis_url:
+            # The in-process stand-in cannot cancel a blocking read: poll instead.
+            options.setdefault("block_ms", 0)
         return EventConsumer(
             self.redis,
             group=self.settings.service,

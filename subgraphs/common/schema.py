@@ -9,7 +9,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from .errors import ErrorCodes
-from .observability import OperationMetrics
+from .observability import OperationMetrics, OperationTracing
 from .settings import Settings
 
 FEDERATION_VERSION: Final = "2.11"
@@ -25,6 +25,7 @@ def federated_schema(
 ) -> strawberry.federation.Schema:
     """A federation 2 schema with the platform's limits, metrics and error codes."""
     extensions: list[Any] = [
+        OperationTracing,  # outermost: its span covers the whole operation
         OperationMetrics,  # listed first: it sees errors after ErrorCodes coded them
         ErrorCodes,
         # Factories: a fresh extension instance for every request.

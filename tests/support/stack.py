@@ -101,14 +101,19 @@ class Stack:
         stores: Mapping[str, str],
         subgraphs: list[str] | None = None,
         extra_env: Mapping[str, str] | None = None,
+        gateway_env: Mapping[str, str] | None = None,
     ) -> None:
-        """`stores`: redis url, and per subgraph its database url (`users_db`, ...)."""
+        """`stores`: redis url, and per subgraph its database url (`users_db`, ...).
+
+        `extra_env` goes to every subgraph, `gateway_env` to the gateway.
+        """
         self.dir = Path(tempfile.mkdtemp(prefix="sc-stack-"))
         self.names = subgraphs or implemented_subgraphs()
         self.ports = {name: free_port() for name in self.names}
         self.gateway_port = free_port()
         self.stores = stores
         self.extra_env = dict(extra_env or {})
+        self.gateway_env = dict(gateway_env or {})
         self.subgraphs: dict[str, Process] = {}
         self.gateway: Process | None = None
 
@@ -176,6 +181,7 @@ class Stack:
                 "SKILL_CIRCLE_GATEWAY_PORT": str(self.gateway_port),
                 "SKILL_CIRCLE_GATEWAY_DEDUPE": "false",
                 "NODE_ENV": "production",
+                **self.gateway_env,
             },
             f"http://127.0.0.1:{self.gateway_port}/healthcheck",
             self.dir,

@@ -1,0 +1,1 @@
+"""The visualization subgraph: SVG diagrams and charts of skills, roadmaps and progress."""

@@ -1,0 +1,25 @@
+"""Where the diagrams' data comes from: the gateway in production, the demo catalog offline."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .model import RoadmapInfo, SkillGraph, UserProgress
+
+
+class DataSource(Protocol):
+    async def skill_graphs(self, skill_ids: list[str], depth: int) -> dict[str, SkillGraph]:
+        """The prerequisite graphs of the skills that exist, `depth` levels deep (one fetch)."""
+        ...
+
+    async def roadmap(self, slug: str) -> RoadmapInfo | None: ...
+
+    async def progress(self, user_id: str, token: str) -> UserProgress | None:
+        """The user's progress, read with the caller's token; None for an unknown user."""
+        ...
+
+    async def roadmap_progress(
+        self, user_id: str, slug: str, token: str
+    ) -> tuple[RoadmapInfo | None, UserProgress | None]:
+        """A roadmap and the user's progress, in one fetch."""
+        ...
