@@ -1,0 +1,95 @@
+"""Wiring of the learning subgraph: stores, log, service, schema, event consumer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..common.app import create_app as create_subgraph_app
+from ..common.auth import TokenVerifier
+from ..common.platform import Platform
+from ..common.settings import Settings, load_settings
+from ..common.sqltypes import utcnow
+from ..common.stores import database_url, migrate, session_factory, sql_engine
+from .events import Announcer
+from .journal import Clock, Journal
+from .live import keep_live_reader_armed
+from .loaders import loaders_for
+from .projections import Projector
+from .roadmaps import RoadmapCatalog
+from .schema import build_schema
+from .service import LearningService
+from .store import LearningStore
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Learning:
+    """Everything the learning resolvers reach through `info.context.deps`."""
+
+    settings: Settings
+    engine: AsyncEngine
+    store: LearningStore
+    roadmaps: RoadmapCatalog
+    service: LearningService
+    clock: Clock
+
+
+def build(
+    settings: Settings, *, verifier: TokenVerifier | None = None, clock: Clock = utcnow
+) -> tuple[Platform, Learning]:
+    """The platform and the subgraph's parts; tests pass their own verifier and clock."""
+    platform = Platform(settings, verifier=verifier)
+    engine = sql_engine(database_url(settings))
+    sessions = session_factory(engine)
+    store = LearningStore(sessions)
+    roadmaps = RoadmapCatalog(sessions, settings.gateway_url)
+    service = LearningService(
+        Journal(sessions, Projector(), clock),
+        store,
+        roadmaps,
+        Announcer(platform.events, platform.live),
+        clock,
+    )
+    return platform, Learning(settings, engine, store, roadmaps, service, clock)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    verifier: TokenVerifier | None = None,
+    clock: Clock = utcnow,
+) -> FastAPI:
+    settings = settings or load_settings("learning")
+    platform, learning = build(settings, verifier=verifier, clock=clock)
+
+    async def select_one() -> None:
+        async with learning.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    platform.readiness["database"] = select_one
+
+    async def start() -> None:
+        if settings.auto_migrate:
+            await migrate(database_url(settings), MIGRATIONS)
+        remember = learning.roadmaps.on_roadmap_created
+        consumer = platform.consumer({"roadmap.created": remember, "roadmap.updated": remember})
+        platform.run_in_background(consumer.run())
+        await keep_live_reader_armed(platform.live, platform.run_in_background)
+
+    async def stop() -> None:
+        await learning.engine.dispose()
+
+    return create_subgraph_app(
+        platform,
+        build_schema(settings),
+        deps=learning,
+        make_loaders=loaders_for,
+        on_startup=[start],
+        on_shutdown=[stop],
+    )

@@ -1,0 +1,102 @@
+"""Assessment rules: what a valid assessment is, and how an attempt is scored."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..common.errors import BadUserInput
+
+MAX_QUESTIONS = 200
+MAX_CHOICES = 20
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    prompt: str
+    choices: list[str]
+    correct_indexes: list[int]
+    multiple: bool | None = None  # optional check: must agree with the number of correct indexes
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: str
+    choice_indexes: list[int]
+
+
+def check_score(value: float, field: str) -> float:
+    if not math.isfinite(value) or not 0 <= value <= 100:
+        raise BadUserInput(field, f"{field} must be a number from 0 to 100")
+    return float(value)
+
+
+def check_title(title: str) -> str:
+    cleaned = " ".join(title.split())
+    if not 1 <= len(cleaned) <= 200:
+        raise BadUserInput("title", "title must be 1 to 200 characters")
+    return cleaned
+
+
+def stored_questions(drafts: Sequence[QuestionDraft]) -> list[dict[str, Any]]:
+    """Validated questions as stored (with their correct answers), each with a new id."""
+    if not drafts:
+        raise BadUserInput("questions", "an assessment needs at least one question")
+    if len(drafts) > MAX_QUESTIONS:
+        raise BadUserInput("questions", f"at most {MAX_QUESTIONS} questions")
+    return [_stored_question(draft, f"questions[{i}]") for i, draft in enumerate(drafts)]
+
+
+def _stored_question(draft: QuestionDraft, field: str) -> dict[str, Any]:
+    prompt = draft.prompt.strip()
+    if not 1 <= len(prompt) <= MAX_TEXT:
+        raise BadUserInput(f"{field}.prompt", f"a prompt must be 1 to {MAX_TEXT} characters")
+    choices = [c.strip() for c in draft.choices]
+    if not 2 <= len(choices) <= MAX_CHOICES:
+        raise BadUserInput(f"{field}.choices", f"a question needs 2 to {MAX_CHOICES} choices")
+    if any(not 1 <= len(c) <= MAX_TEXT for c in choices):
+        raise BadUserInput(f"{field}.choices", f"a choice must be 1 to {MAX_TEXT} characters")
+    correct = draft.correct_indexes
+    where = f"{field}.correctIndexes"
+    if not correct:
+        raise BadUserInput(where, "at least one choice must be correct")
+    if any(not 0 <= i < len(choices) for i in correct):
+        raise BadUserInput(where, "correct indexes must name existing choices")
+    if len(set(correct)) != len(correct):
+        raise BadUserInput(where, "correct indexes must not repeat")
+    multiple = len(correct) > 1
+    if draft.multiple is not None and draft.multiple != multiple:
+        message = (
+            "a single-choice question needs exactly one correct choice"
+            if not draft.multiple
+            else "a multiple-choice question needs more than one correct choice"
+        )
+        raise BadUserInput(where, message)
+    return {
+        "id": uuid.uuid4().hex,
+        "prompt": prompt,
+        "choices": choices,
+        "correct": sorted(correct),
+        "multiple": multiple,
+    }
+
+
+def score(questions: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> float:
+    """The percentage of questions answered exactly right (multiple choice: the exact set)."""
+    by_id = {q["id"]: q for q in questions}
+    chosen: dict[str, set[int]] = {}
+    for i, answer in enumerate(answers):
+        question = by_id.get(answer.question_id)
+        if question is None:
+            raise BadUserInput(f"answers[{i}].questionId", "no such question in this assessment")
+        if answer.question_id in chosen:
+            raise BadUserInput(f"answers[{i}].questionId", "a question is answered twice")
+        if any(not 0 <= c < len(question["choices"]) for c in answer.choice_indexes):
+            raise BadUserInput(f"answers[{i}].choiceIndexes", "choice indexes must name choices")
+        chosen[answer.question_id] = set(answer.choice_indexes)
+    right = sum(1 for q in questions if chosen.get(q["id"]) == set(q["correct"]))
+    return round(100.0 * right / len(questions), 2)

@@ -1,0 +1,178 @@
+"""Events: the kinds in the learning log, and what the platform hears after a commit.
+
+Log events (`learning_events.type`) are this subgraph's own history. Once a
+transaction has committed, `Announcer` turns them into the platform's domain
+events (Redis stream) and live messages (subscriptions on any replica).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..common.events import EventBus, LiveChannels
+from .achievements import KINDS
+from .tables import EventRow, ProgressRow
+
+log = logging.getLogger("skill_circle.learning.events")
+
+# Kinds of log event.
+ENROLLED = "learner.enrolled"
+PROGRESS_RECORDED = "progress.recorded"
+SKILL_COMPLETED = "skill.completed"
+ASSESSMENT_STARTED = "assessment.started"
+ASSESSMENT_SUBMITTED = "assessment.submitted"
+CERTIFICATE_ISSUED = "certificate.issued"
+ACHIEVEMENT_UNLOCKED = "achievement.unlocked"
+ROADMAP_FOLLOWED = "roadmap.followed"
+
+
+def progress_channel(user_id: str) -> str:
+    return f"progress:{user_id}"
+
+
+def achievements_channel(user_id: str) -> str:
+    return f"achievements:{user_id}"
+
+
+@dataclass(frozen=True)
+class ProgressSnapshot:
+    """A SkillProgress as it stood at commit, as plain values (it travels to other replicas)."""
+
+    id: str
+    user_id: str
+    skill_id: str
+    percent: float
+    status: str
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ProgressRow) -> ProgressSnapshot:
+        return cls(
+            row.id,
+            row.user_id,
+            row.skill_id,
+            row.percent,
+            row.status,
+            row.started_at,
+            row.updated_at,
+            row.completed_at,
+        )
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "userId": self.user_id,
+            "skillId": self.skill_id,
+            "percent": self.percent,
+            "status": self.status,
+            "startedAt": self.started_at.isoformat(),
+            "updatedAt": self.updated_at.isoformat(),
+            "completedAt": self.completed_at.isoformat() if self.completed_at else None,
+        }
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> ProgressSnapshot:
+        completed = message.get("completedAt")
+        return cls(
+            str(message["id"]),
+            str(message["userId"]),
+            str(message["skillId"]),
+            float(message["percent"]),
+            str(message["status"]),
+            datetime.fromisoformat(message["startedAt"]),
+            datetime.fromisoformat(message["updatedAt"]),
+            datetime.fromisoformat(completed) if completed else None,
+        )
+
+
+def achievement_message(event: EventRow) -> dict[str, Any]:
+    kind = KINDS[event.payload["code"]]
+    return {
+        "id": event.payload["achievementId"],
+        "userId": event.user_id,
+        "code": kind.code,
+        "title": kind.title,
+        "description": kind.description,
+        "unlockedAt": event.occurred_at.isoformat(),
+    }
+
+
+class Announcer:
+    """Publishes a committed transaction's domain events and live messages.
+
+    Failures are logged, not raised: the transaction has committed, and the
+    caller must get its answer.
+    """
+
+    def __init__(self, bus: EventBus, live: LiveChannels) -> None:
+        self.bus = bus
+        self.live = live
+
+    async def announce(
+        self, recorded: Sequence[EventRow], progress: Sequence[ProgressSnapshot]
+    ) -> None:
+        for snapshot in progress:
+            await self._publish(
+                "progress.updated",
+                {
+                    "progressId": snapshot.id,
+                    "userId": snapshot.user_id,
+                    "skillId": snapshot.skill_id,
+                    "percent": snapshot.percent,
+                    "status": snapshot.status,
+                },
+            )
+            await self._broadcast(progress_channel(snapshot.user_id), snapshot.to_message())
+        for event in recorded:
+            await self._announce_event(event)
+
+    async def _announce_event(self, event: EventRow) -> None:
+        p, user_id = event.payload, event.user_id
+        if event.type == SKILL_COMPLETED:
+            await self._publish("skill.completed", {"userId": user_id, "skillId": p["skillId"]})
+        elif event.type == ASSESSMENT_SUBMITTED and p["passed"]:
+            await self._publish(
+                "assessment.passed",
+                {
+                    "userId": user_id,
+                    "assessmentId": p["assessmentId"],
+                    "skillId": p["skillId"],
+                    "score": p["score"],
+                },
+            )
+        elif event.type == CERTIFICATE_ISSUED:
+            await self._publish(
+                "certificate.issued",
+                {
+                    "userId": user_id,
+                    "skillId": p["skillId"],
+                    "certificateId": p["certificateId"],
+                    "verificationCode": p["verificationCode"],
+                },
+            )
+        elif event.type == ACHIEVEMENT_UNLOCKED:
+            message = achievement_message(event)
+            await self._publish(
+                "achievement.unlocked",
+                {k: message[k] for k in ("userId", "code", "title", "description")}
+                | {"achievementId": message["id"]},
+            )
+            await self._broadcast(achievements_channel(user_id), message)
+
+    async def _publish(self, type: str, payload: dict[str, Any]) -> None:
+        try:
+            await self.bus.publish(type, payload)
+        except Exception:
+            log.exception("could not publish %s", type)
+
+    async def _broadcast(self, channel: str, message: dict[str, Any]) -> None:
+        try:
+            await self.live.publish(channel, message)
+        except Exception:
+            log.exception("could not broadcast on %s", channel)

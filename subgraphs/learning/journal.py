@@ -1,0 +1,156 @@
+"""The learning log: one learner's transaction appends events and projects them.
+
+`Journal.learner(user_id)` opens a transaction that first locks the learner
+(an upsert, then SELECT ... FOR UPDATE on PostgreSQL; on SQLite the upsert
+takes the database's write lock), so one learner's commands run one at a time
+on any number of replicas. Everything a command decides is read under that
+lock, appended to the log and projected before the single commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .events import ProgressSnapshot
+from .projections import Projector
+from .tables import (
+    AchievementRow,
+    AssessmentRow,
+    AttemptRow,
+    CertificateRow,
+    EventRow,
+    LearnerRow,
+    PathRow,
+    ProgressRow,
+    StatsRow,
+)
+from .upsert import dialect_of, insert_ignoring_conflicts
+
+Clock = Callable[[], datetime]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class LearnerLog:
+    """A learner's open transaction: their current state, and the events appended so far."""
+
+    def __init__(
+        self, session: AsyncSession, projector: Projector, user_id: str, now: datetime
+    ) -> None:
+        self.session = session
+        self.projector = projector
+        self.user_id = user_id
+        self.now = now
+        self.recorded: list[EventRow] = []
+        self.progress_changes: list[ProgressSnapshot] = []
+
+    async def record(self, type: str, payload: dict[str, Any]) -> EventRow:
+        event = EventRow(
+            id=new_id(), type=type, user_id=self.user_id, occurred_at=self.now, payload=payload
+        )
+        self.session.add(event)
+        await self.session.flush()
+        await self.projector.apply(self.session, event)
+        self.recorded.append(event)
+        return event
+
+    # ------------------------------------------------------------ the learner's state
+    async def progress(self, skill_id: str) -> ProgressRow | None:
+        return await self.session.scalar(
+            select(ProgressRow)
+            .where(ProgressRow.user_id == self.user_id, ProgressRow.skill_id == skill_id)
+            .execution_options(populate_existing=True)
+        )
+
+    async def stats(self) -> StatsRow | None:
+        return await self.session.get(StatsRow, self.user_id, populate_existing=True)
+
+    async def paths(self) -> list[PathRow]:
+        rows = await self.session.scalars(
+            select(PathRow)
+            .where(PathRow.user_id == self.user_id)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows)
+
+    async def attempt(self, attempt_id: str) -> AttemptRow | None:
+        """The learner's own attempt (someone else's is as good as missing)."""
+        return await self.session.scalar(
+            select(AttemptRow)
+            .where(AttemptRow.id == attempt_id, AttemptRow.user_id == self.user_id)
+            .execution_options(populate_existing=True)
+        )
+
+    async def assessment(self, assessment_id: str) -> AssessmentRow | None:
+        return await self.session.get(AssessmentRow, assessment_id)
+
+    async def has_certificate(self, skill_id: str) -> bool:
+        found = await self.session.scalar(
+            select(func.count())
+            .select_from(CertificateRow)
+            .where(CertificateRow.user_id == self.user_id, CertificateRow.skill_id == skill_id)
+        )
+        return bool(found)
+
+    async def achievement_codes(self) -> set[str]:
+        codes = await self.session.scalars(
+            select(AchievementRow.code).where(AchievementRow.user_id == self.user_id)
+        )
+        return set(codes)
+
+    async def _snapshot_progress(self) -> None:
+        ids = {e.payload["progressId"] for e in self.recorded if "progressId" in e.payload}
+        if not ids:
+            return
+        rows = await self.session.scalars(
+            select(ProgressRow)
+            .where(ProgressRow.id.in_(ids))
+            .order_by(ProgressRow.skill_id)
+            .execution_options(populate_existing=True)
+        )
+        self.progress_changes = [ProgressSnapshot.of(row) for row in rows]
+
+
+class Journal:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], projector: Projector, clock: Clock
+    ) -> None:
+        self.sessions = sessions
+        self.projector = projector
+        self.clock = clock
+
+    @asynccontextmanager
+    async def learner(self, user_id: str) -> AsyncIterator[LearnerLog]:
+        """A transaction holding the learner's lock; commits when the block ends without error."""
+        async with self.sessions() as session, session.begin():
+            await _lock_learner(session, user_id)
+            learner_log = LearnerLog(session, self.projector, user_id, self.clock())
+            yield learner_log
+            await learner_log._snapshot_progress()
+
+    async def rebuild_projections(self) -> int:
+        """Rebuilds every read model from the log in one transaction; how many events."""
+        async with self.sessions() as session, session.begin():
+            if dialect_of(session) == "postgresql":
+                # Waits for running commands and holds new ones (each first locks a learner).
+                await session.execute(_LOCK_LEARNERS)
+            return await self.projector.rebuild(session)
+
+
+async def _lock_learner(session: AsyncSession, user_id: str) -> None:
+    await session.execute(insert_ignoring_conflicts(session, LearnerRow, {"user_id": user_id}))
+    await session.execute(
+        select(LearnerRow.user_id).where(LearnerRow.user_id == user_id).with_for_update()
+    )
+
+
+_LOCK_LEARNERS = text("LOCK TABLE learners IN EXCLUSIVE MODE")

@@ -1,0 +1,67 @@
+"""DataLoaders of the learning subgraph: one query per batch, whatever the page size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strawberry.dataloader import DataLoader
+
+from ..common.context import Context
+from ..common.loaders import many_each, one_each, scalar_each
+from .store import LearningStore, Pair
+from .tables import (
+    AchievementRow,
+    AssessmentRow,
+    AttemptRow,
+    CertificateRow,
+    PathRow,
+    ProgressRow,
+    StatsRow,
+)
+
+
+@dataclass
+class Loaders:
+    progress: DataLoader[str, ProgressRow | None]
+    progress_of_user: DataLoader[str, list[ProgressRow]]
+    progress_by_pair: DataLoader[Pair, ProgressRow | None]  # (user id, skill id)
+    learner_count: DataLoader[str, int]
+    stats: DataLoader[str, StatsRow | None]
+    assessment: DataLoader[str, AssessmentRow | None]
+    assessments_of_skill: DataLoader[str, list[AssessmentRow]]
+    attempt: DataLoader[str, AttemptRow | None]
+    certificate: DataLoader[str, CertificateRow | None]
+    certificates_of_user: DataLoader[str, list[CertificateRow]]
+    achievement: DataLoader[str, AchievementRow | None]
+    achievements_of_user: DataLoader[str, list[AchievementRow]]
+    path: DataLoader[str, PathRow | None]
+    paths_of_user: DataLoader[str, list[PathRow]]
+    path_by_pair: DataLoader[Pair, PathRow | None]  # (user id, roadmap id)
+
+
+def make_loaders(store: LearningStore) -> Loaders:
+    return Loaders(
+        progress=one_each(store.progress_by_ids, key_of=lambda row: row.id),
+        progress_of_user=many_each(store.progress_of_users),
+        progress_by_pair=one_each(
+            store.progress_by_pairs, key_of=lambda row: (row.user_id, row.skill_id)
+        ),
+        learner_count=scalar_each(store.learner_counts, default=0),
+        stats=one_each(store.stats_of_users, key_of=lambda row: row.user_id),
+        assessment=one_each(store.assessments_by_ids, key_of=lambda row: row.id),
+        assessments_of_skill=many_each(store.assessments_of_skills),
+        attempt=one_each(store.attempts_by_ids, key_of=lambda row: row.id),
+        certificate=one_each(store.certificates_by_ids, key_of=lambda row: row.id),
+        achievement=one_each(store.achievements_by_ids, key_of=lambda row: row.id),
+        certificates_of_user=many_each(store.certificates_of_users),
+        achievements_of_user=many_each(store.achievements_of_users),
+        path=one_each(store.paths_by_ids, key_of=lambda row: row.id),
+        paths_of_user=many_each(store.paths_of_users),
+        path_by_pair=one_each(
+            store.paths_by_pairs, key_of=lambda row: (row.user_id, row.roadmap_id)
+        ),
+    )
+
+
+def loaders_for(context: Context) -> Loaders:
+    return make_loaders(context.deps.store)

@@ -1,0 +1,229 @@
+"""Learning rules: enrolment, progress, assessments, certificates, achievements, paths.
+
+Every command runs in one learner transaction (see journal.py): it reads the
+learner's state under their lock, appends events (projected on the spot) and
+commits; the platform hears about it only after the commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from ..common.auth import Viewer
+from ..common.errors import BadUserInput, Conflict, NotFound
+from ..common.sqltypes import utcnow
+from . import events as ev
+from .achievements import LearnerFacts, earned
+from .assessments import Answer, QuestionDraft, check_score, check_title, score, stored_questions
+from .events import Announcer
+from .journal import Clock, Journal, LearnerLog, new_id
+from .projections import COMPLETED
+from .roadmaps import RoadmapCatalog
+from .store import LearningStore
+from .tables import AssessmentRow, AttemptRow, PathRow, ProgressRow
+
+VERIFICATION_CODE_BYTES = 24  # 192 bits: unguessable
+
+
+class LearningService:
+    def __init__(
+        self,
+        journal: Journal,
+        store: LearningStore,
+        roadmaps: RoadmapCatalog,
+        announcer: Announcer,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.journal = journal
+        self.store = store
+        self.roadmaps = roadmaps
+        self.announcer = announcer
+        self.clock = clock
+
+    @asynccontextmanager
+    async def _command(self, viewer: Viewer) -> AsyncIterator[LearnerLog]:
+        """The viewer's learner transaction, announced to the platform once committed."""
+        async with self.journal.learner(viewer.user_id) as learner:
+            yield learner
+        await self.announcer.announce(learner.recorded, learner.progress_changes)
+
+    # ------------------------------------------------------------ progress
+    async def enroll(self, viewer: Viewer, skill_id: str) -> ProgressRow:
+        skill_id = check_id(skill_id, "skillId")
+        async with self._command(viewer) as learner:
+            progress = await self._enrolled(learner, skill_id)
+        return progress
+
+    async def record_progress(self, viewer: Viewer, skill_id: str, percent: float) -> ProgressRow:
+        """Moves progress forward only (a lower percent changes nothing); 100 completes."""
+        skill_id = check_id(skill_id, "skillId")
+        percent = check_score(percent, "percent")
+        async with self._command(viewer) as learner:
+            progress = await self._enrolled(learner, skill_id)
+            if percent > progress.percent:
+                await learner.record(
+                    ev.PROGRESS_RECORDED,
+                    {"progressId": progress.id, "skillId": skill_id, "percent": percent},
+                )
+                if percent >= 100:
+                    await self._complete(learner, skill_id)
+                await self._unlock_achievements(learner)
+                progress = await self._current(learner, skill_id)
+        return progress
+
+    async def _enrolled(self, learner: LearnerLog, skill_id: str) -> ProgressRow:
+        progress = await learner.progress(skill_id)
+        if progress is None:
+            await learner.record(ev.ENROLLED, {"progressId": new_id(), "skillId": skill_id})
+            progress = await self._current(learner, skill_id)
+        return progress
+
+    async def _complete(self, learner: LearnerLog, skill_id: str) -> None:
+        progress = await self._enrolled(learner, skill_id)
+        if progress.percent < 100:
+            await learner.record(
+                ev.PROGRESS_RECORDED,
+                {"progressId": progress.id, "skillId": skill_id, "percent": 100.0},
+            )
+        if progress.status != COMPLETED:
+            await learner.record(
+                ev.SKILL_COMPLETED, {"progressId": progress.id, "skillId": skill_id}
+            )
+
+    async def _current(self, learner: LearnerLog, skill_id: str) -> ProgressRow:
+        progress = await learner.progress(skill_id)
+        assert progress is not None
+        return progress
+
+    # ------------------------------------------------------------ learning paths
+    async def follow_roadmap(self, viewer: Viewer, roadmap_id: str) -> PathRow:
+        roadmap_id = check_id(roadmap_id, "roadmapId")
+        skill_ids = await self.roadmaps.skill_ids(roadmap_id)
+        if skill_ids is None:
+            raise NotFound("Roadmap", roadmap_id)
+        async with self._command(viewer) as learner:
+            path = next((p for p in await learner.paths() if p.roadmap_id == roadmap_id), None)
+            if path is None:
+                await learner.record(
+                    ev.ROADMAP_FOLLOWED,
+                    {"learningPathId": new_id(), "roadmapId": roadmap_id, "skillIds": skill_ids},
+                )
+                await self._unlock_achievements(learner)
+                path = next(p for p in await learner.paths() if p.roadmap_id == roadmap_id)
+        return path
+
+    # ------------------------------------------------------------ assessments
+    async def create_assessment(
+        self,
+        editor: Viewer,
+        skill_id: str,
+        title: str,
+        passing_score: float,
+        questions: Sequence[QuestionDraft],
+    ) -> AssessmentRow:
+        row = AssessmentRow(
+            id=new_id(),
+            skill_id=check_id(skill_id, "skillId"),
+            title=check_title(title),
+            passing_score=check_score(passing_score, "passingScore"),
+            questions=stored_questions(questions),
+            created_by=editor.user_id,
+            created_at=self.clock(),
+        )
+        return await self.store.add_assessment(row)
+
+    async def start_assessment(self, viewer: Viewer, assessment_id: str) -> AttemptRow:
+        assessment = await self.store.assessment(str(assessment_id))
+        if assessment is None:
+            raise NotFound("Assessment", assessment_id)
+        attempt_id = new_id()
+        async with self._command(viewer) as learner:
+            await learner.record(
+                ev.ASSESSMENT_STARTED,
+                {
+                    "attemptId": attempt_id,
+                    "assessmentId": assessment.id,
+                    "skillId": assessment.skill_id,
+                },
+            )
+            attempt = await learner.attempt(attempt_id)
+        assert attempt is not None
+        return attempt
+
+    async def submit_assessment(
+        self, viewer: Viewer, attempt_id: str, answers: Sequence[Answer]
+    ) -> AttemptRow:
+        """Scores the attempt once; a pass completes the skill and issues the one certificate."""
+        async with self._command(viewer) as learner:
+            attempt = await learner.attempt(str(attempt_id))
+            if attempt is None:
+                raise NotFound("AssessmentAttempt", attempt_id)
+            if attempt.submitted_at is not None:
+                raise Conflict("This attempt was already submitted")
+            assessment = await learner.assessment(attempt.assessment_id)
+            assert assessment is not None
+            result = score(assessment.questions, answers)
+            passed = result >= assessment.passing_score
+            await learner.record(
+                ev.ASSESSMENT_SUBMITTED,
+                {
+                    "attemptId": attempt.id,
+                    "assessmentId": assessment.id,
+                    "skillId": assessment.skill_id,
+                    "answers": [
+                        {"questionId": a.question_id, "choiceIndexes": list(a.choice_indexes)}
+                        for a in answers
+                    ],
+                    "score": result,
+                    "passed": passed,
+                },
+            )
+            if passed:
+                await self._complete(learner, assessment.skill_id)
+                await self._issue_certificate(learner, assessment.skill_id)
+                await self._unlock_achievements(learner)
+            attempt = await learner.attempt(attempt.id)
+        assert attempt is not None
+        return attempt
+
+    async def _issue_certificate(self, learner: LearnerLog, skill_id: str) -> None:
+        if await learner.has_certificate(skill_id):
+            return
+        await learner.record(
+            ev.CERTIFICATE_ISSUED,
+            {
+                "certificateId": new_id(),
+                "skillId": skill_id,
+                "verificationCode": secrets.token_urlsafe(VERIFICATION_CODE_BYTES),
+            },
+        )
+
+    # ------------------------------------------------------------ achievements
+    async def _unlock_achievements(self, learner: LearnerLog) -> None:
+        stats = await learner.stats()
+        paths = await learner.paths()
+        facts = LearnerFacts(
+            skills_completed=stats.skills_completed if stats else 0,
+            certificates=stats.certificates if stats else 0,
+            streak_days=stats.streak_days if stats else 0,
+            roadmap_completed=any(p.skill_ids and p.next_skill_id is None for p in paths),
+        )
+        unlocked = await learner.achievement_codes()
+        for code in earned(facts):
+            if code not in unlocked:
+                await learner.record(
+                    ev.ACHIEVEMENT_UNLOCKED, {"achievementId": new_id(), "code": code}
+                )
+
+    # ------------------------------------------------------------ maintenance
+    async def rebuild_projections(self) -> int:
+        return await self.journal.rebuild_projections()
+
+
+def check_id(value: str, field: str) -> str:
+    cleaned = str(value).strip()
+    if not 1 <= len(cleaned) <= 64:
+        raise BadUserInput(field, f"{field} must be 1 to 64 characters")
+    return cleaned

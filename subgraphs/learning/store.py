@@ -1,0 +1,135 @@
+"""Reads of the read models, one query per batch of keys (what the DataLoaders call)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .tables import (
+    AchievementRow,
+    AssessmentRow,
+    AttemptRow,
+    CertificateRow,
+    PathRow,
+    ProgressRow,
+    StatsRow,
+)
+
+Pair = tuple[str, str]
+
+
+class LearningStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    # ------------------------------------------------------------ progress
+    async def progress_by_ids(self, ids: Sequence[str]) -> list[ProgressRow]:
+        return await self._all(select(ProgressRow).where(ProgressRow.id.in_(ids)))
+
+    async def progress_of_users(self, user_ids: Sequence[str]) -> list[tuple[str, ProgressRow]]:
+        rows = await self._all(
+            select(ProgressRow)
+            .where(ProgressRow.user_id.in_(user_ids))
+            .order_by(ProgressRow.started_at, ProgressRow.skill_id)
+        )
+        return [(row.user_id, row) for row in rows]
+
+    async def progress_by_pairs(self, pairs: Sequence[Pair]) -> list[ProgressRow]:
+        """Progress by (user id, skill id)."""
+        return await self._all(
+            select(ProgressRow).where(tuple_(ProgressRow.user_id, ProgressRow.skill_id).in_(pairs))
+        )
+
+    async def learner_counts(self, skill_ids: Sequence[str]) -> dict[str, int]:
+        async with self.sessions() as session:
+            result = await session.execute(
+                select(ProgressRow.skill_id, func.count())
+                .where(ProgressRow.skill_id.in_(skill_ids))
+                .group_by(ProgressRow.skill_id)
+            )
+            return {skill_id: int(count) for skill_id, count in result.all()}
+
+    async def stats_of_users(self, user_ids: Sequence[str]) -> list[StatsRow]:
+        return await self._all(select(StatsRow).where(StatsRow.user_id.in_(user_ids)))
+
+    # ------------------------------------------------------------ assessments
+    async def assessment(self, assessment_id: str) -> AssessmentRow | None:
+        found = await self.assessments_by_ids([assessment_id])
+        return found[0] if found else None
+
+    async def assessments_by_ids(self, ids: Sequence[str]) -> list[AssessmentRow]:
+        return await self._all(select(AssessmentRow).where(AssessmentRow.id.in_(ids)))
+
+    async def assessments_of_skills(
+        self, skill_ids: Sequence[str]
+    ) -> list[tuple[str, AssessmentRow]]:
+        rows = await self._all(
+            select(AssessmentRow)
+            .where(AssessmentRow.skill_id.in_(skill_ids))
+            .order_by(AssessmentRow.created_at, AssessmentRow.id)
+        )
+        return [(row.skill_id, row) for row in rows]
+
+    async def add_assessment(self, row: AssessmentRow) -> AssessmentRow:
+        async with self.sessions() as session, session.begin():
+            session.add(row)
+        return row
+
+    async def attempts_by_ids(self, ids: Sequence[str]) -> list[AttemptRow]:
+        return await self._all(select(AttemptRow).where(AttemptRow.id.in_(ids)))
+
+    # ------------------------------------------------------------ certificates, achievements, paths
+    async def certificates_of_users(
+        self, user_ids: Sequence[str]
+    ) -> list[tuple[str, CertificateRow]]:
+        rows = await self._all(
+            select(CertificateRow)
+            .where(CertificateRow.user_id.in_(user_ids))
+            .order_by(CertificateRow.issued_at, CertificateRow.id)
+        )
+        return [(row.user_id, row) for row in rows]
+
+    async def certificates_by_ids(self, ids: Sequence[str]) -> list[CertificateRow]:
+        return await self._all(select(CertificateRow).where(CertificateRow.id.in_(ids)))
+
+    async def certificate_by_code(self, code: str) -> CertificateRow | None:
+        found = await self._all(
+            select(CertificateRow).where(CertificateRow.verification_code == code)
+        )
+        return found[0] if found else None
+
+    async def achievements_of_users(
+        self, user_ids: Sequence[str]
+    ) -> list[tuple[str, AchievementRow]]:
+        rows = await self._all(
+            select(AchievementRow)
+            .where(AchievementRow.user_id.in_(user_ids))
+            .order_by(AchievementRow.unlocked_at, AchievementRow.code)
+        )
+        return [(row.user_id, row) for row in rows]
+
+    async def achievements_by_ids(self, ids: Sequence[str]) -> list[AchievementRow]:
+        return await self._all(select(AchievementRow).where(AchievementRow.id.in_(ids)))
+
+    async def paths_of_users(self, user_ids: Sequence[str]) -> list[tuple[str, PathRow]]:
+        rows = await self._all(
+            select(PathRow)
+            .where(PathRow.user_id.in_(user_ids))
+            .order_by(PathRow.followed_at, PathRow.id)
+        )
+        return [(row.user_id, row) for row in rows]
+
+    async def paths_by_ids(self, ids: Sequence[str]) -> list[PathRow]:
+        return await self._all(select(PathRow).where(PathRow.id.in_(ids)))
+
+    async def paths_by_pairs(self, pairs: Sequence[Pair]) -> list[PathRow]:
+        """Learning paths by (user id, roadmap id)."""
+        return await self._all(
+            select(PathRow).where(tuple_(PathRow.user_id, PathRow.roadmap_id).in_(pairs))
+        )
+
+    async def _all(self, statement: object) -> list:  # type: ignore[type-arg]
+        async with self.sessions() as session:
+            return list(await session.scalars(statement))  # type: ignore[call-overload]

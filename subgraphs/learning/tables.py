@@ -1,0 +1,167 @@
+"""The learning subgraph's tables: the event log, reference data and the read models.
+
+`learning_events` is the source of truth (append-only). The read models
+(`READ_MODELS`) are projections of it, written in the same transaction as the
+events and rebuildable from the log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ..common.sqltypes import UTCDateTime, utcnow
+
+ID = String(64)  # ids owned elsewhere (users, skills, roadmaps) are opaque strings
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# ---------------------------------------------------------------- source of truth
+class EventRow(Base):
+    """One learner event, in order; never updated or deleted (a PostgreSQL trigger enforces it)."""
+
+    __tablename__ = "learning_events"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LearnerRow(Base):
+    """One row per learner, locked by every command so a learner's commands run one at a time."""
+
+    __tablename__ = "learners"
+
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
+# ---------------------------------------------------------------- reference data
+class AssessmentRow(Base):
+    """An assessment as an editor wrote it; `questions` hold the correct answers (never exposed)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    skill_id: Mapped[str] = mapped_column(ID, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    passing_score: Mapped[float] = mapped_column(Float)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoadmapRow(Base):
+    """The skills subgraph's roadmaps as this subgraph knows them: ordered skill ids."""
+
+    __tablename__ = "roadmaps"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), default="")
+    skill_ids: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ---------------------------------------------------------------- read models (projections)
+class ProgressRow(Base):
+    __tablename__ = "skill_progress"
+    __table_args__ = (UniqueConstraint("user_id", "skill_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID)
+    skill_id: Mapped[str] = mapped_column(ID, index=True)
+    percent: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StatsRow(Base):
+    __tablename__ = "learner_stats"
+
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    skills_started: Mapped[int] = mapped_column(Integer)
+    skills_completed: Mapped[int] = mapped_column(Integer)
+    certificates: Mapped[int] = mapped_column(Integer)
+    average_percent: Mapped[float] = mapped_column(Float)
+    streak_days: Mapped[int] = mapped_column(Integer)  # the run of active days ending on:
+    last_active_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class PathRow(Base):
+    __tablename__ = "learning_paths"
+    __table_args__ = (UniqueConstraint("user_id", "roadmap_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    roadmap_id: Mapped[str] = mapped_column(ID)
+    skill_ids: Mapped[list[str]] = mapped_column(JSON)
+    percent: Mapped[float] = mapped_column(Float)
+    next_skill_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    followed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttemptRow(Base):
+    __tablename__ = "assessment_attempts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    skill_id: Mapped[str] = mapped_column(ID)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class CertificateRow(Base):
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "skill_id"),)  # one per user and skill
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    skill_id: Mapped[str] = mapped_column(ID)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verification_code: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AchievementRow(Base):
+    __tablename__ = "achievements"
+    __table_args__ = (UniqueConstraint("user_id", "code"),)  # each unlocked once per user
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    unlocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Children before parents is irrelevant (no foreign keys); this order is the rebuild order.
+READ_MODELS: tuple[type[Base], ...] = (
+    ProgressRow,
+    StatsRow,
+    PathRow,
+    AttemptRow,
+    CertificateRow,
+    AchievementRow,
+)

@@ -1,0 +1,372 @@
+"""GraphQL types of the learning subgraph, and its fields on User, Skill and Roadmap.
+
+User, Skill and Roadmap are owned by the users and skills subgraphs: here they
+carry only their key and this subgraph's fields. Every read goes through the
+request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from ..common.context import Context
+from ..common.permissions import require_self_or_admin
+from .achievements import KINDS
+from .events import ProgressSnapshot
+from .tables import AchievementRow, AssessmentRow, AttemptRow, CertificateRow, PathRow, StatsRow
+
+LearningInfo = Info[Context, None]
+
+
+async def _require_self_or_admin(info: LearningInfo, user_id: str) -> None:
+    require_self_or_admin(await info.context.viewer(), user_id)
+
+
+# ---------------------------------------------------------------- entities owned elsewhere
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+
+    @strawberry.field(description="The user themself and ADMIN only.")
+    async def progress(self, info: LearningInfo) -> list[SkillProgress]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.progress_of_user.load(str(self.id))
+        return [SkillProgress.of(ProgressSnapshot.of(row)) for row in rows]
+
+    @strawberry.field(description="The user themself and ADMIN only.")
+    async def certificates(self, info: LearningInfo) -> list[Certificate]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.certificates_of_user.load(str(self.id))
+        return [Certificate.of(row) for row in rows]
+
+    @strawberry.field(description="The user themself and ADMIN only.")
+    async def achievements(self, info: LearningInfo) -> list[Achievement]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.achievements_of_user.load(str(self.id))
+        return [Achievement.of(row) for row in rows]
+
+    @strawberry.field(description="The user themself and ADMIN only.")
+    async def learning_paths(self, info: LearningInfo) -> list[LearningPath]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.paths_of_user.load(str(self.id))
+        return [LearningPath.of(row) for row in rows]
+
+    @strawberry.field(description="The user themself and ADMIN only.")
+    async def stats(self, info: LearningInfo) -> LearningStats:
+        await _require_self_or_admin(info, self.id)
+        row = await info.context.loaders.stats.load(str(self.id))
+        return LearningStats.of(row, today=info.context.deps.clock().date())
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> User:
+        return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"])
+class Skill:
+    id: strawberry.ID
+
+    @strawberry.field(description="How many learners are enrolled in this skill.")
+    async def learner_count(self, info: LearningInfo) -> int:
+        return await info.context.loaders.learner_count.load(str(self.id))
+
+    @strawberry.field(description="Null when unauthenticated or not enrolled.")
+    async def my_progress(self, info: LearningInfo) -> SkillProgress | None:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return None
+        row = await info.context.loaders.progress_by_pair.load((viewer.user_id, str(self.id)))
+        return SkillProgress.of(ProgressSnapshot.of(row)) if row else None
+
+    @strawberry.field
+    async def assessments(self, info: LearningInfo) -> list[Assessment]:
+        rows = await info.context.loaders.assessments_of_skill.load(str(self.id))
+        return [Assessment.of(row) for row in rows]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Skill:
+        return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"])
+class Roadmap:
+    id: strawberry.ID
+
+    @strawberry.field(description="The caller's learning path on this roadmap, if they follow it.")
+    async def my_path(self, info: LearningInfo) -> LearningPath | None:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return None
+        row = await info.context.loaders.path_by_pair.load((viewer.user_id, str(self.id)))
+        return LearningPath.of(row) if row else None
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Roadmap:
+        return cls(id=id)
+
+
+# ---------------------------------------------------------------- progress
+@strawberry.enum
+class ProgressStatus(Enum):
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+
+
+@strawberry.federation.type(keys=["id"])
+class SkillProgress:
+    id: strawberry.ID
+    percent: float = strawberry.field(description="0..100")
+    status: ProgressStatus
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    user_id: strawberry.Private[str]
+    skill_id: strawberry.Private[str]
+
+    @strawberry.field
+    def user(self) -> User:
+        return User(id=strawberry.ID(self.user_id))
+
+    @strawberry.field
+    def skill(self) -> Skill:
+        return Skill(id=strawberry.ID(self.skill_id))
+
+    @classmethod
+    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> SkillProgress | None:
+        row = await info.context.loaders.progress.load(str(id))
+        return cls.of(ProgressSnapshot.of(row)) if row else None
+
+    @classmethod
+    def of(cls, snapshot: ProgressSnapshot) -> SkillProgress:
+        return cls(
+            id=strawberry.ID(snapshot.id),
+            percent=snapshot.percent,
+            status=ProgressStatus(snapshot.status),
+            started_at=snapshot.started_at,
+            updated_at=snapshot.updated_at,
+            completed_at=snapshot.completed_at,
+            user_id=snapshot.user_id,
+            skill_id=snapshot.skill_id,
+        )
+
+
+@strawberry.type
+class LearningStats:
+    skills_started: int = strawberry.field(description="Skills with progress above 0.")
+    skills_completed: int
+    certificates: int
+    current_streak_days: int = strawberry.field(
+        description="Consecutive UTC days with progress, ending today or yesterday."
+    )
+    average_percent: float = strawberry.field(description="Mean percent of enrolled skills.")
+
+    @classmethod
+    def of(cls, row: StatsRow | None, today: date) -> LearningStats:
+        if row is None:
+            return cls(
+                skills_started=0,
+                skills_completed=0,
+                certificates=0,
+                current_streak_days=0,
+                average_percent=0.0,
+            )
+        active = row.last_active_on is not None and row.last_active_on >= today - timedelta(days=1)
+        return cls(
+            skills_started=row.skills_started,
+            skills_completed=row.skills_completed,
+            certificates=row.certificates,
+            current_streak_days=row.streak_days if active else 0,
+            average_percent=row.average_percent,
+        )
+
+
+@strawberry.federation.type(keys=["id"])
+class LearningPath:
+    id: strawberry.ID
+    percent: float = strawberry.field(description="Overall completion of the roadmap (0..100).")
+    user_id: strawberry.Private[str]
+    roadmap_id: strawberry.Private[str]
+    next_skill_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    def user(self) -> User:
+        return User(id=strawberry.ID(self.user_id))
+
+    @strawberry.field
+    def roadmap(self) -> Roadmap:
+        return Roadmap(id=strawberry.ID(self.roadmap_id))
+
+    @strawberry.field(description="The first step not yet completed; null when all are.")
+    def next_skill(self) -> Skill | None:
+        return Skill(id=strawberry.ID(self.next_skill_id)) if self.next_skill_id else None
+
+    @classmethod
+    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> LearningPath | None:
+        row = await info.context.loaders.path.load(str(id))
+        return cls.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: PathRow) -> LearningPath:
+        return cls(
+            id=strawberry.ID(row.id),
+            percent=row.percent,
+            user_id=row.user_id,
+            roadmap_id=row.roadmap_id,
+            next_skill_id=row.next_skill_id,
+        )
+
+
+# ---------------------------------------------------------------- assessments and rewards
+@strawberry.type
+class Question:
+    """A question as learners see it: never which choices are correct."""
+
+    id: strawberry.ID
+    prompt: str
+    choices: list[str]
+    multiple: bool
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> Question:
+        return cls(
+            id=strawberry.ID(stored["id"]),
+            prompt=stored["prompt"],
+            choices=list(stored["choices"]),
+            multiple=bool(stored["multiple"]),
+        )
+
+
+@strawberry.federation.type(keys=["id"])
+class Assessment:
+    id: strawberry.ID
+    title: str
+    passing_score: float = strawberry.field(description="0..100")
+    questions: list[Question] = strawberry.field(description="Never exposes the correct choices.")
+    skill_id: strawberry.Private[str]
+
+    @strawberry.field
+    def skill(self) -> Skill:
+        return Skill(id=strawberry.ID(self.skill_id))
+
+    @classmethod
+    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> Assessment | None:
+        row = await info.context.loaders.assessment.load(str(id))
+        return cls.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: AssessmentRow) -> Assessment:
+        return cls(
+            id=strawberry.ID(row.id),
+            title=row.title,
+            passing_score=row.passing_score,
+            questions=[Question.of(q) for q in row.questions],
+            skill_id=row.skill_id,
+        )
+
+
+@strawberry.federation.type(keys=["id"])
+class AssessmentAttempt:
+    id: strawberry.ID
+    started_at: datetime
+    submitted_at: datetime | None
+    score: float | None
+    passed: bool | None
+    assessment_id: strawberry.Private[str]
+    user_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def assessment(self, info: LearningInfo) -> Assessment:
+        row = await info.context.loaders.assessment.load(self.assessment_id)
+        return Assessment.of(row)
+
+    @strawberry.field
+    def user(self) -> User:
+        return User(id=strawberry.ID(self.user_id))
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: LearningInfo, id: strawberry.ID
+    ) -> AssessmentAttempt | None:
+        row = await info.context.loaders.attempt.load(str(id))
+        return cls.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: AttemptRow) -> AssessmentAttempt:
+        return cls(
+            id=strawberry.ID(row.id),
+            started_at=row.started_at,
+            submitted_at=row.submitted_at,
+            score=row.score,
+            passed=row.passed,
+            assessment_id=row.assessment_id,
+            user_id=row.user_id,
+        )
+
+
+@strawberry.federation.type(keys=["id"])
+class Certificate:
+    id: strawberry.ID
+    issued_at: datetime
+    verification_code: str = strawberry.field(description="Public: anyone can verify with it.")
+    user_id: strawberry.Private[str]
+    skill_id: strawberry.Private[str]
+
+    @strawberry.field
+    def user(self) -> User:
+        return User(id=strawberry.ID(self.user_id))
+
+    @strawberry.field
+    def skill(self) -> Skill:
+        return Skill(id=strawberry.ID(self.skill_id))
+
+    @classmethod
+    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> Certificate | None:
+        row = await info.context.loaders.certificate.load(str(id))
+        return cls.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: CertificateRow) -> Certificate:
+        return cls(
+            id=strawberry.ID(row.id),
+            issued_at=row.issued_at,
+            verification_code=row.verification_code,
+            user_id=row.user_id,
+            skill_id=row.skill_id,
+        )
+
+
+@strawberry.federation.type(keys=["id"])
+class Achievement:
+    id: strawberry.ID
+    code: str = strawberry.field(description="e.g. FIRST_SKILL_COMPLETED")
+    title: str
+    description: str
+    unlocked_at: datetime
+
+    @classmethod
+    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> Achievement | None:
+        row = await info.context.loaders.achievement.load(str(id))
+        return cls.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: AchievementRow) -> Achievement:
+        return cls.from_message(
+            {"id": row.id, "code": row.code, "unlockedAt": row.unlocked_at.isoformat()}
+        )
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Achievement:
+        kind = KINDS[message["code"]]
+        return cls(
+            id=strawberry.ID(message["id"]),
+            code=kind.code,
+            title=kind.title,
+            description=kind.description,
+            unlocked_at=datetime.fromisoformat(message["unlockedAt"]),
+        )
