@@ -6,9 +6,10 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from .input_errors import variable_field
 from .observability import current_request_id
 
 log = logging.getLogger("skill_circle.errors")
@@ -74,16 +75,22 @@ class PrerequisiteCycle(AppError):
         super().__init__("Prerequisite cycle: " + " -> ".join(cycle), cycle=cycle)
 
 
-def coded_error(error: GraphQLError) -> GraphQLError:
-    """The client-facing form of `error`: a known code, never internals."""
+def coded_error(error: GraphQLError, document: DocumentNode | None = None) -> GraphQLError:
+    """The client-facing form of `error`: a known code, never internals. Idempotent."""
     original = error.original_error
     if isinstance(original, AppError):
         extensions = {**original.extensions, "code": original.code}
         return _copy(error, original.message, extensions)
-    if original is None:
-        # Raised by graphql-core itself: parse, validation or input coercion.
-        code = (error.extensions or {}).get("code") or "BAD_USER_INPUT"
-        return _copy(error, error.message, {**(error.extensions or {}), "code": code})
+    if original is None or isinstance(original, GraphQLError):
+        # Raised by graphql-core itself (parse, validation, input coercion), or a
+        # deliberately coded GraphQLError: the client's input, unless it says otherwise.
+        extensions = dict(error.extensions or {})
+        if "code" not in extensions:
+            extensions["code"] = "BAD_USER_INPUT"
+            field = variable_field(error, document)
+            if field:
+                extensions["field"] = field
+        return _copy(error, error.message, extensions)
     request_id = current_request_id()
     log.error(
         "unexpected error in %s",
@@ -118,4 +125,5 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if result is not None and errors:
-            result.errors = [coded_error(e) for e in errors]
+            document = self.execution_context.graphql_document
+            result.errors = [coded_error(e, document) for e in errors]

@@ -6,13 +6,30 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
-from .errors import ErrorCodes
+from .errors import ErrorCodes, coded_error
+from .input_errors import RefuseUnstorableText
 from .observability import OperationMetrics, OperationTracing
 from .settings import Settings
 
 FEDERATION_VERSION: Final = "2.11"
+
+
+class CodedErrorsSchema(strawberry.federation.Schema):
+    """Codes errors wherever Strawberry reports them, subscription events included.
+
+    ErrorCodes covers queries and mutations; the errors of a subscription's
+    events reach only `process_errors`, so they are coded (in place) here too.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        document = execution_context.graphql_document if execution_context else None
+        errors[:] = [coded_error(error, document) for error in errors]
 
 
 def federated_schema(
@@ -32,8 +49,9 @@ def federated_schema(
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        RefuseUnstorableText,
     ]
-    return strawberry.federation.Schema(
+    return CodedErrorsSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,

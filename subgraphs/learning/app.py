@@ -17,7 +17,6 @@ from ..common.sqltypes import utcnow
 from ..common.stores import database_url, migrate, session_factory, sql_engine
 from .events import Announcer
 from .journal import Clock, Journal
-from .live import keep_live_reader_armed
 from .loaders import loaders_for
 from .projections import Projector
 from .roadmaps import RoadmapCatalog
@@ -80,7 +79,6 @@ def create_app(
         remember = learning.roadmaps.on_roadmap_created
         consumer = platform.consumer({"roadmap.created": remember, "roadmap.updated": remember})
         platform.run_in_background(consumer.run())
-        await keep_live_reader_armed(platform.live, platform.run_in_background)
 
     async def stop() -> None:
         await learning.engine.dispose()

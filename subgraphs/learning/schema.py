@@ -14,7 +14,6 @@ from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .assessments import Answer, QuestionDraft
 from .events import ProgressSnapshot, achievements_channel, progress_channel
-from .input_errors import VariableInputErrors
 from .service import LearningService
 from .types import (
     Achievement,
@@ -153,13 +152,10 @@ class Subscription:
 
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
-    schema = federated_schema(
+    return federated_schema(
         settings,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[User, Skill, Roadmap, SkillProgress, LearningPath, Certificate, Achievement],
     )
-    # Last in the list, so its end of operation runs before the shared ErrorCodes.
-    schema.extensions = (*schema.extensions, VariableInputErrors)
-    return schema

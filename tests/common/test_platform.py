@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import httpx
@@ -133,3 +134,29 @@ def test_committed_schema_files_are_current() -> None:
         ["scripts/schema.sh", "--check"], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_unstorable_text_is_bad_user_input(stack: Stack) -> None:
+    login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }"
+    async with httpx.AsyncClient() as http:
+        for bad in ("a\x00b", "x\udfffy"):  # valid JSON escapes, unstorable text
+            request = {"query": login, "variables": {"e": "someone@example.com", "p": bad}}
+            response = await http.post(
+                stack.url, content=json.dumps(request), headers={"content-type": "application/json"}
+            )
+            (error,) = response.json()["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT"
+            assert error["extensions"]["field"] == "p"
+    gateway_client = Client(stack.url)
+    literal = '{ user(id: "nul\\u0000") { id } }'
+    body = await gateway_client.execute(literal)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_variables_of_the_wrong_type_name_the_argument(users: Client) -> None:
+    body = await users.execute(
+        "query($id: ID!) { user(id: $id) { id } }", {"id": {"$gt": ""}}
+    )
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == "id"
