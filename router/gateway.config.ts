@@ -165,10 +165,56 @@ function isShownToClient(error: unknown): error is GraphQLError {
   return error.originalError == null;
 }
 
+/**
+ * Brackets nested deeper than this are refused before parsing: graphql-js
+ * parses recursively, and `[[[[...` thousands deep in an argument overflows the
+ * stack (maxDepth and maxTokens look at selections and tokens, not values).
+ */
+const MAX_NESTING = 64;
+
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[' || ch === '(') deepest = Math.max(deepest, ++depth);
+    else if (ch === '}' || ch === ']' || ch === ')') depth--;
+  }
+  return deepest;
+}
+
+function useNestingLimit(limit: number): GatewayPlugin {
+  return {
+    onParams({ params }) {
+      if (typeof params.query === 'string' && nestingDepth(params.query) > limit) {
+        throw new GraphQLError(`Operation nests brackets deeper than ${limit}`, {
+          extensions: { code: 'BAD_USER_INPUT', field: 'query', http: { status: 400 } },
+        });
+      }
+    },
+  };
+}
+
+/** A variable value graphql-js refused: the client's input, named by variable. */
+const VARIABLE_ERROR = /^Variable "\$(\w+)"/;
+
 /** Gateway diagnostics that name upstream URLs and repeat subgraph request bodies. */
 const INTERNAL_EXTENSIONS = ['request', 'response'];
 
 function maskError(error: unknown, message: string): Error {
+  const variable = error instanceof GraphQLError && !error.extensions?.code
+    ? VARIABLE_ERROR.exec(error.message) : null;
+  if (variable) {
+    return new GraphQLError((error as GraphQLError).message, {
+      nodes: (error as GraphQLError).nodes,
+      extensions: { code: 'BAD_USER_INPUT', field: variable[1], http: { status: 400 } },
+    });
+  }
   if (isShownToClient(error)) {
     // e.g. the upstream timeout: {code: GATEWAY_TIMEOUT, request: {url, body}}
     if (!INTERNAL_EXTENSIONS.some((key) => key in (error.extensions ?? {}))) return error;
@@ -252,7 +298,7 @@ export const gatewayConfig = defineConfig({
     },
   },
 
-  plugins: () => [useClientAuthorizationInContext()],
+  plugins: () => [useNestingLimit(MAX_NESTING), useClientAuthorizationInContext()],
 
   maskedErrors: {
     errorMessage: 'Unexpected error.',
