@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -207,6 +208,10 @@ class Stack:
             self.gateway.stop()
         for process in self.subgraphs.values():
             process.stop()
+        if os.environ.get("SKILL_CIRCLE_KEEP_TEST_LOGS"):
+            print(f"stack logs kept in {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def logs(self) -> str:
         return "\n".join(
