@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import socket
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
@@ -13,6 +13,8 @@ from .events import EventBus, EventConsumer, Handler, LiveChannels
 from .observability import Metrics, configure_tracing
 from .settings import Settings
 from .stores import broadcast_url, redis_client
+
+log = logging.getLogger("skill_circle.platform")
 
 ReadinessCheck = Callable[[], Awaitable[object]]
 
@@ -60,12 +62,25 @@ class Platform:
     async def start(self) -> None:
         await self.live.connect()
 
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    async def stop_background(self, rounds: int = 5, wait_seconds: float = 2.0) -> None:
+        """Cancels the background tasks, again until they end (bounded).
+
+        Python 3.11's `asyncio.wait_for` (inside redis clients and stand-ins) can
+        swallow a cancellation that lands as the awaited call completes; the task
+        then keeps looping, and a single cancel() would hang shutdown.
+        """
+        pending = {task for task in self._tasks if not task.done()}
+        for _ in range(rounds):
+            if not pending:
+                break
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=wait_seconds)
+        if pending:
+            log.warning("%d background task(s) did not stop", len(pending))
         self._tasks.clear()
+
+    async def stop(self) -> None:
+        await self.stop_background()
         await self.live.disconnect()
         await self.redis.aclose()

@@ -1,0 +1,1 @@
+"""The notifications subgraph: inboxes, live notifications and channel deliveries."""

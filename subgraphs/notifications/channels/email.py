@@ -1,0 +1,72 @@
+"""Email over SMTP (aiosmtplib); without an SMTP host, .eml files in a local outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+import aiosmtplib
+
+from ..models import Delivery
+from ..settings import NotificationSettings
+from . import DeliveryError, PermanentFailure
+
+log = logging.getLogger("skill_circle.notifications.email")
+
+
+class EmailSender:
+    def __init__(self, settings: NotificationSettings) -> None:
+        self.settings = settings
+
+    async def send(self, delivery: Delivery) -> None:
+        message = self.message(delivery)
+        if not self.settings.smtp_host:
+            path = await asyncio.to_thread(self._write_to_outbox, delivery.id, message)
+            log.info(
+                "email to %s written to %s (no SMTP host configured); link: %s",
+                delivery.address,
+                path,
+                delivery.link or "-",
+            )
+            return
+        s = self.settings
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username or None,
+                password=s.smtp_password or None,
+                use_tls=s.smtp_tls,
+                start_tls=s.smtp_starttls,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise PermanentFailure(f"recipient refused: {exc}") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    def message(self, delivery: Delivery) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.smtp_from
+        message["To"] = delivery.address
+        message["Subject"] = delivery.subject
+        message["Date"] = formatdate(localtime=False)
+        # Derived from the delivery id: a retried send carries the same Message-ID.
+        message["Message-ID"] = f"<{delivery.id}@skillcircle.notifications>"
+        message.set_content(delivery.text)
+        if delivery.html:
+            message.add_alternative(delivery.html, subtype="html")
+        return message
+
+    def _write_to_outbox(self, name: str, message: EmailMessage) -> Path:
+        outbox = self.settings.email_outbox
+        outbox.mkdir(parents=True, exist_ok=True)
+        path = outbox / f"{name}.eml"
+        partial = path.with_suffix(".eml.partial")
+        partial.write_bytes(message.as_bytes())
+        partial.replace(path)
+        return path

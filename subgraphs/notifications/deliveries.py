@@ -1,0 +1,117 @@
+"""The background worker that sends queued deliveries, with retries and dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from .channels import AddressGone, PermanentFailure
+from .directory import UserDirectory
+from .models import Delivery
+from .queue import DeliveryQueue
+from .settings import NotificationSettings
+
+log = logging.getLogger("skill_circle.notifications.deliveries")
+
+Send = Callable[[Delivery], Awaitable[None]]
+
+
+class DeliveryWorker:
+    """Claims due deliveries, sends each on its channel, retries with backoff."""
+
+    def __init__(
+        self,
+        settings: NotificationSettings,
+        queue: DeliveryQueue,
+        senders: Mapping[str, Send],
+        directory: UserDirectory,
+    ) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.senders = senders
+        self.directory = directory
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """New deliveries were queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                started = await self.process_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery worker failed; retrying")
+                started = 0
+            if started == 0:
+                self._wake.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.settings.delivery_poll_seconds):
+                        await self._wake.wait()
+
+    async def process_due(self) -> int:
+        """Starts every due delivery it can claim (up to the concurrency); returns how many."""
+        free = self.settings.delivery_concurrency - len(self._running)
+        if free <= 0:
+            await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+            return 1
+        started = 0
+        for delivery_id in await self.queue.due(free * 2):
+            if started >= free:
+                break
+            delivery = await self.queue.claim(delivery_id)
+            if delivery is None:
+                continue
+            task = asyncio.create_task(self._attempt_logged(delivery))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            started += 1
+        return started
+
+    async def _attempt_logged(self, delivery: Delivery) -> None:
+        try:
+            await self.attempt(delivery)
+        except Exception:  # Redis trouble: the lease runs out and the delivery is retried
+            log.exception("delivery %s could not be settled", delivery.id)
+
+    async def attempt(self, delivery: Delivery) -> None:
+        """One try of one delivery, ending in done, a later retry, or the dead letters."""
+        delivery.attempts += 1
+        try:
+            async with asyncio.timeout(self.settings.channel_timeout_seconds * 2):
+                await self.senders[delivery.channel](delivery)
+        except AddressGone as exc:
+            log.info("dropping %s address of user %s: %s", delivery.channel, delivery.user_id, exc)
+            await self.directory.remove_push_subscription(delivery.user_id, delivery.address)
+            await self.queue.complete(delivery)
+        except Exception as exc:
+            await self._failed(delivery, exc)
+        else:
+            await self.queue.complete(delivery)
+
+    async def _failed(self, delivery: Delivery, exc: Exception) -> None:
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        permanent = isinstance(exc, PermanentFailure)
+        if permanent or delivery.attempts >= self.settings.delivery_max_attempts:
+            log.warning(
+                "delivery %s (%s) dead-lettered after %d attempts: %s",
+                delivery.id,
+                delivery.channel,
+                delivery.attempts,
+                delivery.last_error,
+            )
+            await self.queue.dead_letter(delivery)
+            return
+        delay = self.backoff(delivery.attempts)
+        log.info("delivery %s failed (%s); retry in %.1fs", delivery.id, exc, delay)
+        await self.queue.retry_later(delivery, delay)
+
+    def backoff(self, attempts: int) -> float:
+        base = self.settings.delivery_retry_base_seconds * 2 ** (attempts - 1)
+        return float(min(base, self.settings.delivery_retry_max_seconds))

@@ -1,0 +1,141 @@
+"""Local projections kept from other subgraphs' events, in Redis.
+
+- the user directory (`notif:user:{id}` hashes, `notif:users` ordered by first sight):
+  email, display name and channel preferences, for delivery and announcements;
+- the channel addresses users registered here (push subscriptions, SMS number);
+- skill names (`notif:skills`) and the learners of each skill (`notif:learners:{skill}`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from .models import PushSubscription, Recipient
+from .store import score_of, text_of
+
+USERS_KEY = "notif:users"
+SKILLS_KEY = "notif:skills"
+_FLAGS = ("emailNotifications", "smsNotifications", "pushNotifications")
+
+
+def _user_key(user_id: str) -> str:
+    return f"notif:user:{user_id}"
+
+
+def _push_key(user_id: str) -> str:
+    return f"notif:push:{user_id}"
+
+
+def _learners_key(skill_id: str) -> str:
+    return f"notif:learners:{skill_id}"
+
+
+class UserDirectory:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    # ------------------------------------------------------------ users
+    async def record_user(self, payload: Mapping[str, Any], seen_at: datetime) -> None:
+        """Keeps the newest account details of a users event (older events lose)."""
+        user_id = str(payload["userId"])
+        key, version = _user_key(user_id), score_of(seen_at)
+        preferences = payload.get("preferences") or {}
+        values: dict[Any, str] = {
+            "email": str(payload.get("email") or ""),
+            "displayName": str(payload.get("displayName") or ""),
+            "locale": str(preferences.get("locale") or "en"),
+            "version": str(version),
+            **{
+                flag: "1" if preferences.get(flag) else "0"
+                for flag in _FLAGS
+                if flag in preferences
+            },
+        }
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    known = await pipe.hget(key, "version")
+                    if known is not None and int(known) > version:
+                        return
+                    pipe.multi()
+                    pipe.hset(key, mapping=values)
+                    pipe.zadd(USERS_KEY, {user_id: version}, nx=True)
+                    await pipe.execute()
+                    return
+                except WatchError:
+                    continue
+
+    async def recipients(self, user_ids: Sequence[str]) -> dict[str, Recipient]:
+        """Who each user is and how they want to be reached (users never seen: defaults)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.hgetall(_user_key(user_id))
+                pipe.hgetall(_push_key(user_id))
+            rows = await pipe.execute()
+        found = {}
+        for i, user_id in enumerate(user_ids):
+            found[user_id] = _recipient(user_id, rows[2 * i], rows[2 * i + 1])
+        return found
+
+    async def user_count(self) -> int:
+        return int(await self.redis.zcard(USERS_KEY))
+
+    async def user_ids(self, offset: int, count: int) -> list[str]:
+        """Users in the order they were first seen (a stable order for batched fan-outs)."""
+        ids = await self.redis.zrange(USERS_KEY, offset, offset + count - 1)
+        return [text_of(i) for i in ids]
+
+    # ------------------------------------------------------------ channel addresses
+    async def add_push_subscription(self, user_id: str, subscription: PushSubscription) -> None:
+        keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
+        await self.redis.hset(_push_key(user_id), subscription.endpoint, json.dumps(keys))
+
+    async def remove_push_subscription(self, user_id: str, endpoint: str) -> bool:
+        return bool(await self.redis.hdel(_push_key(user_id), endpoint))
+
+    async def set_phone_number(self, user_id: str, phone_number: str) -> None:
+        await self.redis.hset(_user_key(user_id), "phone", phone_number)
+
+    # ------------------------------------------------------------ skills and learners
+    async def record_skill(self, skill_id: str, name: str, slug: str) -> None:
+        await self.redis.hset(SKILLS_KEY, skill_id, json.dumps({"name": name, "slug": slug}))
+
+    async def skill(self, skill_id: str) -> dict[str, str] | None:
+        raw = await self.redis.hget(SKILLS_KEY, skill_id)
+        return json.loads(raw) if raw else None
+
+    async def add_learner(self, skill_id: str, user_id: str) -> None:
+        await self.redis.sadd(_learners_key(skill_id), user_id)
+
+    async def learners(self, skill_ids: Sequence[str]) -> list[str]:
+        """Every user who has progress on any of the skills, each once."""
+        if not skill_ids:
+            return []
+        members = await self.redis.sunion([_learners_key(s) for s in skill_ids])
+        return sorted(text_of(m) for m in members)
+
+
+def _recipient(user_id: str, row: dict[bytes, bytes], push: dict[bytes, bytes]) -> Recipient:
+    values = {k.decode(): v.decode() for k, v in row.items()}
+    subscriptions = tuple(
+        PushSubscription(endpoint=endpoint.decode(), **json.loads(keys))
+        for endpoint, keys in sorted(push.items())
+    )
+    return Recipient(
+        user_id=user_id,
+        email=values.get("email", ""),
+        display_name=values.get("displayName", ""),
+        locale=values.get("locale", "en"),
+        email_notifications=values.get("emailNotifications", "1") == "1",
+        sms_notifications=values.get("smsNotifications", "0") == "1",
+        push_notifications=values.get("pushNotifications", "1") == "1",
+        phone_number=values.get("phone", ""),
+        push_subscriptions=subscriptions,
+    )

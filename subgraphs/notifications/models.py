@@ -1,0 +1,134 @@
+"""The values the notifications subgraph works with (no GraphQL, no Redis)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+KINDS = ("WELCOME", "PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT", "SECURITY")
+CHANNELS = ("EMAIL", "SMS", "PUSH")
+
+# Ids derived from event ids: a redelivered event yields the same ids.
+_NAMESPACE = uuid.UUID("6f1d7c52-1b8e-4a53-9b0e-5c4a2f7d9e10")
+
+
+def derived_id(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "|".join(parts)))
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One entry of a user's in-app inbox."""
+
+    id: str
+    user_id: str
+    kind: str
+    title: str
+    body: str
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None = None
+
+    def to_message(self) -> dict[str, Any]:
+        """The JSON form published on the live channel."""
+        return {
+            "id": self.id,
+            "userId": self.user_id,
+            "kind": self.kind,
+            "title": self.title,
+            "body": self.body,
+            "link": self.link,
+            "createdAt": self.created_at.isoformat(),
+            "readAt": self.read_at.isoformat() if self.read_at else None,
+        }
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Notification:
+        return cls(
+            id=message["id"],
+            user_id=message["userId"],
+            kind=message["kind"],
+            title=message["title"],
+            body=message["body"],
+            link=message.get("link"),
+            created_at=datetime.fromisoformat(message["createdAt"]),
+            read_at=datetime.fromisoformat(message["readAt"]) if message.get("readAt") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the local user directory knows of an account (from users' events)."""
+
+    user_id: str
+    email: str = ""
+    display_name: str = ""
+    locale: str = "en"
+    email_notifications: bool = True
+    sms_notifications: bool = False
+    push_notifications: bool = True
+    phone_number: str = ""
+    push_subscriptions: tuple[PushSubscription, ...] = ()
+
+
+@dataclass(frozen=True)
+class PushSubscription:
+    endpoint: str
+    p256dh: str
+    auth: str
+
+    def info(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+@dataclass
+class Delivery:
+    """One message on one channel to one address, retried until it goes or dies."""
+
+    id: str
+    channel: str
+    user_id: str
+    kind: str
+    address: str  # email address, phone number or push endpoint
+    subject: str
+    text: str
+    html: str = ""
+    link: str | None = None
+    notification_id: str | None = None
+    push_keys: dict[str, str] = field(default_factory=dict)
+    attempts: int = 0
+    last_error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Delivery:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """A delivery that ran out of attempts: kept for an admin to inspect."""
+
+    delivery_id: str
+    channel: str
+    user_id: str
+    kind: str
+    notification_id: str | None
+    attempts: int
+    error: str
+    failed_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "failed_at": self.failed_at.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DeliveryFailure:
+        return cls(**{**data, "failed_at": datetime.fromisoformat(data["failed_at"])})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

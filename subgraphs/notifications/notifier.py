@@ -1,0 +1,147 @@
+"""Turns notifications into inbox entries, live messages and channel deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from ..common.events import LiveChannels
+from .directory import UserDirectory
+from .live import channel_of
+from .models import Delivery, Notification, Recipient, derived_id
+from .rendering import MessageRenderer
+from .store import Dispatch, InboxStore
+
+log = logging.getLogger("skill_circle.notifications.notifier")
+
+# In-app only: the welcome goes with the verification email, sent separately.
+CHANNEL_KINDS = frozenset({"PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT"})
+LIVE_CONCURRENCY = 64
+
+
+class Notifier:
+    def __init__(
+        self,
+        store: InboxStore,
+        directory: UserDirectory,
+        live: LiveChannels,
+        renderer: MessageRenderer,
+        on_queued: Callable[[], None],
+        *,
+        sms_enabled: bool,
+        push_enabled: bool,
+        batch_size: int,
+    ) -> None:
+        self.store = store
+        self.directory = directory
+        self.live = live
+        self.renderer = renderer
+        self.on_queued = on_queued  # wakes the delivery worker
+        self.sms_enabled = sms_enabled
+        self.push_enabled = push_enabled
+        self.batch_size = batch_size
+
+    async def notify(self, notifications: Sequence[Notification]) -> int:
+        """Writes each notification once (with its deliveries), then tells open subscriptions."""
+        written = 0
+        for start in range(0, len(notifications), self.batch_size):
+            batch = notifications[start : start + self.batch_size]
+            recipients = await self.directory.recipients(sorted({n.user_id for n in batch}))
+            dispatches = [
+                Dispatch(n.id, n, self.deliveries(n, recipients[n.user_id])) for n in batch
+            ]
+            fresh = await self.store.write(dispatches)
+            if any(d.deliveries for d in fresh):
+                self.on_queued()
+            await self._publish([d.notification for d in fresh if d.notification])
+            written += len(fresh)
+        return written
+
+    async def send_security_email(
+        self, dispatch_id: str, address: str, user_id: str, template: str, **context: object
+    ) -> None:
+        """An account email (verification, reset): sent whatever the user's preferences."""
+        body = self.renderer.email(template, email=address, **context)
+        delivery = Delivery(
+            id=f"{dispatch_id}:email",
+            channel="EMAIL",
+            user_id=user_id,
+            kind="SECURITY",
+            address=address,
+            subject=body.subject,
+            text=body.text,
+            html=body.html,
+            link=str(context.get("link") or "") or None,
+        )
+        if await self.store.write([Dispatch(dispatch_id, deliveries=[delivery])]):
+            self.on_queued()
+
+    def deliveries(self, notification: Notification, recipient: Recipient) -> list[Delivery]:
+        """The channel deliveries the recipient's preferences and addresses allow."""
+        if notification.kind not in CHANNEL_KINDS:
+            return []
+        n, template = notification, notification.kind.lower()
+        context = {
+            "title": n.title,
+            "body": n.body,
+            "link": n.link,
+            "display_name": recipient.display_name,
+            "locale": recipient.locale,
+        }
+        found = []
+        if recipient.email and recipient.email_notifications:
+            body = self.renderer.email(template, **context)
+            found.append(
+                _delivery(n, "EMAIL", "email", recipient.email, body.subject, body.text, body.html)
+            )
+        if self.sms_enabled and recipient.sms_notifications and recipient.phone_number:
+            text = self.renderer.sms(template, **context)
+            found.append(_delivery(n, "SMS", "sms", recipient.phone_number, n.title, text))
+        if self.push_enabled and recipient.push_notifications and recipient.push_subscriptions:
+            text = self.renderer.push(template, **context)
+            for subscription in recipient.push_subscriptions:
+                suffix = f"push:{derived_id(subscription.endpoint)}"
+                push = _delivery(n, "PUSH", suffix, subscription.endpoint, n.title, text)
+                push.push_keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
+                found.append(push)
+        return found
+
+    async def _publish(self, notifications: Sequence[Notification]) -> None:
+        """Live messages are best effort: the inbox already holds every notification."""
+        slots = asyncio.Semaphore(LIVE_CONCURRENCY)
+
+        async def publish(notification: Notification) -> None:
+            async with slots:
+                try:
+                    await self.live.publish(
+                        channel_of(notification.user_id), notification.to_message()
+                    )
+                except Exception:
+                    log.exception("live message for notification %s failed", notification.id)
+
+        await asyncio.gather(*(publish(n) for n in notifications))
+
+
+def _delivery(
+    n: Notification,
+    channel: str,
+    suffix: str,
+    address: str,
+    subject: str,
+    text: str,
+    html: str = "",
+) -> Delivery:
+    """A delivery of notification `n`, its id derived from the notification's."""
+    return Delivery(
+        id=f"{n.id}:{suffix}",
+        channel=channel,
+        user_id=n.user_id,
+        kind=n.kind,
+        address=address,
+        subject=subject,
+        text=text,
+        html=html,
+        link=n.link,
+        notification_id=n.id,
+    )

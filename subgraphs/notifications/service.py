@@ -1,0 +1,154 @@
+"""Inbox rules: pages, read marks, announcements, channel addresses, dead letters."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from urllib.parse import urlsplit
+
+from ..common.auth import Viewer
+from ..common.errors import BadUserInput, NotFound
+from ..common.events import EventBus
+from ..common.pagination import decode_cursor, page_size
+from .directory import UserDirectory
+from .models import DeliveryFailure, Notification, PushSubscription, now
+from .queue import DeliveryQueue
+from .settings import NotificationSettings
+from .store import InboxStore, PageRequest
+
+ANNOUNCEMENT_EVENT = "announcement.sent"
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+MAX_TITLE, MAX_BODY, MAX_LINK = 200, 5000, 2000
+
+
+class NotificationService:
+    def __init__(
+        self,
+        settings: NotificationSettings,
+        store: InboxStore,
+        directory: UserDirectory,
+        queue: DeliveryQueue,
+        events: EventBus,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.directory = directory
+        self.queue = queue
+        self.events = events
+
+    # ------------------------------------------------------------ the inbox
+    def page_request(
+        self, user_id: str, first: int | None, after: str | None, unread_only: bool | None
+    ) -> PageRequest:
+        """A validated page request (BAD_USER_INPUT for a bad `first` or cursor)."""
+        position = decode_cursor(after)
+        if position is not None and not _is_position(position):
+            raise BadUserInput("after", "Invalid cursor")
+        return PageRequest(
+            user_id=user_id,
+            first=page_size(first),
+            after=(int(position[0]), str(position[1])) if position is not None else None,
+            unread_only=bool(unread_only),
+        )
+
+    async def mark_read(self, viewer: Viewer, notification_id: str) -> Notification:
+        """Marks one of the viewer's own notifications; anyone else's is NOT_FOUND."""
+        found = await self.store.by_ids([notification_id])
+        if not found or found[0].user_id != viewer.user_id:
+            raise NotFound("Notification", notification_id)
+        notification = found[0]
+        if notification.read_at is not None:
+            return notification
+        await self.store.mark_read(notification, now())
+        return (await self.store.by_ids([notification_id]))[0]
+
+    async def mark_all_read(self, viewer: Viewer) -> int:
+        return await self.store.mark_all_read(viewer.user_id, now())
+
+    # ------------------------------------------------------------ announcements
+    async def send_announcement(
+        self, viewer: Viewer, title: str, body: str, link: str | None
+    ) -> int:
+        """Queues the fan-out to every known user; returns how many users it will reach."""
+        title, body = _text("title", title, MAX_TITLE), _text("body", body, MAX_BODY)
+        link = _link(link, self.settings.environment == "production")
+        audience = await self.directory.user_count()
+        # Through the event stream: the fan-out survives a crash and runs off this request.
+        announcement = {"title": title, "body": body, "link": link, "audience": audience}
+        await self.events.publish(ANNOUNCEMENT_EVENT, {**announcement, "sentBy": viewer.user_id})
+        return audience
+
+    # ------------------------------------------------------------ channel addresses
+    async def register_push_subscription(
+        self, viewer: Viewer, endpoint: str, p256dh: str, auth: str
+    ) -> bool:
+        endpoint = endpoint.strip()
+        _endpoint(endpoint, self.settings.environment == "production")
+        _key("p256dh", p256dh, 65)
+        _key("auth", auth, 16)
+        subscription = PushSubscription(endpoint=endpoint, p256dh=p256dh.strip(), auth=auth.strip())
+        await self.directory.add_push_subscription(viewer.user_id, subscription)
+        return True
+
+    async def unregister_push_subscription(self, viewer: Viewer, endpoint: str) -> bool:
+        return await self.directory.remove_push_subscription(viewer.user_id, endpoint.strip())
+
+    async def register_sms_number(self, viewer: Viewer, phone_number: str) -> bool:
+        number = re.sub(r"[\s().-]", "", phone_number)
+        if not E164.match(number):
+            raise BadUserInput(
+                "phoneNumber", "phoneNumber must be in E.164 form, e.g. +4915112345678"
+            )
+        await self.directory.set_phone_number(viewer.user_id, number)
+        return True
+
+    # ------------------------------------------------------------ operations
+    async def dead_letters(self, first: int | None) -> list[DeliveryFailure]:
+        return await self.queue.dead_letters(page_size(first))
+
+
+def _is_position(position: object) -> bool:
+    return (
+        isinstance(position, list)
+        and len(position) == 2
+        and isinstance(position[0], int)
+        and isinstance(position[1], str)
+    )
+
+
+def _text(field: str, value: str, limit: int) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise BadUserInput(field, f"{field} must not be empty")
+    if len(cleaned) > limit:
+        raise BadUserInput(field, f"{field} must be at most {limit} characters")
+    return cleaned
+
+
+def _link(link: str | None, production: bool) -> str | None:
+    if link is None or not link.strip():
+        return None
+    link = link.strip()
+    parts = urlsplit(link)
+    schemes = ("https",) if production else ("https", "http")
+    if parts.scheme not in schemes or not parts.netloc or len(link) > MAX_LINK:
+        raise BadUserInput("link", "link must be an absolute " + " or ".join(schemes) + " URL")
+    return link
+
+
+def _endpoint(endpoint: str, production: bool) -> None:
+    parts = urlsplit(endpoint)
+    schemes = ("https",) if production else ("https", "http")
+    if parts.scheme not in schemes or not parts.netloc or len(endpoint) > MAX_LINK:
+        raise BadUserInput("endpoint", "endpoint must be the push service's https URL")
+
+
+def _key(field: str, value: str, length: int) -> None:
+    text = value.strip()
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise BadUserInput(field, f"{field} must be base64url") from exc
+    if len(raw) != length:
+        raise BadUserInput(field, f"{field} must be {length} bytes")

@@ -1,0 +1,68 @@
+"""Settings of the notifications subgraph: the shared ones plus its channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+
+from ..common.settings import Settings
+
+
+class NotificationSettings(Settings):
+    """Every field is `SKILL_CIRCLE_<NAME>`, like the shared settings."""
+
+    service: str = "notifications"
+
+    # Email. No SMTP host: messages go to `outbox_dir` (default data_dir/outbox) as .eml.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool | None = None  # None: STARTTLS when the server offers it
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_from: str = "Skill Circle <no-reply@skillcircle.local>"
+    smtp_timeout_seconds: float = 10.0
+    outbox_dir: Path | None = None
+
+    # SMS through the provider's HTTP webhook (no URL: the channel is off).
+    sms_webhook_url: str = ""
+    sms_webhook_token: str = ""
+
+    # Web push. No private key: a development key is made in data_dir (not in production).
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = "mailto:no-reply@skillcircle.local"
+
+    # Inbox and delivery.
+    inbox_retention: int = 500
+    announcement_batch_size: int = 500
+    delivery_max_attempts: int = 5
+    delivery_retry_base_seconds: float = 2.0
+    delivery_retry_max_seconds: float = 600.0
+    delivery_lease_seconds: float = 60.0
+    delivery_concurrency: int = 20
+    delivery_poll_seconds: float = 0.5
+    channel_timeout_seconds: float = 10.0
+    dead_letter_limit: int = 1000
+
+    @model_validator(mode="after")
+    def _require_production_channels(self) -> NotificationSettings:
+        if self.environment == "production" and not self.smtp_host:
+            raise ValueError("refusing to start in production: SKILL_CIRCLE_SMTP_HOST is required")
+        if self.inbox_retention < 1:
+            raise ValueError("SKILL_CIRCLE_INBOX_RETENTION must be at least 1")
+        return self
+
+    @property
+    def email_outbox(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+
+def notification_settings(settings: Settings | None = None) -> NotificationSettings:
+    """The notifications settings: the given shared ones (if any) plus this subgraph's own."""
+    if isinstance(settings, NotificationSettings):
+        return settings
+    if settings is None:
+        return NotificationSettings()
+    return NotificationSettings(**settings.model_dump())
