@@ -61,14 +61,8 @@ def stack(request: pytest.FixtureRequest, redis_server: RedisServer) -> Iterator
             if name in MONGO_SUBGRAPHS:
                 stores[f"{name}_db"] = f"{base}/{name}_e2e"
     running = Stack(stores, names)
-    try:
-        running.start()
-    except Exception:
-        print(running.logs())
-        running.stop()
-        raise
-    yield running
-    running.stop()
+    with running.started():
+        yield running
 
 
 @pytest.fixture

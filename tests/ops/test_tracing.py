@@ -179,14 +179,8 @@ def traced_stack(
         stores["skills_db"] = f"{base}/skills_tracing_{suffix}"
     tracing = {"SKILL_CIRCLE_OTLP_ENDPOINT": otlp.url, "OTEL_BSP_SCHEDULE_DELAY": "200"}
     running = Stack(stores, names, extra_env=tracing, gateway_env=tracing)
-    try:
-        running.start()
-    except Exception:
-        print(running.logs())
-        running.stop()
-        raise
-    yield running
-    running.stop()
+    with running.started():
+        yield running
 
 
 @pytest.fixture

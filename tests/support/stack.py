@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -164,6 +165,20 @@ class Stack:
             f"http://127.0.0.1:{port}/health",
             self.dir,
         )
+
+    @contextmanager
+    def started(self) -> Iterator[Stack]:
+        """Started for the block, stopped after; its logs are printed if it fails to start."""
+        try:
+            self.start()
+        except Exception:
+            print(self.logs())
+            self.stop()
+            raise
+        try:
+            yield self
+        finally:
+            self.stop()
 
     def start(self) -> Stack:
         # users first: the others fetch its JWKS.
