@@ -11,17 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.auth import TokenVerifier
+from ..common.events import Event
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.sqltypes import utcnow
 from ..common.stores import database_url, migrate, session_factory, sql_engine
 from .events import Announcer
+from .gateway import GatewayClient
 from .journal import Clock, Journal
 from .loaders import loaders_for
 from .projections import Projector
 from .roadmaps import RoadmapCatalog
 from .schema import build_schema
 from .service import LearningService
+from .skills import SkillChecker, SkillDirectory
 from .store import LearningStore
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,27 +38,46 @@ class Learning:
     engine: AsyncEngine
     store: LearningStore
     roadmaps: RoadmapCatalog
+    skills: SkillDirectory
     service: LearningService
     clock: Clock
 
 
 def build(
-    settings: Settings, *, verifier: TokenVerifier | None = None, clock: Clock = utcnow
+    settings: Settings,
+    *,
+    verifier: TokenVerifier | None = None,
+    clock: Clock = utcnow,
+    skill_checker: SkillChecker | None = None,
 ) -> tuple[Platform, Learning]:
-    """The platform and the subgraph's parts; tests pass their own verifier and clock."""
+    """The platform and the subgraph's parts.
+
+    Tests pass their own verifier and clock, and a skill checker when they run without a
+    gateway (the directory still learns skill.created / skill.deleted events).
+    """
     platform = Platform(settings, verifier=verifier)
     engine = sql_engine(database_url(settings))
     sessions = session_factory(engine)
     store = LearningStore(sessions)
-    roadmaps = RoadmapCatalog(sessions, settings.gateway_url)
+    gateway = GatewayClient(settings.gateway_url)
+    roadmaps = RoadmapCatalog(sessions, gateway)
+    skills = SkillDirectory(sessions, gateway)
     service = LearningService(
         Journal(sessions, Projector(), clock),
         store,
         roadmaps,
+        skill_checker or skills,
         Announcer(platform.events, platform.live),
         clock,
     )
-    return platform, Learning(settings, engine, store, roadmaps, service, clock)
+    return platform, Learning(settings, engine, store, roadmaps, skills, service, clock)
+
+
+async def on_skill_deleted(learning: Learning, event: Event) -> None:
+    """skill.deleted: the skill is gone for good; learning paths through it skip it."""
+    skill_id = str(event.payload["skillId"])
+    await learning.skills.mark(skill_id, deleted=True)
+    await learning.service.skill_deleted(skill_id)
 
 
 def create_app(
@@ -63,9 +85,12 @@ def create_app(
     *,
     verifier: TokenVerifier | None = None,
     clock: Clock = utcnow,
+    skill_checker: SkillChecker | None = None,
 ) -> FastAPI:
     settings = settings or load_settings("learning")
-    platform, learning = build(settings, verifier=verifier, clock=clock)
+    platform, learning = build(
+        settings, verifier=verifier, clock=clock, skill_checker=skill_checker
+    )
 
     async def select_one() -> None:
         async with learning.engine.connect() as connection:
@@ -73,11 +98,21 @@ def create_app(
 
     platform.readiness["database"] = select_one
 
+    async def forget_skill(event: Event) -> None:
+        await on_skill_deleted(learning, event)
+
     async def start() -> None:
         if settings.auto_migrate:
             await migrate(database_url(settings), MIGRATIONS)
         remember = learning.roadmaps.on_roadmap_created
-        consumer = platform.consumer({"roadmap.created": remember, "roadmap.updated": remember})
+        consumer = platform.consumer(
+            {
+                "roadmap.created": remember,
+                "roadmap.updated": remember,
+                "skill.created": learning.skills.on_skill_created,
+                "skill.deleted": forget_skill,
+            }
+        )
         platform.run_in_background(consumer.run())
 
     async def stop() -> None:

@@ -107,6 +107,10 @@ class LearnerLog:
         )
         return set(codes)
 
+    async def refresh_paths(self) -> None:
+        """Recomputes the learner's learning paths from current reference data (deleted skills)."""
+        await self.projector.refresh_paths(self.session, self.user_id, self.now)
+
     async def _snapshot_progress(self) -> None:
         ids = {e.payload["progressId"] for e in self.recorded if "progressId" in e.payload}
         if not ids:

@@ -9,7 +9,7 @@ events, never from the clock.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from .tables import (
     AttemptRow,
     CertificateRow,
     EventRow,
+    KnownSkillRow,
     PathRow,
     ProgressRow,
     StatsRow,
@@ -226,19 +227,50 @@ class Projector:
     async def _write_paths(
         self, session: AsyncSession, event: EventRow, progress: dict[str, ProgressRow]
     ) -> None:
-        paths = await session.scalars(
-            select(PathRow)
-            .where(PathRow.user_id == event.user_id)
+        await self.write_paths(session, event.user_id, progress, event.occurred_at)
+
+    async def refresh_paths(self, session: AsyncSession, user_id: str, at: datetime) -> None:
+        """Recomputes the learner's paths (a skill of theirs was deleted); no event needed."""
+        progress = await session.scalars(
+            select(ProgressRow)
+            .where(ProgressRow.user_id == user_id)
             .execution_options(populate_existing=True)
         )
+        await self.write_paths(session, user_id, {p.skill_id: p for p in progress}, at)
+
+    async def write_paths(
+        self,
+        session: AsyncSession,
+        user_id: str,
+        progress: dict[str, ProgressRow],
+        at: datetime,
+    ) -> None:
+        paths = list(
+            await session.scalars(
+                select(PathRow)
+                .where(PathRow.user_id == user_id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        if not paths:
+            return
+        gone = set(
+            await session.scalars(
+                select(KnownSkillRow.id).where(
+                    KnownSkillRow.deleted.is_(True),
+                    KnownSkillRow.id.in_({s for p in paths for s in p.skill_ids}),
+                )
+            )
+        )
         for path in paths:
-            percent, next_skill = path_completion(path.skill_ids, progress)
+            steps = [s for s in path.skill_ids if s not in gone]  # deleted skills are skipped
+            percent, next_skill = path_completion(steps, progress)
             if (percent, next_skill) == (path.percent, path.next_skill_id):
                 continue
             await session.execute(
                 update(PathRow)
                 .where(PathRow.id == path.id)
-                .values(percent=percent, next_skill_id=next_skill, updated_at=event.occurred_at)
+                .values(percent=percent, next_skill_id=next_skill, updated_at=at)
                 .execution_options(synchronize_session=False)
             )
 

@@ -12,11 +12,11 @@ import logging
 import time
 from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.events import Event
 from ..common.sqltypes import utcnow
+from .gateway import GatewayClient, GatewayError
 from .tables import RoadmapRow
 from .upsert import insert_or_update
 
@@ -27,12 +27,9 @@ REFRESH_INTERVAL_SECONDS = 2.0  # lookups of made-up ids must not become a strea
 
 
 class RoadmapCatalog:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], gateway_url: str, timeout: float = 5.0
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> None:
         self.sessions = sessions
-        self.gateway_url = gateway_url
-        self.timeout = timeout
+        self.gateway = gateway
         self._refresh_lock = asyncio.Lock()
         self._refreshed_at = float("-inf")
 
@@ -69,11 +66,8 @@ class RoadmapCatalog:
 
     async def _refresh_from_gateway(self) -> bool:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(self.gateway_url, json={"query": ROADMAPS_QUERY})
-                response.raise_for_status()
-                body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            body = await self.gateway.query(ROADMAPS_QUERY)
+        except GatewayError as exc:
             log.warning("could not fetch roadmaps from the gateway: %s", exc)
             return False
         roadmaps: list[dict[str, Any]] = (body.get("data") or {}).get("roadmaps") or []

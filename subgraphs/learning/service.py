@@ -21,6 +21,7 @@ from .events import Announcer
 from .journal import Clock, Journal, LearnerLog, new_id
 from .projections import COMPLETED
 from .roadmaps import RoadmapCatalog
+from .skills import SkillChecker
 from .store import LearningStore
 from .tables import AssessmentRow, AttemptRow, PathRow, ProgressRow
 
@@ -33,12 +34,14 @@ class LearningService:
         journal: Journal,
         store: LearningStore,
         roadmaps: RoadmapCatalog,
+        skills: SkillChecker,
         announcer: Announcer,
         clock: Clock = utcnow,
     ) -> None:
         self.journal = journal
         self.store = store
         self.roadmaps = roadmaps
+        self.skills = skills
         self.announcer = announcer
         self.clock = clock
 
@@ -52,6 +55,7 @@ class LearningService:
     # ------------------------------------------------------------ progress
     async def enroll(self, viewer: Viewer, skill_id: str) -> ProgressRow:
         skill_id = check_id(skill_id, "skillId")
+        await self.skills.require_existing([skill_id])
         async with self._command(viewer) as learner:
             progress = await self._enrolled(learner, skill_id)
         return progress
@@ -60,6 +64,7 @@ class LearningService:
         """Moves progress forward only (a lower percent changes nothing); 100 completes."""
         skill_id = check_id(skill_id, "skillId")
         percent = check_score(percent, "percent")
+        await self.skills.require_existing([skill_id])
         async with self._command(viewer) as learner:
             progress = await self._enrolled(learner, skill_id)
             if percent > progress.percent:
@@ -132,12 +137,14 @@ class LearningService:
             created_by=editor.user_id,
             created_at=self.clock(),
         )
+        await self.skills.require_existing([row.skill_id])
         return await self.store.add_assessment(row)
 
     async def start_assessment(self, viewer: Viewer, assessment_id: str) -> AttemptRow:
         assessment = await self.store.assessment(str(assessment_id))
         if assessment is None:
             raise NotFound("Assessment", assessment_id)
+        await self.skills.require_existing([assessment.skill_id])  # its skill may be deleted
         attempt_id = new_id()
         async with self._command(viewer) as learner:
             await learner.record(
@@ -216,6 +223,13 @@ class LearningService:
                 await learner.record(
                     ev.ACHIEVEMENT_UNLOCKED, {"achievementId": new_id(), "code": code}
                 )
+
+    # ------------------------------------------------------------ skills deleted elsewhere
+    async def skill_deleted(self, skill_id: str) -> None:
+        """Learning paths through the skill skip it from now on; the event log stays as it is."""
+        for user_id in await self.store.users_with_path_through(skill_id):
+            async with self.journal.learner(user_id) as learner:
+                await learner.refresh_paths()
 
     # ------------------------------------------------------------ maintenance
     async def rebuild_projections(self) -> int:

@@ -12,12 +12,16 @@ from .tables import (
     AssessmentRow,
     AttemptRow,
     CertificateRow,
+    KnownSkillRow,
     PathRow,
     ProgressRow,
     StatsRow,
 )
 
 Pair = tuple[str, str]
+
+# Skills the skills subgraph deleted: their progress and certificates are kept but not listed.
+DELETED_SKILLS = select(KnownSkillRow.id).where(KnownSkillRow.deleted.is_(True))
 
 
 class LearningStore:
@@ -31,7 +35,7 @@ class LearningStore:
     async def progress_of_users(self, user_ids: Sequence[str]) -> list[tuple[str, ProgressRow]]:
         rows = await self._all(
             select(ProgressRow)
-            .where(ProgressRow.user_id.in_(user_ids))
+            .where(ProgressRow.user_id.in_(user_ids), ProgressRow.skill_id.not_in(DELETED_SKILLS))
             .order_by(ProgressRow.started_at, ProgressRow.skill_id)
         )
         return [(row.user_id, row) for row in rows]
@@ -86,7 +90,10 @@ class LearningStore:
     ) -> list[tuple[str, CertificateRow]]:
         rows = await self._all(
             select(CertificateRow)
-            .where(CertificateRow.user_id.in_(user_ids))
+            .where(
+                CertificateRow.user_id.in_(user_ids),
+                CertificateRow.skill_id.not_in(DELETED_SKILLS),
+            )
             .order_by(CertificateRow.issued_at, CertificateRow.id)
         )
         return [(row.user_id, row) for row in rows]
@@ -120,6 +127,15 @@ class LearningStore:
             .order_by(PathRow.followed_at, PathRow.id)
         )
         return [(row.user_id, row) for row in rows]
+
+    async def users_with_path_through(self, skill_id: str) -> list[str]:
+        """The users with a learning path that has `skill_id` among its steps.
+
+        Scans the paths (JSON steps, portable across both dialects): runs only on skill.deleted.
+        """
+        async with self.sessions() as session:
+            rows = await session.execute(select(PathRow.user_id, PathRow.skill_ids))
+            return sorted({user_id for user_id, steps in rows.all() if skill_id in steps})
 
     async def paths_by_ids(self, ids: Sequence[str]) -> list[PathRow]:
         return await self._all(select(PathRow).where(PathRow.id.in_(ids)))

@@ -81,6 +81,16 @@ class RoadmapRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class KnownSkillRow(Base):
+    """A skill id the skills subgraph vouched for (event or gateway answer); `deleted` once gone."""
+
+    __tablename__ = "known_skills"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # ---------------------------------------------------------------- read models (projections)
 class ProgressRow(Base):
     __tablename__ = "skill_progress"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -39,8 +40,17 @@ ROADMAP_PROGRESS_QUERY = (
     + PROGRESS_FIELDS
     + SKILL_FIELDS
 )
+# Progress with only the skill ids: answered by the learning subgraph alone, so a skill the
+# skills subgraph no longer has cannot null the whole user (the gateway bubbles the null up).
+PROGRESS_IDS_QUERY = """
+query UserProgressIds($user: ID!) {
+  user(id: $user) { id progress { percent status startedAt updatedAt completedAt skill { id } } }
+}"""
 MISSING = {"NOT_FOUND", "BAD_USER_INPUT"}  # an id that names nothing
 BATCH = 20  # skills per query: well under the per-operation alias limit
+
+
+log = logging.getLogger("skill_circle.visualization.gateway")
 
 
 class GatewayUnavailable(Exception):
@@ -93,18 +103,65 @@ class GatewaySource:
         return _roadmap(data.get("roadmap"))
 
     async def progress(self, user_id: str, token: str) -> UserProgress | None:
-        data = await self._query(PROGRESS_QUERY, {"user": user_id}, token)
-        return _progress(data.get("user"))
+        data = await self._query(PROGRESS_QUERY, {"user": user_id}, token, skill_errors_ok=True)
+        return _progress(await self._user(data, user_id, token))
 
     async def roadmap_progress(
         self, user_id: str, slug: str, token: str
     ) -> tuple[RoadmapInfo | None, UserProgress | None]:
-        data = await self._query(ROADMAP_PROGRESS_QUERY, {"user": user_id, "slug": slug}, token)
-        return _roadmap(data.get("roadmap")), _progress(data.get("user"))
+        data = await self._query(
+            ROADMAP_PROGRESS_QUERY, {"user": user_id, "slug": slug}, token, skill_errors_ok=True
+        )
+        return _roadmap(data.get("roadmap")), _progress(await self._user(data, user_id, token))
+
+    async def _user(self, data: dict[str, Any], user_id: str, token: str) -> dict[str, Any] | None:
+        """The user of a progress response; when a failed skill nulled it, read again without
+        the skills that failed (a partial answer: the chart shows the skills that exist)."""
+        user = data.get("user")
+        if user is not None or not data.get(SKILLS_FAILED):
+            return user
+        found = await self._query(PROGRESS_IDS_QUERY, {"user": user_id}, token)
+        user = found.get("user")
+        if user is None:
+            return None
+        progress = user.get("progress") or []
+        skills = await self._skills(list(dict.fromkeys(str(p["skill"]["id"]) for p in progress)))
+        kept = [
+            {**item, "skill": skills[str(item["skill"]["id"])]}
+            for item in progress
+            if str(item["skill"]["id"]) in skills
+        ]
+        return {"id": user["id"], "progress": kept}
+
+    async def _skills(self, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Skill details by id, as progress shows them; ids the skills subgraph lacks left out."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(skill_ids), BATCH):
+            chunk = skill_ids[start : start + BATCH]
+            variables = ", ".join(f"$s{i}: ID!" for i in range(len(chunk)))
+            fields = " ".join(
+                f"s{i}: skill(id: $s{i}) {{ ...SkillFields category {{ name }} }}"
+                for i in range(len(chunk))
+            )
+            data = await self._query(
+                f"query ProgressSkills({variables}) {{ {fields} }} {SKILL_FIELDS}",
+                {f"s{i}": key for i, key in enumerate(chunk)},
+            )
+            for index, key in enumerate(chunk):
+                if data.get(f"s{index}") is not None:
+                    found[key] = data[f"s{index}"]
+        return found
 
     async def _query(
-        self, query: str, variables: dict[str, Any], token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any],
+        token: str | None = None,
+        *,
+        skill_errors_ok: bool = False,
     ) -> dict[str, Any]:
+        """The response's data. With `skill_errors_ok`, errors resolving a progress entry's
+        skill are tolerated (logged; the data then carries SKILLS_FAILED)."""
         self.count += 1
         headers = {"authorization": f"Bearer {token}"} if token else {}
         try:
@@ -114,14 +171,40 @@ class GatewaySource:
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise GatewayUnavailable(f"gateway request failed: {exc!r}") from exc
-        codes = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or []}
+        errors = body.get("errors") or []
+        codes = {_code(e) for e in errors}
         if "FORBIDDEN" in codes:
             raise Forbidden()
         if "UNAUTHENTICATED" in codes:
             raise Unauthenticated()
-        if codes - MISSING:
-            raise GatewayUnavailable(f"gateway query failed: {body['errors']}")
-        return body.get("data") or {}
+        skill_errors = [e for e in errors if skill_errors_ok and _at_progress_skill(e)]
+        if any(_code(e) not in MISSING for e in errors if e not in skill_errors):
+            raise GatewayUnavailable(f"gateway query failed: {errors}")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            if errors:
+                raise GatewayUnavailable(f"gateway query gave no data: {errors}")
+            return {}
+        if skill_errors:
+            log.warning(
+                "skills of progress entries failed to resolve; drawing without them: %s",
+                [e.get("path") for e in skill_errors],
+            )
+            data = {**data, SKILLS_FAILED: True}
+        return data
+
+
+SKILLS_FAILED = "__skillsFailed"  # marks data in which some progress entry's skill failed
+
+
+def _code(error: dict[str, Any]) -> str | None:
+    return (error.get("extensions") or {}).get("code")
+
+
+def _at_progress_skill(error: dict[str, Any]) -> bool:
+    """An error resolving the skill of one progress entry: path user.progress.<n>.skill..."""
+    path = error.get("path") or []
+    return len(path) >= 4 and path[:2] == ["user", "progress"] and path[3] == "skill"
 
 
 def _skill(node: dict[str, Any]) -> SkillInfo:
@@ -180,5 +263,15 @@ def _progress(node: dict[str, Any] | None) -> UserProgress | None:
             ),
         )
         for item in node.get("progress") or []
+        if _complete_skill(item)
     ]
     return UserProgress(str(node["id"]), entries)
+
+
+def _complete_skill(item: dict[str, Any] | None) -> bool:
+    """Whether a progress entry's skill resolved (a gateway may leave a failed one null)."""
+    skill = (item or {}).get("skill")
+    if skill is None or any(skill.get(f) is None for f in ("id", "slug", "name", "level")):
+        log.warning("dropping a progress entry whose skill did not resolve: %s", item)
+        return False
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +36,13 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.fixed or utcnow()
+
+
+class AnySkill:
+    """A skill checker for tests of other rules: every skill id exists (no gateway here)."""
+
+    async def require_existing(self, skill_ids: Sequence[str]) -> None:
+        return None
 
 
 class Signer:
@@ -148,7 +155,9 @@ def real_time(clock: Clock) -> Iterator[None]:
 @pytest.fixture(scope="session")
 async def learning(learning_settings: Settings, clock: Clock) -> AsyncIterator[Harness]:
     signer = Signer(learning_settings)
-    app = create_app(learning_settings, verifier=signer.verifier(), clock=clock)
+    app = create_app(
+        learning_settings, verifier=signer.verifier(), clock=clock, skill_checker=AnySkill()
+    )
     async with app.router.lifespan_context(app):
         harness = Harness(app, signer, clock)
         yield harness

@@ -13,6 +13,7 @@ import pytest
 
 from subgraphs.common.stores import migrate, session_factory, sql_engine
 from subgraphs.learning.app import MIGRATIONS
+from subgraphs.learning.gateway import GatewayClient
 from subgraphs.learning.roadmaps import RoadmapCatalog
 from tests.conftest import account_with_roles, register
 from tests.support.client import Client, Subscription, subscribe
@@ -61,10 +62,9 @@ async def new_skills(editor: Client, count: int) -> list[dict[str, str]]:
     return made
 
 
-async def until_live(sub: Subscription, client: Client) -> None:
-    """Records warm-up progress until `sub` delivers it: subscription setup is asynchronous."""
+async def until_live(sub: Subscription, client: Client, warm_up: str) -> None:
+    """Records warm-up progress on skill `warm_up` until `sub` delivers it (setup is async)."""
     await asyncio.sleep(0.5)
-    warm_up = f"warm-up-{uuid.uuid4().hex}"
     for percent in range(1, 21):
         await client.data(RECORD, {"s": warm_up, "p": percent})
         try:
@@ -100,7 +100,7 @@ async def updates_within(sub: Subscription, seconds: float) -> list[dict[str, An
 async def test_a_learner_receives_their_own_progress_live_and_no_one_elses(
     stack: Stack, gateway: Client, editor: Client
 ) -> None:
-    (skill,) = await new_skills(editor, 1)
+    skill, warm_up = await new_skills(editor, 2)
     me, my_token, my_client = await learner(gateway)
     _, other_token, other_client = await learner(gateway, "Other")
 
@@ -108,8 +108,8 @@ async def test_a_learner_receives_their_own_progress_live_and_no_one_elses(
         subscribe(stack.ws_url, PROGRESS_UPDATED, my_token) as mine,
         subscribe(stack.ws_url, PROGRESS_UPDATED, other_token) as others,
     ):
-        await until_live(mine, my_client)
-        await until_live(others, other_client)
+        await until_live(mine, my_client, warm_up["id"])
+        await until_live(others, other_client, warm_up["id"])
         sent = time.monotonic()
         await my_client.data(RECORD, {"s": skill["id"], "p": 42.5})
         update = await next_about(mine, skill["id"])
@@ -122,13 +122,15 @@ async def test_a_learner_receives_their_own_progress_live_and_no_one_elses(
 
 
 async def test_achievements_arrive_live(stack: Stack, gateway: Client, editor: Client) -> None:
-    (skill,) = await new_skills(editor, 1)
+    skill, warm_up = await new_skills(editor, 2)
     _, token, client = await learner(gateway)
     async with (
         subscribe(stack.ws_url, ACHIEVEMENT_UNLOCKED, token) as sub,
         subscribe(stack.ws_url, PROGRESS_UPDATED, token) as progress,
     ):
-        await until_live(progress, client)  # the same path as the achievement subscription
+        await until_live(
+            progress, client, warm_up["id"]
+        )  # the same path as the achievement subscription
         await asyncio.sleep(0.5)
         await client.data(RECORD, {"s": skill["id"], "p": 100})
         payload = await sub.next(timeout=5)
@@ -143,16 +145,19 @@ async def test_unauthenticated_subscriptions_are_refused(stack: Stack) -> None:
 
 
 async def test_a_subscription_on_one_replica_hears_a_mutation_on_another(
-    stack: Stack, gateway: Client
+    stack: Stack, gateway: Client, editor: Client
 ) -> None:
+    skill, warm_up = await new_skills(editor, 2)
     port = free_port()
     replica = stack.subgraph_process("learning", port=port, label="learning-2").start()
     try:
         _, token, client = await learner(gateway)
-        skill_id = f"skill-{uuid.uuid4().hex}"
+        skill_id = skill["id"]
         query = "subscription { progressUpdated { percent status skill { id } } }"
         async with subscribe(f"ws://127.0.0.1:{port}/graphql", query, token) as sub:
-            await until_live(sub, client)  # mutations go through the gateway to the first process
+            await until_live(
+                sub, client, warm_up["id"]
+            )  # mutations go through the gateway to the first process
             await client.data(RECORD, {"s": skill_id, "p": 100})
             update = await next_about(sub, skill_id)
         assert update == {"percent": 100.0, "status": "COMPLETED", "skill": {"id": skill_id}}
@@ -160,10 +165,13 @@ async def test_a_subscription_on_one_replica_hears_a_mutation_on_another(
         replica.stop()
 
 
-async def test_progress_is_private_and_percent_is_validated(gateway: Client) -> None:
+async def test_progress_is_private_and_percent_is_validated(
+    gateway: Client, editor: Client
+) -> None:
+    (skill,) = await new_skills(editor, 1)
     owner_id, _, owner = await learner(gateway)
     _, _, other = await learner(gateway, "Other")
-    skill_id = f"skill-{uuid.uuid4().hex}"
+    skill_id = skill["id"]
     await owner.data(RECORD, {"s": skill_id, "p": 20})
 
     query = "query($u: ID!) { user(id: $u) { displayName progress { percent skill { id } } } }"
@@ -282,10 +290,34 @@ async def test_a_roadmap_not_yet_heard_of_is_fetched_from_the_gateway(
     await migrate(url, MIGRATIONS)
     engine = sql_engine(url)
     try:
-        catalog = RoadmapCatalog(
-            session_factory(engine), stack.url
-        )  # no events: an empty catalogue
+        # no events: an empty catalogue
+        catalog = RoadmapCatalog(session_factory(engine), GatewayClient(stack.url))
         assert await catalog.skill_ids(roadmap_id) == [s["id"] for s in skills]
         assert await catalog.skill_ids("no-such-roadmap") is None
     finally:
         await engine.dispose()
+
+
+ENROLL = "mutation($s: ID!) { enroll(skillId: $s) { percent status skill { id name } } }"
+
+
+async def test_only_skills_of_the_skills_subgraph_can_be_learned(
+    gateway: Client, editor: Client
+) -> None:
+    _, _, client = await learner(gateway)
+    made_up = str(uuid.uuid4().int)[:7]
+    body = await client.execute(ENROLL, {"s": made_up})
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"], body
+    assert body["errors"][0]["message"] == f"Skill {made_up} not found"
+    body = await client.execute(RECORD, {"s": made_up, "p": 10})
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"], body
+
+    (skill,) = await new_skills(editor, 1)  # asked of the gateway if its event is not in yet
+    enrolled = (await client.data(ENROLL, {"s": skill["id"]}))["enroll"]
+    assert enrolled == {
+        "percent": 0.0,
+        "status": "NOT_STARTED",
+        "skill": {"id": skill["id"], "name": skill["name"]},
+    }
+    mine = await client.data("{ me { progress { skill { name } } } }")
+    assert mine["me"]["progress"] == [{"skill": {"name": skill["name"]}}]

@@ -8,7 +8,7 @@ from pathlib import Path
 from subgraphs.common.settings import load_settings
 from subgraphs.learning.app import create_app
 from subgraphs.learning.assessments import Answer, QuestionDraft
-from tests.learning.conftest import Clock, Harness, Signer
+from tests.learning.conftest import AnySkill, Clock, Harness, Signer
 from tests.learning.test_read_models import snapshot
 
 
@@ -16,7 +16,7 @@ async def test_the_subgraph_works_on_sqlite(tmp_path: Path) -> None:
     settings = load_settings("learning", environment="development", data_dir=tmp_path)
     assert not settings.database_url and not settings.redis_url
     signer = Signer(settings)
-    app = create_app(settings, verifier=signer.verifier(), clock=Clock())
+    app = create_app(settings, verifier=signer.verifier(), clock=Clock(), skill_checker=AnySkill())
     async with app.router.lifespan_context(app):
         learning = Harness(app, signer, Clock())
         service = learning.deps.service

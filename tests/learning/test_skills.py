@@ -1,0 +1,91 @@
+"""Skill ids must exist: the directory of known skills, and what a deleted skill stops breaking."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from subgraphs.common.errors import NotFound
+from subgraphs.common.events import Event
+from subgraphs.learning.gateway import GatewayClient
+from subgraphs.learning.skills import SkillDirectory, SkillsUnavailable
+from subgraphs.learning.tables import EventRow
+from tests.learning.conftest import Account, Harness
+from tests.learning.test_achievements_and_paths import FOLLOW, RECORD, roadmap, skills
+
+PROGRESS = """
+query($u: _Any!) {
+  _entities(representations: [$u]) {
+    ... on User { progress { skill { id } percent } learningPaths { percent nextSkill { id } } }
+  }
+}"""
+
+
+def directory(learning: Harness) -> SkillDirectory:
+    """The real directory on the harness database; nothing listens at the gateway URL."""
+    return SkillDirectory(
+        learning.deps.store.sessions, GatewayClient("http://127.0.0.1:9/graphql", timeout=1.0)
+    )
+
+
+def event(type: str, skill_id: str) -> Event:
+    return Event(type, "skills", {"skillId": skill_id, "slug": skill_id, "name": skill_id})
+
+
+async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
+    learning: Harness,
+) -> None:
+    skills_ = directory(learning)
+    known, unknown = skills(2)
+    await skills_.on_skill_created(event("skill.created", known))
+    await skills_.require_existing([known, known])  # no gateway needed
+    with pytest.raises(SkillsUnavailable) as raised:
+        await skills_.require_existing([known, unknown])
+    assert raised.value.code == "INTERNAL_SERVER_ERROR"
+    assert "skills service is unavailable" in raised.value.message
+    await skills_.mark(known, deleted=True)
+    with pytest.raises(NotFound, match=f"Skill {known} not found"):
+        await skills_.require_existing([known])
+
+
+async def state(learning: Harness, learner: Account) -> dict[str, Any]:
+    variables = {"u": {"__typename": "User", "id": learner.id}}
+    return (await learning.data(PROGRESS, variables, learner.token))["_entities"][0]
+
+
+async def test_a_deleted_skill_leaves_progress_and_paths_but_the_log_untouched(
+    learning: Harness,
+) -> None:
+    learner = learning.account()
+    gone, kept = skills(2)
+    await learning.data(RECORD, {"s": gone, "p": 40}, learner.token)
+    await learning.data(RECORD, {"s": kept, "p": 100}, learner.token)
+    await learning.data(FOLLOW, {"r": await roadmap(learning, [gone, kept])}, learner.token)
+    before = await state(learning, learner)
+    assert before["learningPaths"] == [{"percent": 70.0, "nextSkill": {"id": gone}}]
+    events_before = await count_events(learning, learner.id)
+
+    await learning.app.state.platform.events.publish(
+        "skill.deleted", {"skillId": gone, "slug": gone, "name": gone}
+    )
+    for _ in range(100):
+        after = await state(learning, learner)
+        if after["learningPaths"][0]["nextSkill"] is None:
+            break
+        await asyncio.sleep(0.05)
+    assert after["progress"] == [{"skill": {"id": kept}, "percent": 100.0}]
+    assert after["learningPaths"] == [{"percent": 100.0, "nextSkill": None}]
+    assert await count_events(learning, learner.id) == events_before
+    with pytest.raises(NotFound):  # the real directory knows it is gone
+        await directory(learning).require_existing([gone])
+
+
+async def count_events(learning: Harness, user_id: str) -> int:
+    async with learning.deps.store.sessions() as session:
+        found = await session.scalar(
+            select(func.count()).select_from(EventRow).where(EventRow.user_id == user_id)
+        )
+        return int(found or 0)
