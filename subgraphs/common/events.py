@@ -123,6 +123,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.metrics = metrics
         self.dead_letter_stream = f"{stream}:dead:{group}"
+        self._stopping = False
         self.lag_interval_s = lag_interval_s
         self._lag_measured_at = float("-inf")
 
@@ -135,10 +136,18 @@ class EventConsumer:
             if "BUSYGROUP" not in str(exc):
                 raise
 
+    def stop(self) -> None:
+        """Ends `run` after the current read (at most `block_ms` later).
+
+        Cancellation alone is not reliable here: a cancel that lands while the
+        Redis client waits on its socket can be swallowed by its timeouts.
+        """
+        self._stopping = True
+
     async def run(self) -> None:
         await self.ensure_group()
         await self.process_own_pending()
-        while True:
+        while not self._stopping:
             try:
                 await self._measure_lag_now_and_then()
                 handled = await self.process_once()

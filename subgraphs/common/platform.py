@@ -36,6 +36,7 @@ class Platform:
         )
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
+        self._consumers: list[EventConsumer] = []
 
     def consumer(self, handlers: Mapping[str, Handler], **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
@@ -47,7 +48,7 @@ class Platform:
         if not self.settings.redis_url:
             # The in-process stand-in cannot cancel a blocking read: poll instead.
             options.setdefault("block_ms", 0)
-        return EventConsumer(
+        consumer = EventConsumer(
             self.redis,
             group=self.settings.service,
             consumer=name,
@@ -55,6 +56,8 @@ class Platform:
             metrics=self.metrics,
             **options,
         )
+        self._consumers.append(consumer)
+        return consumer
 
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work))
@@ -69,7 +72,11 @@ class Platform:
         swallow a cancellation that lands as the awaited call completes; the task
         then keeps looping, and a single cancel() would hang shutdown.
         """
+        for consumer in self._consumers:
+            consumer.stop()
         pending = {task for task in self._tasks if not task.done()}
+        if pending:  # consumers end by themselves within one read
+            _, pending = await asyncio.wait(pending, timeout=1.5)
         for _ in range(rounds):
             if not pending:
                 break
