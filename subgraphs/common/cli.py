@@ -42,8 +42,15 @@ def run_cli(
         return
     settings = load_settings(service)
     if args.command in (None, "serve"):
+        # Several workers are replicas sharing one port: each builds its own app
+        # (its own stores, consumer and live channels) from the environment.
+        app: Any = (
+            f"subgraphs.{service}.app:create_app" if settings.workers > 1 else create_app(settings)
+        )
         uvicorn.run(
-            create_app(settings),
+            app,
+            factory=settings.workers > 1,
+            workers=settings.workers,
             host=settings.host,
             port=settings.listen_port,
             log_config=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
@@ -45,6 +46,10 @@ class Platform:
         process picks up the entries it had read but not acknowledged.
         """
         name = f"{self.settings.service}-{socket.gethostname()}-{self.settings.listen_port}"
+        if self.settings.workers > 1:
+            # Workers share host and port; a restarted worker's unacknowledged
+            # entries are then reclaimed by XAUTOCLAIM once idle.
+            name += f"-{os.getpid()}"
         if not self.settings.redis_url:
             # The in-process stand-in cannot cancel a blocking read: poll instead.
             options.setdefault("block_ms", 0)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     gateway_url: str = "http://localhost:4000/graphql"
     data_dir: Path = DEV_DATA_DIR
     log_level: str = "INFO"
+    workers: int = 1  # uvicorn worker processes: replicas of this subgraph on one port
 
     # Stores. Empty means "the embedded development default" (SQLite file,
     # in-process Redis / MongoDB stand-ins); production requires real URLs.
