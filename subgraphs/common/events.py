@@ -328,6 +328,7 @@ class LiveChannels:
     def __init__(self, url: str) -> None:
         self._broadcast = Broadcast(url)
         self._keepalive: list[asyncio.Task[None]] = []
+        self._membership = asyncio.Lock()
 
     async def connect(self) -> None:
         await self._broadcast.connect()
@@ -374,8 +375,17 @@ class LiveChannels:
         await self._broadcast.publish(channel, json.dumps(dict(message)))
 
     async def listen(self, channel: str) -> AsyncIterator[dict[str, Any]]:
-        async with self._broadcast.subscribe(channel) as subscriber:
+        # broadcaster registers a channel's first listener after awaiting the Redis
+        # SUBSCRIBE (and drops its last one before UNSUBSCRIBE): two listeners of one
+        # channel starting or ending together would lose one. Take turns for both.
+        subscription = self._broadcast.subscribe(channel)
+        async with self._membership:
+            subscriber = await subscription.__aenter__()
+        try:
             async for event in subscriber:  # type: ignore[union-attr]
                 if event is None:
                     return
                 yield json.loads(event.message)
+        finally:
+            async with self._membership:
+                await subscription.__aexit__(None, None, None)

@@ -10,7 +10,7 @@ from collections import Counter
 
 from redis.asyncio import Redis
 
-from subgraphs.common.events import Event, EventBus, EventConsumer
+from subgraphs.common.events import Event, EventBus, EventConsumer, LiveChannels
 from tests.support.servers import RedisServer
 from tests.support.stack import REPO
 
@@ -119,3 +119,27 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(redis_server: Red
     assert [Event.from_json(fields[b"event"]).id for _, fields in dead] == [event.id]
     assert (await redis.xpending(stream, "dlq"))["pending"] == 0
     await redis.aclose()
+
+
+async def test_every_live_listener_of_a_channel_hears_every_message(redis_server: RedisServer) -> None:
+    live = LiveChannels(redis_server.url)
+    await live.connect()
+    heard = [0, 0, 0]
+
+    async def listen(n: int) -> None:
+        async for _ in live.listen("two-tabs"):
+            heard[n] += 1
+
+    listeners = [asyncio.create_task(listen(n)) for n in range(3)]  # starting together
+    await asyncio.sleep(0.5)
+    for _ in range(3):
+        await live.publish("two-tabs", {"x": 1})
+
+    async def all_heard() -> bool:
+        return heard == [3, 3, 3]
+
+    await wait_for(all_heard, 5)
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    await live.disconnect()
