@@ -1,0 +1,382 @@
+"""Whole journeys through the real gateway: a learner, an editor, an admin, and who may see what.
+
+Every step goes through Hive Gateway to the subgraphs in router/supergraph.yaml,
+as a frontend would. The demo catalog is loaded with `python -m subgraphs.skills
+load-demo` (the `demo_loaded` fixture of tests/skills/test_e2e.py). Steps about
+notifications skip, with a reason, only when the notifications subgraph is not
+part of the stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import account_with_roles, register
+from tests.skills.test_e2e import demo_loaded  # noqa: F401  (module fixture, reused)
+from tests.support.client import Client, Subscription, subscribe
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.usefixtures("demo_loaded")
+
+CATALOG = """query($first: Int, $filter: SkillFilter) {
+  skills(first: $first, filter: $filter) {
+    totalCount
+    edges { node { id slug name level category { slug } prerequisites { slug } } }
+  }
+}"""
+CREATE_CATEGORY = "mutation($i: CategoryInput!) { createCategory(input: $i) { id slug } }"
+CREATE_SKILL = "mutation($i: SkillInput!) { createSkill(input: $i) { id slug name } }"
+ADD_PREREQUISITE = """mutation($s: ID!, $p: ID!) {
+  addPrerequisite(skillId: $s, prerequisiteId: $p) { slug prerequisites { slug } } }"""
+CREATE_ROADMAP = "mutation($i: RoadmapInput!) { createRoadmap(input: $i) { id slug } }"
+CREATE_ASSESSMENT = """mutation($i: AssessmentInput!) {
+  createAssessment(input: $i) { id passingScore questions { id choices } } }"""
+START = "mutation($a: ID!) { startAssessment(assessmentId: $a) { id } }"
+SUBMIT = """mutation($t: ID!, $a: [AnswerInput!]!) {
+  submitAssessment(attemptId: $t, answers: $a) { passed score } }"""
+ENROLL = "mutation($s: ID!) { enroll(skillId: $s) { id percent status skill { name } } }"
+RECORD = """mutation($s: ID!, $p: Float!) {
+  recordProgress(skillId: $s, percent: $p) { id percent status } }"""
+PROGRESS_UPDATED = "subscription { progressUpdated { percent status skill { id name } } }"
+NOTIFICATION_RECEIVED = "subscription { notificationReceived { id kind title link } }"
+FOLLOW = "mutation($r: ID!) { followRoadmap(roadmapId: $r) { percent nextSkill { slug } } }"
+MY_PATHS = "{ me { learningPaths { roadmap { slug } percent nextSkill { slug } } } }"
+VERIFY = """query($c: String!) {
+  verifyCertificate(verificationCode: $c) { id user { id } skill { slug } } }"""
+CHARTS = "query($r: String!) { me { progressChartSvg skillTreeSvg(roadmapSlug: $r) } }"
+UNREAD = "{ me { unreadNotificationCount } }"
+CREATE_COURSE = "mutation($i: CourseInput!) { createCourse(input: $i) { id slug status } }"
+PUBLISH_COURSE = "mutation($id: ID!) { publishCourse(id: $id) { id status publishedAt } }"
+SKILL_COURSES = "query($slug: String!) { skill(slug: $slug) { name courses { slug title } } }"
+SEARCH = """query($q: String!) {
+  searchContent(query: $q, first: 10) { __typename ... on Course { slug title } } }"""
+SET_ROLES = "mutation($u: ID!, $r: [Role!]!) { setUserRoles(userId: $u, roles: $r) { id roles } }"
+ANNOUNCE = "mutation($i: AnnouncementInput!) { sendAnnouncement(input: $i) }"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def has_notifications(stack: Stack) -> bool:
+    return "notifications" in stack.names
+
+
+def skip_without_notifications(stack: Stack) -> None:
+    if not has_notifications(stack):
+        pytest.skip("notifications subgraph is not in router/supergraph.yaml (or this stack)")
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20) -> Any:
+    """`check()` until it returns something truthy: events between subgraphs are asynchronous."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s: {check.__qualname__}")
+        await asyncio.sleep(0.2)
+
+
+async def accepted_once_known(client: Client, query: str, variables: dict[str, Any]) -> Any:
+    """A write that another subgraph accepts once it has heard of a new skill (NOT_FOUND before)."""
+
+    async def attempt() -> dict[str, Any] | None:
+        body = await client.execute(query, variables)
+        if body.get("errors"):
+            assert body["errors"][0]["extensions"]["code"] in ("NOT_FOUND", "BAD_USER_INPUT"), body
+            return None
+        return dict(body["data"])
+
+    return await eventually(attempt)
+
+
+async def next_of_kind(sub: Subscription, kind: str, timeout: float = 20) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        payload = await sub.next(max(deadline - time.monotonic(), 0.01))
+        assert "errors" not in payload, payload
+        note = payload["data"]["notificationReceived"]
+        if note["kind"] == kind:
+            return dict(note)
+
+
+async def next_progress(sub: Subscription, skill_id: str, timeout: float = 10) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        payload = await sub.next(max(deadline - time.monotonic(), 0.01))
+        assert "errors" not in payload, payload
+        update = payload["data"]["progressUpdated"]
+        if update["skill"]["id"] == skill_id:
+            return dict(update)
+
+
+async def live(sub: Subscription, client: Client, warm_up: str) -> None:
+    """Records progress on skill `warm_up` until the subscription delivers it (setup is async)."""
+    await asyncio.sleep(0.5)
+    for percent in range(1, 21):
+        await client.data(RECORD, {"s": warm_up, "p": percent})
+        try:
+            await sub.next(timeout=1.0)
+            return
+        except TimeoutError:
+            continue
+    raise AssertionError("progressUpdated never delivered")
+
+
+def parse_svg(text: str) -> ET.Element:
+    root = ET.fromstring(text)
+    assert root.tag.endswith("svg"), root.tag
+    return root
+
+
+async def new_skills(editor: Client, count: int, *, chained: bool = False) -> list[dict[str, Any]]:
+    """`count` skills in a new category, created through the gateway; `chained`: each needs the one before."""
+    category = (
+        await editor.data(CREATE_CATEGORY, {"i": {"slug": unique("journey"), "name": "Journey"}})
+    )["createCategory"]
+    skills = []
+    for n in range(count):
+        skill = {
+            "slug": unique(f"journey-skill-{n}"),
+            "name": f"Journey skill {n} {uuid.uuid4().hex[:4]}",
+            "description": "Made by the journey tests.",
+            "level": "BEGINNER",
+            "categorySlug": category["slug"],
+        }
+        skills.append((await editor.data(CREATE_SKILL, {"i": skill}))["createSkill"])
+    if chained:
+        for before, after in itertools.pairwise(skills):
+            await editor.data(ADD_PREREQUISITE, {"s": after["id"], "p": before["id"]})
+    return skills
+
+
+@pytest.fixture
+async def editor(gateway: Client, admin_token: str) -> Client:
+    account = await account_with_roles(gateway, admin_token, ["EDITOR"], "Journey Editor")
+    return gateway.as_user(account["accessToken"])
+
+
+async def test_the_learner_journey(
+    stack: Stack, gateway: Client, editor: Client, admin_token: str
+) -> None:
+    # Register, and browse the demo catalog anonymously and signed in.
+    account = await register(gateway, "Journey Learner")
+    user_id, token = account["user"]["id"], account["accessToken"]
+    me = gateway.as_user(token)
+    page = (await gateway.data(CATALOG, {"first": 20}))["skills"]
+    assert page["totalCount"] >= 100 and len(page["edges"]) == 20
+    python = (await me.data(CATALOG, {"first": 5, "filter": {"search": "python"}}))["skills"]
+    assert python["edges"], "the demo catalog has Python skills"
+    demo_skill, warm_up = (edge["node"] for edge in python["edges"][:2])
+
+    # Enroll in a catalog skill, then record progress with progressUpdated open.
+    enrolled = (await me.data(ENROLL, {"s": demo_skill["id"]}))["enroll"]
+    assert enrolled["percent"] == 0 and enrolled["skill"]["name"] == demo_skill["name"]
+    async with subscribe(stack.ws_url, PROGRESS_UPDATED, token) as progress:
+        await live(progress, me, warm_up["id"])
+        await me.data(RECORD, {"s": demo_skill["id"], "p": 40})
+        update = await next_progress(progress, demo_skill["id"])
+    assert update == {
+        "percent": 40.0,
+        "status": "IN_PROGRESS",
+        "skill": {"id": demo_skill["id"], "name": demo_skill["name"]},
+    }
+
+    # An editor's assessment on a roadmap of two new skills; the learner follows the roadmap.
+    first, second = await new_skills(editor, 2, chained=True)
+    roadmap = (
+        await editor.data(
+            CREATE_ROADMAP,
+            {
+                "i": {
+                    "slug": unique("journey-path"),
+                    "title": "Journey path",
+                    "description": "Two steps",
+                    "skillSlugs": [second["slug"], first["slug"]],
+                }
+            },
+        )
+    )["createRoadmap"]
+    path = (await me.data(FOLLOW, {"r": roadmap["id"]}))["followRoadmap"]
+    assert path == {"percent": 0.0, "nextSkill": {"slug": first["slug"]}}
+    question = {"prompt": "2 + 2?", "choices": ["3", "4", "5"], "correctIndexes": [1]}
+    created = await accepted_once_known(
+        editor,
+        CREATE_ASSESSMENT,
+        {"i": {"skillId": first["id"], "title": "Check", "passingScore": 60,
+               "questions": [question]}},
+    )  # fmt: skip
+    assessment = created["createAssessment"]
+    assert assessment["questions"][0]["choices"] == ["3", "4", "5"]
+
+    # Pass it; the certificate arrives live (when notifications run) and verifies publicly.
+    async def pass_assessment() -> None:
+        attempt = (await me.data(START, {"a": assessment["id"]}))["startAssessment"]
+        answers = [{"questionId": assessment["questions"][0]["id"], "choiceIndexes": [1]}]
+        result = (await me.data(SUBMIT, {"t": attempt["id"], "a": answers}))["submitAssessment"]
+        assert result == {"passed": True, "score": 100.0}
+
+    if has_notifications(stack):
+        async with subscribe(stack.ws_url, NOTIFICATION_RECEIVED, token) as notes:
+            await asyncio.sleep(0.5)
+            await pass_assessment()
+            certificate_note = await next_of_kind(notes, "CERTIFICATE")
+        assert "/certificates/" in (certificate_note["link"] or "")
+    else:
+        await pass_assessment()
+    mine = await me.data("{ me { certificates { id verificationCode skill { slug } } } }")
+    [certificate] = mine["me"]["certificates"]
+    assert certificate["skill"]["slug"] == first["slug"]
+    verified = await gateway.data(VERIFY, {"c": certificate["verificationCode"]})
+    assert verified["verifyCertificate"] == {
+        "id": certificate["id"],
+        "user": {"id": user_id},
+        "skill": {"slug": first["slug"]},
+    }
+    assert (await gateway.data(VERIFY, {"c": "NO-SUCH-CODE"}))["verifyCertificate"] is None
+
+    # The roadmap moved: half done, the second skill is next; then all done.
+    paths = (await me.data(MY_PATHS))["me"]["learningPaths"]
+    assert {"roadmap": {"slug": roadmap["slug"]}, "percent": 50.0,
+            "nextSkill": {"slug": second["slug"]}} in paths  # fmt: skip
+    await me.data(RECORD, {"s": second["id"], "p": 100})
+    paths = (await me.data(MY_PATHS))["me"]["learningPaths"]
+    assert {"roadmap": {"slug": roadmap["slug"]}, "percent": 100.0, "nextSkill": None} in paths
+
+    # Charts are standalone SVG documents.
+    charts = (await me.data(CHARTS, {"r": roadmap["slug"]}))["me"]
+    parse_svg(charts["progressChartSvg"])
+    parse_svg(charts["skillTreeSvg"])
+
+    # Notifications: read them, then clear them.
+    if not has_notifications(stack):
+        pytest.skip("notifications subgraph is not in router/supergraph.yaml: inbox steps skipped")
+    await eventually(lambda: _unread_at_least(me, 2))  # the welcome and the certificate at least
+    inbox = await me.data(
+        "{ me { notifications(first: 20) { totalCount edges { node { kind } } } } }"
+    )
+    kinds = {e["node"]["kind"] for e in inbox["me"]["notifications"]["edges"]}
+    assert {"WELCOME", "CERTIFICATE"} <= kinds
+    marked = (await me.data("mutation { markAllNotificationsRead }"))["markAllNotificationsRead"]
+    assert marked >= 2
+    assert (await me.data(UNREAD))["me"]["unreadNotificationCount"] == 0
+
+
+async def test_the_editor_journey(gateway: Client, editor: Client) -> None:
+    basics, advanced = await new_skills(editor, 2, chained=True)
+    skill = (await gateway.data(
+        "query($s: String!) { skill(slug: $s) { prerequisites { slug } } }", {"s": advanced["slug"]}
+    ))["skill"]  # fmt: skip
+    assert skill["prerequisites"] == [{"slug": basics["slug"]}]
+
+    title = f"Journey course {uuid.uuid4().hex[:6]}"
+    course_input = {
+        "slug": unique("journey-course"),
+        "title": title,
+        "summary": "A course made by the editor journey.",
+        "skillIds": [basics["id"], advanced["id"]],
+        "modules": [
+            {"title": "Start", "lessons": [{"title": "One", "body": "Hello", "durationMinutes": 5}]}
+        ],
+    }
+    course = (await accepted_once_known(editor, CREATE_COURSE, {"i": course_input}))["createCourse"]
+    assert course["status"] == "DRAFT"
+
+    learner = gateway.as_user((await register(gateway, "Course Reader"))["accessToken"])
+    drafts = (await learner.data(SKILL_COURSES, {"slug": basics["slug"]}))["skill"]["courses"]
+    assert drafts == [], "a draft is not listed for learners"
+
+    published = (await editor.data(PUBLISH_COURSE, {"id": course["id"]}))["publishCourse"]
+    assert published["status"] == "PUBLISHED" and published["publishedAt"]
+    listed = (await learner.data(SKILL_COURSES, {"slug": advanced["slug"]}))["skill"]["courses"]
+    assert listed == [{"slug": course_input["slug"], "title": title}]
+    hits = (await learner.data(SEARCH, {"q": title}))["searchContent"]
+    assert {"__typename": "Course", "slug": course_input["slug"], "title": title} in hits
+
+
+async def test_the_admin_journey(stack: Stack, gateway: Client, admin_token: str) -> None:
+    admin = gateway.as_user(admin_token)
+    account = await register(gateway, "Promoted")
+    roles = await admin.data(SET_ROLES, {"u": account["user"]["id"], "r": ["LEARNER", "EDITOR"]})
+    assert sorted(roles["setUserRoles"]["roles"]) == ["EDITOR", "LEARNER"]
+    # A learner may not promote anyone, themself included.
+    learner = gateway.as_user(account["accessToken"])
+    codes = await learner.error_codes(SET_ROLES, {"u": account["user"]["id"], "r": ["ADMIN"]})
+    assert codes == ["FORBIDDEN"]
+
+    skip_without_notifications(stack)
+    listener = await register(gateway, "Listener")
+    me = gateway.as_user(listener["accessToken"])
+    await eventually(lambda: _unread_at_least(me, 1))  # its welcome: notifications knows the user
+    title = f"Maintenance {uuid.uuid4().hex[:6]}"
+    async with subscribe(stack.ws_url, NOTIFICATION_RECEIVED, listener["accessToken"]) as notes:
+        await asyncio.sleep(0.5)
+        reached = await admin.data(ANNOUNCE, {"i": {"title": title, "body": "Tonight."}})
+        assert reached["sendAnnouncement"] >= 2
+        note = await next_of_kind(notes, "ANNOUNCEMENT")
+    assert note["title"] == title
+    assert await learner.error_codes(ANNOUNCE, {"i": {"title": "x", "body": "y"}}) == ["FORBIDDEN"]
+
+
+async def _unread_at_least(client: Client, count: int) -> bool:
+    return (await client.data(UNREAD))["me"]["unreadNotificationCount"] >= count
+
+
+async def test_who_may_see_and_do_what(stack: Stack, gateway: Client, editor: Client) -> None:
+    a = await register(gateway, "Owner A")
+    b = await register(gateway, "Other B")
+    as_a, as_b = gateway.as_user(a["accessToken"]), gateway.as_user(b["accessToken"])
+    [skill] = await new_skills(editor, 1)
+    await as_a.data(RECORD, {"s": skill["id"], "p": 30})
+    roadmap_slug = (await gateway.data("{ roadmaps { slug } }"))["roadmaps"][0]["slug"]
+
+    private = {
+        "progress": "query($u: ID!) { user(id: $u) { progress { percent } } }",
+        "progressChartSvg": "query($u: ID!) { user(id: $u) { progressChartSvg } }",
+        "skillTreeSvg": "query($u: ID!, $r: String!) { user(id: $u) { skillTreeSvg(roadmapSlug: $r) } }",
+    }
+    if has_notifications(stack):
+        private["notifications"] = (
+            "query($u: ID!) { user(id: $u) { notifications(first: 5) { totalCount } } }"
+        )
+        private["unreadNotificationCount"] = (
+            "query($u: ID!) { user(id: $u) { unreadNotificationCount } }"
+        )
+    variables = {"u": a["user"]["id"], "r": roadmap_slug}
+    for field, query in private.items():
+        body = await as_b.execute(query, variables)
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+        assert codes == ["FORBIDDEN"], (field, body)
+        assert "stacktrace" not in str(body).lower(), body
+        own = await as_a.data(query, variables)
+        assert own["user"][field] is not None, field
+    assert (await as_a.data(private["progress"], variables))["user"]["progress"] == [
+        {"percent": 30.0}
+    ]
+
+    # Anonymous writes are refused as UNAUTHENTICATED, in every subgraph.
+    anonymous_writes = [
+        (RECORD, {"s": skill["id"], "p": 10}),
+        (ENROLL, {"s": skill["id"]}),
+        (CREATE_CATEGORY, {"i": {"slug": unique("anon"), "name": "Anon"}}),
+        (CREATE_COURSE, {"i": {"slug": unique("anon"), "title": "t", "summary": "s",
+                               "skillIds": [skill["id"]], "modules": []}}),
+        (SET_ROLES, {"u": a["user"]["id"], "r": ["ADMIN"]}),
+    ]  # fmt: skip
+    if has_notifications(stack):
+        anonymous_writes.append(("mutation { markAllNotificationsRead }", {}))
+    for query, write_variables in anonymous_writes:
+        assert await gateway.error_codes(query, write_variables) == ["UNAUTHENTICATED"], query
+    # And a learner may not do an editor's writes.
+    codes = await as_b.error_codes(CREATE_CATEGORY, {"i": {"slug": unique("b"), "name": "B"}})
+    assert codes == ["FORBIDDEN"]
