@@ -45,6 +45,13 @@ async def run_all(stack: Any) -> dict[str, Any]:
                 results[name] = {"failed": f"{type(exc).__name__}: {exc}"[:300]}
             print(f"{name}: {json.dumps(results[name])} ({time.perf_counter() - began:.1f}s)",
                   flush=True)  # fmt: skip
+        began = time.perf_counter()
+        try:
+            results["replicas"] = await scenarios.replica_scaling(world, stack)
+        except Exception as exc:
+            results["replicas"] = {"failed": f"{type(exc).__name__}: {exc}"[:300]}
+        print(f"replicas: {json.dumps(results['replicas'])} ({time.perf_counter() - began:.1f}s)",
+              flush=True)  # fmt: skip
     finally:
         await world.gateway.close()
     return results

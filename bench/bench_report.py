@@ -25,12 +25,10 @@ FINDINGS = """
 - Scenario 3: p50/p99 are delivery latencies (mutation sent -> `progressUpdated` frame on
   the subscriber's socket); req/s is recordProgress mutations per second.
 - Scenario 4: one `sendAnnouncement`; p50/p99 are delivery latencies over the sockets.
-- Scenarios 3 and 4 use one socket per user. Known issue (reported, not fixed here): when
-  two subscriptions to the same live channel start at the same moment in one subgraph process
-  (a user's several tabs; the gateway multiplexes them onto one upstream connection), only the
-  last one hears updates: broadcaster 0.3.1's `Broadcast.subscribe` awaits the Redis subscribe
-  between checking and assigning its subscriber set (used by subgraphs/common/events.py
-  `LiveChannels.listen`). With 4 sockets per user, 300 of 1,000 sockets received.
+- Scenarios 3 and 4 use one socket per user (the race that once made several sockets of
+  one user miss messages is fixed in `LiveChannels.listen` and tested).
+- Replicas: two uvicorn workers per subgraph (`SKILL_CIRCLE_WORKERS=2`) against one each,
+  on the same 2-core machine that also runs the gateway, the stores and the load generator.
 - Scenario 6 counts every protocol round trip: PostgreSQL Syncs and simple queries
   (BEGIN/COMMIT included), MongoDB commands (driver housekeeping excluded).
 """
@@ -95,6 +93,18 @@ def markdown(report: dict[str, Any]) -> str:
         )
     else:
         lines.append(_row("4. Announcement fan-out to 1,000 sockets", fanout))
+    replicas = s.get("replicas", {})
+    if "throughput_ratio" in replicas:
+        lines.append(_row("7a. Dashboard, 1 replica per subgraph", replicas["one_replica"]))
+        lines.append(
+            _row(
+                "7b. Dashboard, 2 replicas per subgraph",
+                replicas["two_replicas"],
+                f"throughput ratio 2 vs 1 replicas: x{replicas['throughput_ratio']}",
+            )
+        )
+    elif replicas:
+        lines.append(_row("7. Dashboard, 1 vs 2 replicas", replicas))
     trips = s["db_round_trips"]
     lines.append("")
     lines.append("## 6. Database round trips per catalog page")

@@ -335,3 +335,30 @@ async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
             await asyncio.to_thread(process.stop)
         for proxy in proxies.values():
             await proxy.stop()
+
+
+async def replica_scaling(world: Any, stack: Any) -> dict[str, Any]:
+    """The dashboard query with one, then two replicas of every subgraph.
+
+    Two replicas are two uvicorn workers per subgraph on the same port
+    (SKILL_CIRCLE_WORKERS=2): separate processes with their own connections,
+    consumers and live channels, sharing the stores, as two pods would.
+    """
+    one = await learner_dashboard(world)
+    await asyncio.to_thread(_restart_subgraphs, stack, "2")
+    try:
+        two = await learner_dashboard(world)
+    finally:
+        await asyncio.to_thread(_restart_subgraphs, stack, "1")
+    return {
+        "one_replica": one,
+        "two_replicas": two,
+        "throughput_ratio": round(two["rps"] / one["rps"], 2) if one.get("rps") else None,
+    }
+
+
+def _restart_subgraphs(stack: Any, workers: str) -> None:
+    for process in stack.subgraphs.values():
+        process.env["SKILL_CIRCLE_WORKERS"] = workers
+        process.stop()
+        process.start()
