@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.app import create_app as create_subgraph_app
@@ -15,7 +15,7 @@ from ..common.events import Event
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.sqltypes import utcnow
-from ..common.stores import database_url, migrate, session_factory, sql_engine
+from ..common.stores import database_url, migrate, ping_sql, session_factory, sql_engine
 from .events import Announcer
 from .gateway import GatewayClient
 from .journal import Clock, Journal
@@ -92,11 +92,7 @@ def create_app(
         settings, verifier=verifier, clock=clock, skill_checker=skill_checker
     )
 
-    async def select_one() -> None:
-        async with learning.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
-    platform.readiness["database"] = select_one
+    platform.readiness["database"] = partial(ping_sql, learning.engine)
 
     async def forget_skill(event: Event) -> None:
         await on_skill_deleted(learning, event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -63,10 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     platform = Platform(settings)
     deps = build(settings, platform.events)
 
-    async def database_ready() -> None:
-        await ping_mongo(deps.database)
-
-    platform.readiness["mongodb"] = database_ready
+    platform.readiness["mongodb"] = partial(ping_mongo, deps.database)
 
     async def start() -> None:
         await deps.ensure_indexes()

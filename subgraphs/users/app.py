@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.auth import KeySet, TokenVerifier
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
-from ..common.stores import database_url, migrate, session_factory, sql_engine
+from ..common.stores import database_url, migrate, ping_sql, session_factory, sql_engine
 from .loaders import loaders_for
 from .ratelimit import LoginRateLimiter
 from .schema import build_schema
@@ -67,11 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings("users")
     platform, users = build(settings)
 
-    async def select_one() -> None:
-        async with users.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
-    platform.readiness["database"] = select_one
+    platform.readiness["database"] = partial(ping_sql, users.engine)
 
     async def start() -> None:
         if settings.auto_migrate:
