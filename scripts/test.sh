@@ -25,6 +25,7 @@ tests/infra/build-tools.sh
 scripts/helm-sync.sh
 
 echo "== ruff";   .venv/bin/ruff check subgraphs tests scripts $(ls -d bench 2>/dev/null)
+.venv/bin/ruff format --check subgraphs tests scripts $(ls -d bench 2>/dev/null)
 echo "== mypy";   .venv/bin/mypy subgraphs
 echo "== schema"; scripts/schema.sh --check
 echo "== contract"; node router/contract-check.mjs

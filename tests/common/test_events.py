@@ -121,7 +121,9 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(redis_server: Red
     await redis.aclose()
 
 
-async def test_every_live_listener_of_a_channel_hears_every_message(redis_server: RedisServer) -> None:
+async def test_every_live_listener_of_a_channel_hears_every_message(
+    redis_server: RedisServer,
+) -> None:
     live = LiveChannels(redis_server.url)
     await live.connect()
     heard = [0, 0, 0]

@@ -30,7 +30,9 @@ async def test_many_each_groups_per_key() -> None:
 
     loader = many_each(fetch)
     assert await asyncio.gather(loader.load(2), loader.load(0), loader.load(1)) == [
-        ["2-0", "2-1"], [], ["1-0"],
+        ["2-0", "2-1"],
+        [],
+        ["1-0"],
     ]
     assert len(calls) == 1
 

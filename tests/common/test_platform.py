@@ -154,9 +154,7 @@ async def test_unstorable_text_is_bad_user_input(stack: Stack) -> None:
 
 
 async def test_variables_of_the_wrong_type_name_the_argument(users: Client) -> None:
-    body = await users.execute(
-        "query($id: ID!) { user(id: $id) { id } }", {"id": {"$gt": ""}}
-    )
+    body = await users.execute("query($id: ID!) { user(id: $id) { id } }", {"id": {"$gt": ""}})
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == "id"

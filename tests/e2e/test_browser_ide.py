@@ -18,8 +18,17 @@ def test_the_ide_runs_a_mutation_and_shows_the_result(stack: Stack, tmp_path: Pa
         pytest.fail("chromium is missing: scripts/test.sh installs Debian's chromium package")
     email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
     result = subprocess.run(
-        ["node", str(REPO / "tests/e2e/browser_ide.mjs"), stack.url, email, str(tmp_path / "ide.png")],
-        capture_output=True, text=True, timeout=120, cwd=REPO,
+        [
+            "node",
+            str(REPO / "tests/e2e/browser_ide.mjs"),
+            stack.url,
+            email,
+            str(tmp_path / "ide.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
