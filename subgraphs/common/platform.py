@@ -13,7 +13,7 @@ from .auth import KeySet, TokenVerifier, remote_jwks
 from .events import EventBus, EventConsumer, Handler, LiveChannels
 from .observability import Metrics, configure_tracing
 from .settings import Settings
-from .stores import broadcast_url, redis_client
+from .stores.redis import broadcast_url, redis_client
 
 log = logging.getLogger("skill_circle.platform")
 

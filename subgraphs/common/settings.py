@@ -102,9 +102,6 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         return self.environment == "development"
 
-    def sqlite_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.data_dir / (self.service + '.db')}"
-
 
 def load_settings(service: str, **overrides: object) -> Settings:
     """Read the settings of `service` from the environment (overrides win)."""

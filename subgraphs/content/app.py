@@ -10,9 +10,9 @@ from fastapi import FastAPI
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.events import EventBus
-from ..common.mongo import MongoDatabase, close_mongo, mongo_database, ping_mongo
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
+from ..common.stores.mongo import MongoDatabase, close_mongo, mongo_database, ping_mongo
 from .demo import fetch_links, load_demo_content
 from .events import ContentEvents
 from .loaders import loaders_for

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from bson import ObjectId
 
 from ..common.auth import Viewer
 from ..common.errors import BadUserInput, Conflict, NotFound
 from ..common.pagination import decode_cursor, page_size
+from ..common.stores.mongo import mongo_now
 from . import search, validation
 from .domain import (
     Article,
@@ -25,12 +25,6 @@ from .store import ContentStore, NameTaken, SlugTaken
 
 SEARCH_CANDIDATES = 200
 DEFAULT_SEARCH_HITS = 10
-
-
-def now() -> datetime:
-    """The current UTC time at MongoDB's precision (milliseconds)."""
-    moment = datetime.now(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def sees_drafts(viewer: Viewer | None) -> bool:
@@ -82,7 +76,7 @@ class ContentService:
         await self._check_course_slug(content.slug, None)
         await self._check_institution(content.institution_id)
         try:
-            return await self.store.create_course(content, editor.user_id, now())
+            return await self.store.create_course(content, editor.user_id, mongo_now())
         except SlugTaken as exc:
             raise _slug_conflict("course", content.slug) from exc
 
@@ -93,7 +87,7 @@ class ContentService:
         await self._check_course_slug(content.slug, course.id)
         await self._check_institution(content.institution_id)
         try:
-            updated = await self.store.update_course(course, content, editor.user_id, now())
+            updated = await self.store.update_course(course, content, editor.user_id, mongo_now())
         except SlugTaken as exc:
             raise _slug_conflict("course", content.slug) from exc
         if updated is None:
@@ -105,7 +99,7 @@ class ContentService:
         if course.state.published_version == course.state.version:
             return course  # this version is already what learners see
         await self._check_course_slug(course.current.slug, course.id)
-        published = await self.store.publish_course(course, now())
+        published = await self.store.publish_course(course, mongo_now())
         if published is None:
             raise Conflict("The course was changed at the same time; reload and try again")
         await self.events.course_published(published)
@@ -136,7 +130,7 @@ class ContentService:
         content = validation.article_content(draft)
         await self._check_article_slug(content.slug, None)
         try:
-            return await self.store.create_article(content, editor.user_id, now())
+            return await self.store.create_article(content, editor.user_id, mongo_now())
         except SlugTaken as exc:
             raise _slug_conflict("article", content.slug) from exc
 
@@ -168,7 +162,7 @@ class ContentService:
         article = await self._article(slug)
         if article.state.published_version == article.state.version:
             return article
-        published = await self.store.publish_article(article, now())
+        published = await self.store.publish_article(article, mongo_now())
         if published is None:
             raise Conflict("The article was changed at the same time; reload and try again")
         await self.events.article_published(published)
@@ -177,7 +171,7 @@ class ContentService:
     async def _revise(self, editor: Viewer, article: Article, content: ArticleContent) -> Article:
         await self._check_article_slug(content.slug, article.id)
         try:
-            updated = await self.store.update_article(article, content, editor.user_id, now())
+            updated = await self.store.update_article(article, content, editor.user_id, mongo_now())
         except SlugTaken as exc:
             raise _slug_conflict("article", content.slug) from exc
         if updated is None:
@@ -203,13 +197,15 @@ class ContentService:
             validation.web_url(url),
             validation.resource_kind(kind),
             validation.skill_ids(skill_ids),
-            now(),
+            mongo_now(),
         )
 
     async def create_institution(self, name: str, country: str | None) -> Institution:
         checked = validation.text("name", name, validation.MAX_TITLE)
         try:
-            return await self.store.add_institution(checked, validation.country(country), now())
+            return await self.store.add_institution(
+                checked, validation.country(country), mongo_now()
+            )
         except NameTaken as exc:
             raise Conflict(f"An institution named {checked!r} already exists") from exc
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from ..common.mongo import MongoDatabase
+from ..common.stores.mongo import MongoDatabase
 from . import documents as docs
 from .domain import (
     Article,

@@ -17,7 +17,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.mongo import MongoDatabase, is_duplicate_key
+from ..common.stores.mongo import MongoDatabase, is_duplicate_key
 from .documents import Document, object_id, object_ids
 from .domain import DRAFT, PUBLISHED
 

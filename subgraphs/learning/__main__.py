@@ -6,7 +6,7 @@ import argparse
 
 from ..common.cli import run_cli
 from ..common.settings import Settings
-from ..common.stores import database_url, migrate
+from ..common.stores.sql import database_url, migrate
 from .app import MIGRATIONS, build, create_app
 from .schema import build_schema
 

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.auth import TokenVerifier
+from ..common.clock import utcnow
 from ..common.events import Event
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
-from ..common.sqltypes import utcnow
-from ..common.stores import database_url, migrate, ping_sql, session_factory, sql_engine
+from ..common.stores.sql import database_url, migrate, ping_sql, session_factory, sql_engine
 from .events import Announcer
 from .gateway import GatewayClient
 from .journal import Clock, Journal

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..common.clock import utcnow
 from ..common.events import Event
-from ..common.sqltypes import utcnow
 from .gateway import GatewayClient, GatewayError
 from .tables import RoadmapRow
 from .upsert import insert_or_update

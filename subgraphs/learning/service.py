@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from ..common.auth import Viewer
+from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound
-from ..common.sqltypes import utcnow
 from . import events as ev
 from .achievements import LearnerFacts, earned
 from .assessments import Answer, QuestionDraft, check_score, check_title, score, stored_questions

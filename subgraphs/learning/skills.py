@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..common.clock import utcnow
 from ..common.errors import AppError, NotFound
 from ..common.events import Event
-from ..common.sqltypes import utcnow
 from .gateway import GatewayClient, GatewayError
 from .tables import KnownSkillRow
 from .upsert import insert_ignoring_conflicts, insert_or_update

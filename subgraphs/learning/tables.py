@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ..common.sqltypes import UTCDateTime, utcnow
+from ..common.clock import utcnow
+from ..common.stores.sql import UTCDateTime
 
 ID = String(64)  # ids owned elsewhere (users, skills, roadmaps) are opaque strings
 

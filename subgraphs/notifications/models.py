@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 KINDS = ("WELCOME", "PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT", "SECURITY")
@@ -128,7 +128,3 @@ class DeliveryFailure:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeliveryFailure:
         return cls(**{**data, "failed_at": datetime.fromisoformat(data["failed_at"])})
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

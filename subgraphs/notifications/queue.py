@@ -14,7 +14,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from .models import Delivery, DeliveryFailure, now
+from ..common.clock import utcnow
+from .models import Delivery, DeliveryFailure
 
 QUEUE_KEY = "notif:deliveries"
 DEAD_LETTER_KEY = "notif:deadletters"
@@ -89,7 +90,7 @@ class DeliveryQueue:
             notification_id=delivery.notification_id,
             attempts=delivery.attempts,
             error=delivery.last_error,
-            failed_at=now(),
+            failed_at=utcnow(),
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.lpush(DEAD_LETTER_KEY, json.dumps(failure.to_dict()))

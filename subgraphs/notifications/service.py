@@ -8,11 +8,12 @@ import re
 from urllib.parse import urlsplit
 
 from ..common.auth import Viewer
+from ..common.clock import utcnow
 from ..common.errors import BadUserInput, NotFound
 from ..common.events import EventBus
 from ..common.pagination import decode_cursor, page_size
 from .directory import UserDirectory
-from .models import DeliveryFailure, Notification, PushSubscription, now
+from .models import DeliveryFailure, Notification, PushSubscription
 from .queue import DeliveryQueue
 from .settings import NotificationSettings
 from .store import InboxStore, PageRequest
@@ -60,11 +61,11 @@ class NotificationService:
         notification = found[0]
         if notification.read_at is not None:
             return notification
-        await self.store.mark_read(notification, now())
+        await self.store.mark_read(notification, utcnow())
         return (await self.store.by_ids([notification_id]))[0]
 
     async def mark_all_read(self, viewer: Viewer) -> int:
-        return await self.store.mark_all_read(viewer.user_id, now())
+        return await self.store.mark_all_read(viewer.user_id, utcnow())
 
     # ------------------------------------------------------------ announcements
     async def send_announcement(

@@ -6,9 +6,9 @@ import argparse
 
 from ..common.cli import run_cli
 from ..common.events import EventBus
-from ..common.mongo import close_mongo
 from ..common.settings import Settings
-from ..common.stores import redis_client
+from ..common.stores.mongo import close_mongo
+from ..common.stores.redis import redis_client
 from .app import build, create_app
 from .demo import load_demo_catalog
 from .schema import build_schema

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.events import EventBus
-from ..common.mongo import MongoDatabase, close_mongo, mongo_database, ping_mongo
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
+from ..common.stores.mongo import MongoDatabase, close_mongo, mongo_database, ping_mongo
 from .category_store import CategoryStore
 from .demo import load_demo_catalog
 from .events import CatalogEvents

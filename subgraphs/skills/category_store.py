@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.mongo import MongoDatabase
+from ..common.stores.mongo import MongoDatabase
 from .store import SlugTaken, is_duplicate_key, new_id, valid_ids
 
 

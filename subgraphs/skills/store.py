@@ -17,7 +17,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.mongo import Document, MongoDatabase, is_duplicate_key
+from ..common.stores.mongo import Document, MongoDatabase, is_duplicate_key
 
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 

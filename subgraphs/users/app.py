@@ -14,7 +14,7 @@ from ..common.app import create_app as create_subgraph_app
 from ..common.auth import KeySet, TokenVerifier
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
-from ..common.stores import database_url, migrate, ping_sql, session_factory, sql_engine
+from ..common.stores.sql import database_url, migrate, ping_sql, session_factory, sql_engine
 from .loaders import loaders_for
 from .ratelimit import LoginRateLimiter
 from .schema import build_schema

@@ -6,13 +6,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..common.auth import ROLES, Viewer
+from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from ..common.events import EventBus
 from ..common.settings import Settings
@@ -128,7 +129,7 @@ class UserService:
         return True
 
     async def verify_email(self, token: str) -> bool:
-        user_id = await self.store.use_token(_hash(token), VERIFY_EMAIL, _now())
+        user_id = await self.store.use_token(_hash(token), VERIFY_EMAIL, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired verification token")
         user = await self.store.change(user_id, email_verified=True)
@@ -148,7 +149,7 @@ class UserService:
 
     async def reset_password(self, token: str, new_password: str) -> bool:
         check_password(new_password, field="newPassword")
-        user_id = await self.store.use_token(_hash(token), RESET_PASSWORD, _now())
+        user_id = await self.store.use_token(_hash(token), RESET_PASSWORD, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired reset token")
         user = await self.store.change(user_id, password_hash=await hash_password(new_password))
@@ -160,7 +161,7 @@ class UserService:
         token = secrets.token_urlsafe(32)
         await self.store.add_token(
             OneTimeTokenRow(
-                token_hash=_hash(token), user_id=user.id, purpose=purpose, expires_at=_now() + ttl
+                token_hash=_hash(token), user_id=user.id, purpose=purpose, expires_at=utcnow() + ttl
             )
         )
         return f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
@@ -270,7 +271,3 @@ def check_display_name(name: str) -> str:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

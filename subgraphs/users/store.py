@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ..common.sqltypes import UTCDateTime, utcnow
+from ..common.clock import utcnow
+from ..common.stores.sql import UTCDateTime
 
 
 class Base(DeclarativeBase):

@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 
 from subgraphs.common.auth import Viewer
 from subgraphs.common.events import EventBus
-from subgraphs.common.mongo import mongo_database
 from subgraphs.common.settings import load_settings
+from subgraphs.common.stores.mongo import mongo_database
 from subgraphs.content.app import ContentDeps, build
 from subgraphs.content.validation import (
     ArticleDraft,

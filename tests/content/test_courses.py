@@ -6,8 +6,9 @@ import pytest
 
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.pagination import encode_cursor
+from subgraphs.common.stores.mongo import mongo_now
 from subgraphs.content.domain import DRAFT, PUBLISHED
-from subgraphs.content.service import CoursePage, now
+from subgraphs.content.service import CoursePage
 from subgraphs.content.store import SlugTaken
 from subgraphs.content.validation import course_content
 from tests.content.conftest import EDITOR, OTHER_EDITOR, Content, course_draft
@@ -93,20 +94,24 @@ async def test_slugs_are_unique(content: Content) -> None:
 async def test_the_unique_index_refuses_a_duplicate_slug_on_its_own(content: Content) -> None:
     """The index, not only the service's check, decides (two writers racing)."""
     store = content.deps.store
-    one = await store.create_course(course_content(course_draft(slug="one")), "e", now())
-    await store.create_course(course_content(course_draft(slug="two")), "e", now())
+    one = await store.create_course(course_content(course_draft(slug="one")), "e", mongo_now())
+    await store.create_course(course_content(course_draft(slug="two")), "e", mongo_now())
     with pytest.raises(SlugTaken):
-        await store.create_course(course_content(course_draft(slug="one")), "e", now())
+        await store.create_course(course_content(course_draft(slug="one")), "e", mongo_now())
     with pytest.raises(SlugTaken):
-        await store.update_course(one, course_content(course_draft(slug="two")), "e", now())
+        await store.update_course(one, course_content(course_draft(slug="two")), "e", mongo_now())
 
 
 async def test_a_stale_update_loses_to_the_one_that_won(content: Content) -> None:
     service = content.deps.service
     course = await service.create_course(EDITOR, course_draft())
     store = content.deps.store
-    first = await store.update_course(course, course_content(course_draft(title="A")), "e", now())
-    second = await store.update_course(course, course_content(course_draft(title="B")), "e", now())
+    first = await store.update_course(
+        course, course_content(course_draft(title="A")), "e", mongo_now()
+    )
+    second = await store.update_course(
+        course, course_content(course_draft(title="B")), "e", mongo_now()
+    )
     assert first is not None and second is None
     versions = [v.content.title for _, v in await store.course_versions([course.id])]
     assert versions == ["Intro to Python", "A"]

@@ -22,8 +22,8 @@ from fastapi import FastAPI
 from jwt.algorithms import RSAAlgorithm
 
 from subgraphs.common.auth import KeySet, TokenVerifier, Viewer
+from subgraphs.common.clock import utcnow
 from subgraphs.common.settings import Settings, load_settings
-from subgraphs.common.sqltypes import utcnow
 from subgraphs.learning.app import Learning, create_app
 from tests.support.servers import PostgresServer, RedisServer
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from subgraphs.common.stores import migrate, session_factory, sql_engine
+from subgraphs.common.stores.sql import migrate, session_factory, sql_engine
 from subgraphs.learning.app import MIGRATIONS
 from subgraphs.learning.gateway import GatewayClient
 from subgraphs.learning.roadmaps import RoadmapCatalog

@@ -34,9 +34,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from redis.asyncio import Redis
 
-from subgraphs.common import events as events_module
 from subgraphs.common import loaders as loaders_module
 from subgraphs.common.events import EventBus, EventConsumer
+from subgraphs.common.events import envelope as events_module
 from subgraphs.common.loaders import one_each
 from subgraphs.common.observability import Metrics
 from tests.conftest import register

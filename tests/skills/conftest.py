@@ -16,8 +16,8 @@ import pytest
 from redis.asyncio import Redis
 
 from subgraphs.common.events import EventBus
-from subgraphs.common.mongo import mongo_database
 from subgraphs.common.settings import load_settings
+from subgraphs.common.stores.mongo import mongo_database
 from subgraphs.skills.app import SkillsDeps, build
 from subgraphs.skills.demo import load_demo_catalog
 from tests.support.servers import RedisServer

@@ -13,8 +13,8 @@ import pytest
 from pymongo import InsertOne, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from subgraphs.common.mongo import MongoDatabase, close_mongo, mongo_database, ping_mongo
 from subgraphs.common.settings import load_settings
+from subgraphs.common.stores.mongo import MongoDatabase, close_mongo, mongo_database, ping_mongo
 
 
 @pytest.fixture(params=["ferretdb", "embedded"])

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from subgraphs.common.mongo import mongo_database
 from subgraphs.common.settings import Settings, load_settings
+from subgraphs.common.stores.mongo import mongo_database
 from subgraphs.skills.app import create_app
 from tests.support.servers import RedisServer
 

@@ -1,94 +1,30 @@
-"""Domain events on Redis Streams, and live pub/sub for subscriptions.
+"""Consumer groups on the event stream: handle, mark done, acknowledge.
 
-Durable events go to one stream that every consumer group reads in full
-(at-least-once: acknowledged only after the handler succeeded, pending entries
-of a crashed consumer reclaimed after `claim_idle_ms`); handlers are made
-idempotent by event id. Live messages for GraphQL subscriptions go through
-`broadcaster`, so a subscription held by one replica sees an event published
-by another.
+At-least-once: an entry is acknowledged only after its handler succeeded;
+pending entries of a crashed consumer are reclaimed after `claim_idle_ms`;
+an event that keeps failing goes to the dead letters after `max_attempts`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from broadcaster import Broadcast
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from .observability import Metrics
+from ..observability.metrics import Metrics
+from . import envelope
+from .envelope import STREAM, Event, event_attributes, producer_context, text
 
 log = logging.getLogger("skill_circle.events")
 
-STREAM = "skillcircle:events"
 DONE_TTL_SECONDS = 7 * 24 * 3600
-# Stream entry fields next to "event" carrying the producer's W3C trace
-# context, so that handling an event continues the trace that published it.
-TRACE_FIELDS = ("traceparent", "tracestate")
-
-_tracer = trace.get_tracer("skill_circle.events")
-
-
-@dataclass(frozen=True)
-class Event:
-    type: str
-    producer: str
-    payload: Mapping[str, Any]
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    time: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "id": self.id,
-                "type": self.type,
-                "time": self.time.isoformat(),
-                "producer": self.producer,
-                "payload": dict(self.payload),
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> Event:
-        data = json.loads(raw)
-        return cls(
-            id=data["id"],
-            type=data["type"],
-            time=datetime.fromisoformat(data["time"]),
-            producer=data["producer"],
-            payload=data["payload"],
-        )
-
-
-class EventBus:
-    """Publishes a subgraph's domain events to the shared stream."""
-
-    def __init__(self, redis: Redis, producer: str, stream: str = STREAM) -> None:
-        self.redis = redis
-        self.producer = producer
-        self.stream = stream
-
-    async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
-        event = Event(type=type, producer=self.producer, payload=payload)
-        with _tracer.start_as_current_span(
-            f"publish {type}",
-            kind=SpanKind.PRODUCER,
-            attributes=_event_attributes(event, self.stream),
-        ):
-            fields = {"event": event.to_json(), **_trace_context()}
-            await self.redis.xadd(self.stream, fields, maxlen=200_000)  # type: ignore[arg-type]
-        return event
 
 
 Handler = Callable[[Event], Awaitable[None]]
@@ -198,7 +134,7 @@ class EventConsumer:
         `events_consumer_lag` gauge): not yet delivered plus pending."""
         groups: Any = await self.redis.xinfo_groups(self.stream)
         for group in groups:
-            if _text(group.get("name")) != self.group:
+            if text(group.get("name")) != self.group:
                 continue
             lag = group.get("lag")
             if lag is None:  # Redis < 7, or a lag Redis cannot tell (after deletions)
@@ -211,7 +147,7 @@ class EventConsumer:
 
     async def _undelivered(self, last_delivered: Any, cap: int = 10_000) -> int:
         """Entries after `last_delivered`, counted up to `cap`."""
-        after = _text(last_delivered) or "0-0"
+        after = text(last_delivered) or "0-0"
         entries = await self.redis.xrange(self.stream, min=f"({after}", count=cap)
         return len(entries or [])
 
@@ -230,12 +166,12 @@ class EventConsumer:
             await self.redis.xack(self.stream, self.group, entry_id)
             return
         event = Event.from_json(raw)
-        with _tracer.start_as_current_span(
+        with envelope._tracer.start_as_current_span(
             f"process {event.type}",
-            context=_producer_context(fields),
+            context=producer_context(fields),
             kind=SpanKind.CONSUMER,
             attributes={
-                **_event_attributes(event, self.stream),
+                **event_attributes(event, self.stream),
                 "messaging.consumer.group.name": self.group,
             },
         ) as span:
@@ -287,105 +223,6 @@ class EventConsumer:
             self.metrics.events_handled(type, outcome).inc()
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value or "")
-
-
-def _event_attributes(event: Event, stream: str) -> dict[str, str]:
-    return {
-        "messaging.system": "redis",
-        "messaging.destination.name": stream,
-        "messaging.message.id": event.id,
-        "skill_circle.event.type": event.type,
-        "skill_circle.event.producer": event.producer,
-    }
-
-
-def _trace_context() -> dict[str, str]:
-    """The current W3C trace context as stream fields (none when not tracing)."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return {name: carrier[name] for name in TRACE_FIELDS if name in carrier}
-
-
-def _producer_context(fields: Mapping[bytes, bytes]) -> Any:
-    """The trace context the producer stored next to the event, if any."""
-    carrier = {name: _text(fields.get(name.encode())) for name in TRACE_FIELDS}
-    carrier = {name: value for name, value in carrier.items() if value}
-    return propagate.extract(carrier) if carrier else None
-
-
 def _entries(response: Any) -> list[Any]:
     """The (id, fields) entries of an XREADGROUP response, across streams."""
     return [entry for _, stream_entries in response or [] for entry in stream_entries]
-
-
-class LiveChannels:
-    """Live messages for subscriptions, delivered by every replica."""
-
-    ARM_ATTEMPTS = 10
-
-    def __init__(self, url: str) -> None:
-        self._broadcast = Broadcast(url)
-        self._keepalive: list[asyncio.Task[None]] = []
-        self._membership = asyncio.Lock()
-
-    async def connect(self) -> None:
-        await self._broadcast.connect()
-        await self._arm_reader()
-
-    async def disconnect(self) -> None:
-        for task in self._keepalive:
-            task.cancel()
-        for task in self._keepalive:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._keepalive.clear()
-        with contextlib.suppress(Exception):
-            await self._broadcast.disconnect()
-
-    async def _arm_reader(self) -> None:
-        """Holds one private subscription open for the life of the process.
-
-        broadcaster 0.3.1's Redis backend wakes its reader before redis-py 8
-        records the first channel as subscribed; that reader then sees no
-        channel, stops, and never wakes again, so no subscription would ever
-        receive a message. A reader woken while a channel is already subscribed
-        keeps reading: subscribe until a probe message comes back.
-        """
-        heard = asyncio.Event()
-
-        async def hold(channel: str) -> None:
-            async for _ in self.listen(channel):
-                heard.set()
-
-        for attempt in range(self.ARM_ATTEMPTS):
-            channel = f"skillcircle:live-keepalive:{uuid.uuid4().hex}"
-            self._keepalive.append(asyncio.create_task(hold(channel)))
-            await asyncio.sleep(0.05)  # let the subscription reach Redis
-            await self.publish(channel, {"probe": attempt})
-            try:
-                await asyncio.wait_for(heard.wait(), 0.5)
-                return
-            except TimeoutError:
-                continue
-        log.warning("live messages are not being received; subscriptions may stay silent")
-
-    async def publish(self, channel: str, message: Mapping[str, Any]) -> None:
-        await self._broadcast.publish(channel, json.dumps(dict(message)))
-
-    async def listen(self, channel: str) -> AsyncIterator[dict[str, Any]]:
-        # broadcaster registers a channel's first listener after awaiting the Redis
-        # SUBSCRIBE (and drops its last one before UNSUBSCRIBE): two listeners of one
-        # channel starting or ending together would lose one. Take turns for both.
-        subscription = self._broadcast.subscribe(channel)
-        async with self._membership:
-            subscriber = await subscription.__aenter__()
-        try:
-            async for event in subscriber:  # type: ignore[union-attr]
-                if event is None:
-                    return
-                yield json.loads(event.message)
-        finally:
-            async with self._membership:
-                await subscription.__aexit__(None, None, None)

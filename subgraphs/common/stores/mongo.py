@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import mongomock
@@ -32,7 +33,8 @@ from pymongo import (
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from .settings import Settings
+from ..clock import utcnow
+from ..settings import Settings
 
 Document = dict[str, Any]
 MongoDatabase = AsyncDatabase[Document]
@@ -240,6 +242,12 @@ __all__ = [
     "mongo_database",
     "ping_mongo",
 ]
+
+
+def mongo_now() -> datetime:
+    """`clock.utcnow()` at MongoDB's precision (milliseconds), so that it reads back equal."""
+    moment = utcnow()
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def is_duplicate_key(exc: Exception) -> bool:
