@@ -28,9 +28,9 @@ from redis.asyncio import Redis
 
 from subgraphs.common.auth import Viewer
 from subgraphs.visualization.cache import SvgCache
-from subgraphs.visualization.model import ChartKind
-from subgraphs.visualization.samples import SampleSource
+from subgraphs.visualization.domain import ChartKind
 from subgraphs.visualization.service import RenderCounts, VisualizationService
+from subgraphs.visualization.source.samples import SampleSource
 
 
 async def timed(calls: list[Callable[[], Awaitable[str]]]) -> list[float]:

@@ -20,14 +20,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from subgraphs.visualization.model import ChartKind  # noqa: E402
+from subgraphs.visualization.domain import ChartKind  # noqa: E402
 from subgraphs.visualization.render import (  # noqa: E402
     render_progress_chart,
     render_roadmap,
     render_skill_tree,
     render_user_roadmap,
 )
-from subgraphs.visualization.samples import SAMPLE_ROADMAP, SampleSource  # noqa: E402
+from subgraphs.visualization.source.samples import SAMPLE_ROADMAP, SampleSource  # noqa: E402
 
 TREE_SKILL, TREE_DEPTH = "nlp-transformers", 4
 

@@ -1,12 +1,13 @@
-"""The app factory: FastAPI + Strawberry, health, readiness, metrics, limits."""
+"""The app factory of every subgraph: FastAPI + Strawberry, probes, metrics, limits."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from pathlib import Path
+from typing import TypeVar
 
 import strawberry
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from .auth import TokenVerifier
 from .context import Context
 from .observability import (
     RequestIdMiddleware,
@@ -23,42 +25,60 @@ from .observability import (
     configure_tracing,
     flush_tracing,
 )
-from .platform import Platform
+from .platform import Platform, ReadinessCheck
+from .settings import Settings
+from .stores.sql import database_url, migrate
 
-Hook = Callable[[], Awaitable[None]]
+DepsT = TypeVar("DepsT")
+SettingsT = TypeVar("SettingsT", bound=Settings)
+Hook = Callable[[DepsT, Platform], Awaitable[None]]
 
 
 def create_app(
-    platform: Platform,
-    schema: strawberry.federation.Schema,
+    settings: SettingsT,
     *,
-    deps: Any = None,
-    make_loaders: Callable[[Context], Any] | None = None,
-    on_startup: Sequence[Hook] = (),
-    on_shutdown: Sequence[Hook] = (),
+    build: Callable[[SettingsT, Platform], DepsT],
+    schema: Callable[[SettingsT], strawberry.federation.Schema],
+    loaders: Callable[[DepsT], object],
+    verifier: TokenVerifier | None = None,
+    migrations: Path | None = None,
+    readiness: Callable[[DepsT], Mapping[str, ReadinessCheck]] | None = None,
+    on_startup: Hook[DepsT] | None = None,
+    on_shutdown: Hook[DepsT] | None = None,
+    routes: Callable[[FastAPI, DepsT, Platform], None] | None = None,
 ) -> FastAPI:
-    """One subgraph's ASGI app. Hooks run after the platform starts and before it stops."""
-    settings = platform.settings
+    """One subgraph's ASGI app, the same way for all six.
+
+    `build` makes the subgraph's `Deps` on the platform (which owns Redis, the event
+    bus, live channels and the token verifier; `verifier` replaces the JWKS one).
+    Start-up applies `migrations` (when auto_migrate is on) before `on_startup`;
+    `on_shutdown` runs before the platform stops. `routes` adds plain HTTP routes.
+    """
     configure_logging(settings.service, settings.log_level)
+    platform = Platform(settings, verifier=verifier)
+    deps = build(settings, platform)
+    platform.readiness.update(readiness(deps) if readiness else {})
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await platform.start()
-        for hook in on_startup:
-            await hook()
+        if migrations is not None and settings.auto_migrate:
+            await migrate(database_url(settings), migrations)
+        if on_startup is not None:
+            await on_startup(deps, platform)
         try:
             yield
         finally:
-            for hook in reversed(on_shutdown):
-                await hook()
+            if on_shutdown is not None:
+                await on_shutdown(deps, platform)
             await platform.stop()
             await asyncio.to_thread(flush_tracing)
 
-    async def get_context() -> Context:
-        return Context(platform, deps, make_loaders)
+    async def get_context() -> Context[DepsT, object]:
+        return Context(platform, deps, loaders)
 
     graphql = GraphQLRouter(
-        schema,
+        schema(settings),
         context_getter=get_context,
         graphql_ide="graphiql" if settings.is_development else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
@@ -67,10 +87,22 @@ def create_app(
     app.include_router(graphql, prefix="/graphql")
     app.state.platform = platform
     app.state.deps = deps
+    _add_probes(app, platform)
+    if routes is not None:
+        routes(app, deps, platform)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    configure_tracing(settings, app)  # a no-op unless SKILL_CIRCLE_OTLP_ENDPOINT is set
+    return app
+
+
+def _add_probes(app: FastAPI, platform: Platform) -> None:
+    """/health (the process answers), /ready (its stores answer), /metrics."""
+    service = platform.settings.service
 
     @app.get("/health")
     async def health() -> dict[str, str]:
-        return {"status": "ok", "service": settings.service}
+        return {"status": "ok", "service": service}
 
     @app.get("/ready")
     async def ready() -> JSONResponse:
@@ -85,11 +117,6 @@ def create_app(
     @app.get("/metrics")
     async def metrics() -> Response:
         return Response(generate_latest(platform.metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
-    configure_tracing(settings, app)  # a no-op unless SKILL_CIRCLE_OTLP_ENDPOINT is set
-    return app
 
 
 async def _check(check: Callable[[], Awaitable[object]]) -> str:

@@ -31,7 +31,9 @@ class Viewer:
 
     user_id: str
     roles: frozenset[str] = field(default_factory=lambda: frozenset({"LEARNER"}))
-    token: str = ""
+    # The raw bearer token, forwarded when this subgraph calls the gateway for the
+    # caller; a credential, so never part of a repr (and so never of a log line).
+    token: str = field(default="", repr=False)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles or "ADMIN" in self.roles

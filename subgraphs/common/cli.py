@@ -11,19 +11,21 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from .settings import Settings, load_settings
+from .settings import Settings
 
-Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
+Command = Callable[[Any, argparse.Namespace], Coroutine[Any, Any, None]]
 
 
 def run_cli(
     service: str,
-    create_app: Callable[[Settings], FastAPI],
+    create_app: Callable[[Any], FastAPI],
     sdl: Callable[[], str],
     *,
     commands: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None]]] | None = None,
+    settings_type: type[Settings] = Settings,
     argv: Sequence[str] | None = None,
 ) -> None:
+    """Parses the command line; commands receive the subgraph's own settings."""
     parser = argparse.ArgumentParser(prog=f"python -m subgraphs.{service}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the subgraph (default)")
@@ -40,7 +42,7 @@ def run_cli(
         else:
             print(text, end="")
         return
-    settings = load_settings(service)
+    settings = settings_type(service=service)
     if args.command in (None, "serve"):
         # Several workers are replicas sharing one port: each builds its own app
         # (its own stores, consumer and live channels) from the environment.

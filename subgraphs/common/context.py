@@ -1,9 +1,14 @@
-"""The per-request GraphQL context every resolver receives."""
+"""The per-request GraphQL context every resolver receives, typed by its subgraph.
+
+Each subgraph names its context once, e.g. in its types.py:
+    Info = strawberry.Info[Context[Deps, Loaders], None]
+so that `info.context.deps` and `info.context.loaders` are typed in resolvers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Generic, TypeVar
 
 from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
@@ -11,12 +16,15 @@ from strawberry.fastapi import BaseContext
 from .auth import Viewer, bearer_token, token_from_connection_params
 from .platform import Platform
 
+DepsT = TypeVar("DepsT")
+LoadersT = TypeVar("LoadersT")
 
-class Context(BaseContext):
+
+class Context(BaseContext, Generic[DepsT, LoadersT]):
     """Platform resources, the subgraph's own wiring (`deps`), loaders and viewer."""
 
     def __init__(
-        self, platform: Platform, deps: Any, make_loaders: Callable[[Context], Any] | None
+        self, platform: Platform, deps: DepsT, make_loaders: Callable[[DepsT], LoadersT]
     ) -> None:
         super().__init__()
         self.platform = platform
@@ -24,18 +32,18 @@ class Context(BaseContext):
         self.metrics = platform.metrics
         self.deps = deps
         self._make_loaders = make_loaders
-        self._loaders: Any = None
+        self._loaders: LoadersT | None = None
         self._viewer: Viewer | None = None
         self._viewer_token: str | None = None
 
     @property
-    def loaders(self) -> Any:
+    def loaders(self) -> LoadersT:
         """This request's DataLoaders, made on first use."""
-        if self._loaders is None and self._make_loaders is not None:
-            self._loaders = self._make_loaders(self)
+        if self._loaders is None:
+            self._loaders = self._make_loaders(self.deps)
         return self._loaders
 
-    def fresh_loaders(self) -> Any:
+    def fresh_loaders(self) -> LoadersT:
         """New loaders, for each event of a long-lived subscription."""
         self._loaders = None
         return self.loaders

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal, TypeVar
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The development values below are public; production refuses every one of them.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     port: int = 0  # 0: the service's default port from SERVICE_PORTS
     public_url: str = "http://localhost:4000"
     gateway_url: str = "http://localhost:4000/graphql"
+    gateway_timeout_seconds: float = 10.0  # reads through the gateway (common.gateway_client)
     data_dir: Path = DEV_DATA_DIR
     log_level: str = "INFO"
     workers: int = 1  # uvicorn worker processes: replicas of this subgraph on one port
@@ -51,11 +52,9 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["RS256", "ES256", "EdDSA"] = "RS256"
     jwt_issuer: str = "skill-circle"
     jwt_audience: str = "skill-circle-api"
-    jwt_private_key_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)
-    access_token_ttl_seconds: int = 900
-    refresh_token_ttl_seconds: int = 30 * 24 * 3600
     secret_key: str = DEV_SECRET_KEY
 
+    # The development admin account: users creates it, content's demo loader signs in as it.
     admin_email: str = "admin@skillcircle.local"
     admin_password: str = DEV_ADMIN_PASSWORD
 
@@ -64,18 +63,8 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
-    login_attempts_per_account: int = 5
-    login_attempts_per_address: int = 20
-    login_window_seconds: int = 300
 
     otlp_endpoint: str = ""
-
-    @field_validator("jwt_private_key_files", mode="before")
-    @classmethod
-    def _split_paths(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [Path(part.strip()) for part in value.split(",") if part.strip()]
-        return value
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:
@@ -84,15 +73,14 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SKILL_CIRCLE_SECRET_KEY must be set to 32+ random characters")
-        if self.service == "users" and self.admin_password == DEV_ADMIN_PASSWORD:
-            problems.append("SKILL_CIRCLE_ADMIN_PASSWORD must not be the development password")
-        if self.service == "users" and not self.jwt_private_key_files:
-            problems.append("SKILL_CIRCLE_JWT_PRIVATE_KEY_FILES must name the signing keys")
-        if any(self.data_dir in path.parents for path in self.jwt_private_key_files):
-            problems.append("JWT keys must not be the generated development keys")
+        problems.extend(self.production_problems())
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    def production_problems(self) -> list[str]:
+        """What a subgraph's own settings refuse in production (none here)."""
+        return []
 
     @property
     def listen_port(self) -> int:
@@ -103,6 +91,18 @@ class Settings(BaseSettings):
         return self.environment == "development"
 
 
+OwnSettings = TypeVar("OwnSettings", bound=Settings)
+
+
 def load_settings(service: str, **overrides: object) -> Settings:
     """Read the settings of `service` from the environment (overrides win)."""
     return Settings(service=service, **overrides)  # type: ignore[arg-type]
+
+
+def settings_as(kind: type[OwnSettings], settings: Settings | None = None) -> OwnSettings:
+    """A subgraph's own settings: the given shared ones (if any) plus its own fields."""
+    if isinstance(settings, kind):
+        return settings
+    if settings is None:
+        return kind()
+    return kind(**settings.model_dump())

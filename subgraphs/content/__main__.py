@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 
 from ..common.cli import run_cli
-from ..common.events import EventBus
+from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import close_mongo
-from ..common.stores.redis import redis_client
-from .app import build, create_app
+from .app import create_app
 from .demo import fetch_links, load_demo_content
+from .deps import build
 from .schema import build_schema
 
 
 async def load_demo(settings: Settings, args: argparse.Namespace) -> None:
     """Loads the demo content into the configured store (idempotent)."""
-    redis = redis_client(settings)
-    deps = build(settings, EventBus(redis, producer=settings.service))
+    platform = Platform(settings)
+    deps = build(settings, platform)
     try:
         await deps.store.create_indexes()
         links = await fetch_links(settings, args.gateway_url, attempts=args.attempts)
@@ -29,7 +29,7 @@ async def load_demo(settings: Settings, args: argparse.Namespace) -> None:
         )
     finally:
         await close_mongo(deps.database)
-        await redis.aclose()
+        await platform.stop()
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,17 +15,14 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import httpx
+from typing import Any
 
 from ..common.auth import Viewer
 from ..common.errors import Conflict
+from ..common.gateway_client import GatewayClient, GatewayUnavailable
 from ..common.settings import Settings
-from .validation import ArticleDraft, CourseDraft, LessonDraft, ModuleDraft
-
-if TYPE_CHECKING:
-    from .app import ContentDeps
+from .deps import Deps
+from .inputs import ArticleDraft, CourseDraft, LessonDraft, ModuleDraft
 
 log = logging.getLogger("skill_circle.content.demo")
 
@@ -63,7 +60,7 @@ class DemoLinks:
     editor_id: str
 
 
-async def load_demo_content(deps: ContentDeps, links: DemoLinks, path: Path = CONTENT) -> DemoLoad:
+async def load_demo_content(deps: Deps, links: DemoLinks, path: Path = CONTENT) -> DemoLoad:
     content = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     editor = Viewer(user_id=links.editor_id, roles=frozenset({"EDITOR"}))
     institution_ids, institutions = await _load_institutions(deps, content["institutions"])
@@ -78,7 +75,7 @@ async def load_demo_content(deps: ContentDeps, links: DemoLinks, path: Path = CO
 
 
 async def _load_institutions(
-    deps: ContentDeps, entries: list[dict[str, Any]]
+    deps: Deps, entries: list[dict[str, Any]]
 ) -> tuple[dict[str, str], int]:
     ids: dict[str, str] = {}
     created = 0
@@ -100,7 +97,7 @@ def _skills(slugs: list[str], skill_ids: Mapping[str, str]) -> list[str]:
 
 
 async def _load_course(
-    deps: ContentDeps,
+    deps: Deps,
     editor: Viewer,
     entry: dict[str, Any],
     skill_ids: Mapping[str, str],
@@ -134,7 +131,7 @@ async def _load_course(
 
 
 async def _load_article(
-    deps: ContentDeps, editor: Viewer, entry: dict[str, Any], skill_ids: Mapping[str, str]
+    deps: Deps, editor: Viewer, entry: dict[str, Any], skill_ids: Mapping[str, str]
 ) -> int:
     if await deps.store.articles.slug_used_elsewhere(entry["slug"], None):
         return 0
@@ -149,9 +146,7 @@ async def _load_article(
     return 1
 
 
-async def _load_resource(
-    deps: ContentDeps, entry: dict[str, Any], skill_ids: Mapping[str, str]
-) -> int:
+async def _load_resource(deps: Deps, entry: dict[str, Any], skill_ids: Mapping[str, str]) -> int:
     if await deps.store.resource_with_url(entry["url"]) is not None:
         return 0
     await deps.service.create_resource(
@@ -167,59 +162,55 @@ async def fetch_links(
     settings: Settings, gateway_url: str | None = None, attempts: int = 6, delay: float = 2.0
 ) -> DemoLinks:
     """Skill ids by slug and the admin's user id, from the gateway; retried, then given up."""
-    url = gateway_url or settings.gateway_url
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with GatewayClient.from_settings(settings, gateway_url) as gateway:
         for attempt in range(1, attempts + 1):
             try:
-                skill_ids = await _skill_ids(client, url)
+                skill_ids = await _skill_ids(gateway)
                 if skill_ids:
-                    editor_id = await _admin_id(client, url, settings)
+                    editor_id = await _admin_id(gateway, settings)
                     return DemoLinks(skill_ids, editor_id)
                 problem = "the skills catalog is empty"
-            except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+            except (GatewayUnavailable, KeyError, TypeError, ValueError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             if attempt < attempts:
                 log.info("demo content: gateway not ready (%s); retrying", problem)
                 await asyncio.sleep(min(delay * 2 ** (attempt - 1), 15))
     log.warning(
-        "demo content: no skills from %s after %d tries; loading without skill links", url, attempts
+        "demo content: no skills from %s after %d tries; loading without skill links",
+        gateway.url,
+        attempts,
     )
     return DemoLinks({}, SYSTEM_EDITOR)
 
 
-async def _graphql(
-    client: httpx.AsyncClient, url: str, query: str, variables: dict[str, Any]
-) -> dict[str, Any]:
-    response = await client.post(url, json={"query": query, "variables": variables})
-    response.raise_for_status()
-    body = response.json()
+async def _graphql(gateway: GatewayClient, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    body = await gateway.query(query, variables)
     if body.get("errors"):
         raise ValueError(body["errors"][0].get("message", "GraphQL error"))
     data: dict[str, Any] = body["data"]
     return data
 
 
-async def _skill_ids(client: httpx.AsyncClient, url: str) -> dict[str, str]:
+async def _skill_ids(gateway: GatewayClient) -> dict[str, str]:
     ids: dict[str, str] = {}
     after: str | None = None
     while True:
-        page = (await _graphql(client, url, SKILLS_PAGE, {"after": after}))["skills"]
+        page = (await _graphql(gateway, SKILLS_PAGE, {"after": after}))["skills"]
         ids.update({edge["node"]["slug"]: edge["node"]["id"] for edge in page["edges"]})
         if not page["pageInfo"]["hasNextPage"]:
             return ids
         after = page["pageInfo"]["endCursor"]
 
 
-async def _admin_id(client: httpx.AsyncClient, url: str, settings: Settings) -> str:
+async def _admin_id(gateway: GatewayClient, settings: Settings) -> str:
     """The demo editor: the configured admin account, when its login works."""
     try:
         data = await _graphql(
-            client,
-            url,
+            gateway,
             ADMIN_LOGIN,
             {"email": settings.admin_email, "password": settings.admin_password},
         )
-    except (httpx.HTTPError, ValueError) as exc:
+    except (GatewayUnavailable, ValueError) as exc:
         log.warning("demo content: admin login failed (%s); editor is %r", exc, SYSTEM_EDITOR)
         return SYSTEM_EDITOR
     return str(data["login"]["user"]["id"])

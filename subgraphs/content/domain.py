@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..common.auth import Viewer
+
 DRAFT = "DRAFT"
 PUBLISHED = "PUBLISHED"
 ARCHIVED = "ARCHIVED"
@@ -148,3 +150,8 @@ class Institution:
     name: str
     country: str | None
     created_at: datetime
+
+
+def sees_drafts(viewer: Viewer | None) -> bool:
+    """Editors and admins see drafts; learners and anonymous callers see published content."""
+    return viewer is not None and viewer.has_role("EDITOR")

@@ -7,8 +7,8 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from ..common.context import Context
 from ..common.loaders import many_each, one_each
+from .deps import Deps
 from .domain import (
     Article,
     ArticleRevision,
@@ -57,5 +57,5 @@ def make_loaders(store: ContentStore) -> Loaders:
     )
 
 
-def loaders_for(context: Context) -> Loaders:
-    return make_loaders(context.deps.store)
+def loaders_for(deps: Deps) -> Loaders:
+    return make_loaders(deps.store)

@@ -10,7 +10,7 @@ from ..common.auth import Viewer
 from ..common.errors import BadUserInput, Conflict, NotFound
 from ..common.pagination import decode_cursor, page_size
 from ..common.stores.mongo import mongo_now
-from . import search, validation
+from . import inputs, search
 from .domain import (
     Article,
     ArticleContent,
@@ -25,11 +25,6 @@ from .store import ContentStore, NameTaken, SlugTaken
 
 SEARCH_CANDIDATES = 200
 DEFAULT_SEARCH_HITS = 10
-
-
-def sees_drafts(viewer: Viewer | None) -> bool:
-    """Editors and admins see drafts; learners and anonymous callers see published content."""
-    return viewer is not None and viewer.has_role("EDITOR")
 
 
 @dataclass(frozen=True)
@@ -71,8 +66,8 @@ class ContentService:
         views = [v for v in (c.visible(drafts) for c in courses) if v is not None]
         return CoursePage(views, [v.id for v in views], total, has_next)
 
-    async def create_course(self, editor: Viewer, draft: validation.CourseDraft) -> Course:
-        content = validation.course_content(draft)
+    async def create_course(self, editor: Viewer, draft: inputs.CourseDraft) -> Course:
+        content = inputs.course_content(draft)
         await self._check_course_slug(content.slug, None)
         await self._check_institution(content.institution_id)
         try:
@@ -80,10 +75,10 @@ class ContentService:
         except SlugTaken as exc:
             raise _slug_conflict("course", content.slug) from exc
 
-    async def update_course(self, editor: Viewer, id: str, draft: validation.CourseDraft) -> Course:
+    async def update_course(self, editor: Viewer, id: str, draft: inputs.CourseDraft) -> Course:
         """A new version of the working copy; what learners see changes only on publish."""
         course = await self._course(id)
-        content = validation.course_content(draft)
+        content = inputs.course_content(draft)
         await self._check_course_slug(content.slug, course.id)
         await self._check_institution(content.institution_id)
         try:
@@ -126,8 +121,8 @@ class ContentService:
         article = await self.store.article_by_slug(slug, published=not drafts)
         return article.visible(drafts) if article else None
 
-    async def create_article(self, editor: Viewer, draft: validation.ArticleDraft) -> Article:
-        content = validation.article_content(draft)
+    async def create_article(self, editor: Viewer, draft: inputs.ArticleDraft) -> Article:
+        content = inputs.article_content(draft)
         await self._check_article_slug(content.slug, None)
         try:
             return await self.store.create_article(content, editor.user_id, mongo_now())
@@ -135,11 +130,11 @@ class ContentService:
             raise _slug_conflict("article", content.slug) from exc
 
     async def update_article(
-        self, editor: Viewer, slug: str, draft: validation.ArticleDraft
+        self, editor: Viewer, slug: str, draft: inputs.ArticleDraft
     ) -> Article:
         """Every edit is a new revision, by `editor`, now. No skillIds: the skills stay."""
         article = await self._article(slug)
-        content = validation.article_content(draft)
+        content = inputs.article_content(draft)
         if draft.skill_ids is None:
             content = replace(content, skill_ids=article.current.skill_ids)
         return await self._revise(editor, article, content)
@@ -193,19 +188,17 @@ class ContentService:
         self, title: str, url: str, kind: str, skill_ids: list[str]
     ) -> Resource:
         return await self.store.add_resource(
-            validation.text("title", title, validation.MAX_TITLE),
-            validation.web_url(url),
-            validation.resource_kind(kind),
-            validation.skill_ids(skill_ids),
+            inputs.text("title", title, inputs.MAX_TITLE),
+            inputs.web_url(url),
+            inputs.resource_kind(kind),
+            inputs.skill_ids(skill_ids),
             mongo_now(),
         )
 
     async def create_institution(self, name: str, country: str | None) -> Institution:
-        checked = validation.text("name", name, validation.MAX_TITLE)
+        checked = inputs.text("name", name, inputs.MAX_TITLE)
         try:
-            return await self.store.add_institution(
-                checked, validation.country(country), mongo_now()
-            )
+            return await self.store.add_institution(checked, inputs.country(country), mongo_now())
         except NameTaken as exc:
             raise Conflict(f"An institution named {checked!r} already exists") from exc
 

@@ -1,29 +1,94 @@
-"""GraphQL object types of the content subgraph (thin views of the domain)."""
+"""GraphQL object types of the content subgraph (thin views of the domain), incl. entity stubs."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
+from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
 from ..common.permissions import require_role
 from . import domain
+from .deps import Deps
+from .domain import sees_drafts
+from .inputs import ResourceKind
+from .loaders import Loaders
 from .rendering import render_markdown
-from .service import sees_drafts
-from .value_types import (
-    ArticleRevision,
-    CourseModule,
-    PublicationStatus,
-    ResourceKind,
-    User,
-    modules_of,
-)
+
+Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-async def viewer_sees_drafts(info: Info[Context, None]) -> bool:
+@strawberry.enum
+class PublicationStatus(Enum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+    ARCHIVED = "ARCHIVED"
+
+
+@strawberry.federation.type(directives=[Key(fields=FieldSet("id"), resolvable=False)])
+class User:
+    """Owned by the users subgraph; referenced here by id only."""
+
+    id: strawberry.ID
+
+
+@strawberry.type
+class Lesson:
+    position: int = strawberry.field(description="1-based, in the module's order.")
+    title: str
+    body: str
+    duration_minutes: int
+
+
+@strawberry.type
+class CourseModule:
+    position: int = strawberry.field(description="1-based, in the course's order.")
+    title: str
+    lessons: list[Lesson]
+
+
+def modules_of(modules: tuple[domain.CourseModule, ...]) -> list[CourseModule]:
+    return [
+        CourseModule(
+            position=m_index,
+            title=module.title,
+            lessons=[
+                Lesson(
+                    position=l_index,
+                    title=lesson.title,
+                    body=lesson.body,
+                    duration_minutes=lesson.duration_minutes,
+                )
+                for l_index, lesson in enumerate(module.lessons, start=1)
+            ],
+        )
+        for m_index, module in enumerate(modules, start=1)
+    ]
+
+
+@strawberry.type
+class ArticleRevision:
+    version: int
+    title: str
+    body: str
+    edited_at: datetime
+    editor_id: strawberry.Private[str]
+
+    @strawberry.field
+    def editor(self) -> User:
+        return User(id=strawberry.ID(self.editor_id))
+
+    @strawberry.field(description="The body rendered and sanitized, as on Article.html.")
+    def html(self) -> str:
+        return render_markdown(self.body)
+
+
+async def viewer_sees_drafts(info: Info) -> bool:
     return sees_drafts(await info.context.viewer())
 
 
@@ -36,17 +101,17 @@ class Skill:
     id: strawberry.ID
 
     @strawberry.field(description="Published courses teaching this skill.")
-    async def courses(self, info: Info[Context, None]) -> list[Course]:
+    async def courses(self, info: Info) -> list[Course]:
         records = await info.context.loaders.skill_courses.load(str(self.id))
         return [Course.of(view) for r in records if (view := r.visible(False))]
 
     @strawberry.field(description="Published articles about this skill.")
-    async def articles(self, info: Info[Context, None]) -> list[Article]:
+    async def articles(self, info: Info) -> list[Article]:
         records = await info.context.loaders.skill_articles.load(str(self.id))
         return [Article.of(view) for r in records if (view := r.visible(False))]
 
     @strawberry.field
-    async def resources(self, info: Info[Context, None]) -> list[Resource]:
+    async def resources(self, info: Info) -> list[Resource]:
         resources = await info.context.loaders.skill_resources.load(str(self.id))
         return [Resource.of(r) for r in resources]
 
@@ -121,14 +186,14 @@ class Course:
         return modules_of(self.view.content.modules)
 
     @strawberry.field
-    async def institution(self, info: Info[Context, None]) -> Institution | None:
+    async def institution(self, info: Info) -> Institution | None:
         if self.view.content.institution_id is None:
             return None
         found = await info.context.loaders.institution.load(self.view.content.institution_id)
         return Institution.of(found) if found else None
 
     @strawberry.field(description="Every stored version, oldest first. EDITOR only.")
-    async def versions(self, info: Info[Context, None]) -> list[CourseVersion]:
+    async def versions(self, info: Info) -> list[CourseVersion]:
         require_role(await info.context.viewer(), "EDITOR")
         versions = await info.context.loaders.course_versions.load(self.view.id)
         return [
@@ -139,7 +204,7 @@ class Course:
         ]
 
     @classmethod
-    async def resolve_reference(cls, info: Info[Context, None], id: strawberry.ID) -> Course | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Course | None:
         record = await info.context.loaders.course.load(str(id))
         view = record.visible(await viewer_sees_drafts(info)) if record else None
         return cls.of(view) if view else None
@@ -189,7 +254,7 @@ class Article:
         return _skills(self.view.content.skill_ids)
 
     @strawberry.field(description="Oldest first; learners see those up to the published one.")
-    async def revisions(self, info: Info[Context, None]) -> list[ArticleRevision]:
+    async def revisions(self, info: Info) -> list[ArticleRevision]:
         revisions = await info.context.loaders.article_revisions.load(self.view.id)
         return [
             ArticleRevision(
@@ -204,9 +269,7 @@ class Article:
         ]
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info[Context, None], id: strawberry.ID
-    ) -> Article | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Article | None:
         record = await info.context.loaders.article.load(str(id))
         view = record.visible(await viewer_sees_drafts(info)) if record else None
         return cls.of(view) if view else None
@@ -237,9 +300,7 @@ class Resource:
         return _skills(self.skill_ids)
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info[Context, None], id: strawberry.ID
-    ) -> Resource | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Resource | None:
         found = await info.context.loaders.resource.load(str(id))
         return cls.of(found) if found else None
 
@@ -261,7 +322,7 @@ class Institution:
     country: str | None
 
     @strawberry.field(description="Published courses; editors also see drafts.")
-    async def courses(self, info: Info[Context, None]) -> list[Course]:
+    async def courses(self, info: Info) -> list[Course]:
         drafts = await viewer_sees_drafts(info)
         loader = (
             info.context.loaders.institution_courses
@@ -272,9 +333,7 @@ class Institution:
         return [Course.of(v) for v in (r.visible(drafts) for r in records) if v is not None]
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info[Context, None], id: strawberry.ID
-    ) -> Institution | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Institution | None:
         found = await info.context.loaders.institution.load(str(id))
         return cls.of(found) if found else None
 

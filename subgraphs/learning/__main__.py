@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from ..common.cli import run_cli
+from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.sql import database_url, migrate
-from .app import MIGRATIONS, build, create_app
+from .app import MIGRATIONS, create_app
+from .deps import build
 from .schema import build_schema
 
 
@@ -17,14 +19,16 @@ async def run_migrations(settings: Settings, _: argparse.Namespace) -> None:
 
 async def rebuild_projections(settings: Settings, _: argparse.Namespace) -> None:
     """Rebuilds every read model (progress, stats, paths, ...) from the learning event log."""
-    platform, learning = build(settings)
+    platform = Platform(settings)
+    deps = build(settings, platform)
     try:
         await migrate(database_url(settings), MIGRATIONS)
-        replayed = await learning.service.rebuild_projections()
+        replayed = await deps.service.rebuild_projections()
         print(f"read models rebuilt from {replayed} events")
     finally:
-        await learning.engine.dispose()
-        await platform.redis.aclose()
+        await deps.engine.dispose()
+        await deps.gateway.close()
+        await platform.stop()
 
 
 def main() -> None:

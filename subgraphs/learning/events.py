@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ..common.events import EventBus, LiveChannels
-from .achievements import KINDS
+from .domain import KINDS
 from .tables import EventRow, ProgressRow
 
 log = logging.getLogger("skill_circle.learning.events")

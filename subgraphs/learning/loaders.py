@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from ..common.context import Context
 from ..common.loaders import many_each, one_each, scalar_each
+from .deps import Deps
 from .store import LearningStore, Pair
 from .tables import (
     AchievementRow,
@@ -63,5 +63,5 @@ def make_loaders(store: LearningStore) -> Loaders:
     )
 
 
-def loaders_for(context: Context) -> Loaders:
-    return make_loaders(context.deps.store)
+def loaders_for(deps: Deps) -> Loaders:
+    return make_loaders(deps.store)

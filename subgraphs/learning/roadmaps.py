@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
 from ..common.events import Event
-from .gateway import GatewayClient, GatewayError
+from ..common.gateway_client import GatewayClient, GatewayUnavailable
+from .store import insert_or_update
 from .tables import RoadmapRow
-from .upsert import insert_or_update
 
 log = logging.getLogger("skill_circle.learning.roadmaps")
 
@@ -67,7 +67,7 @@ class RoadmapCatalog:
     async def _refresh_from_gateway(self) -> bool:
         try:
             body = await self.gateway.query(ROADMAPS_QUERY)
-        except GatewayError as exc:
+        except GatewayUnavailable as exc:
             log.warning("could not fetch roadmaps from the gateway: %s", exc)
             return False
         roadmaps: list[dict[str, Any]] = (body.get("data") or {}).get("roadmaps") or []

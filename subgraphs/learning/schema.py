@@ -12,15 +12,14 @@ from ..common.errors import AppError, coded_error
 from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
-from .assessments import Answer, QuestionDraft
 from .events import ProgressSnapshot, achievements_channel, progress_channel
-from .service import LearningService
+from .inputs import AnswerInput, AssessmentInput
 from .types import (
     Achievement,
     Assessment,
     AssessmentAttempt,
     Certificate,
-    LearningInfo,
+    Info,
     LearningPath,
     Roadmap,
     Skill,
@@ -29,46 +28,15 @@ from .types import (
 )
 
 
-@strawberry.input
-class AnswerInput:
-    question_id: strawberry.ID
-    choice_indexes: list[int]
-
-
-@strawberry.input
-class QuestionInput:
-    prompt: str
-    choices: list[str]
-    correct_indexes: list[int]
-    multiple: bool | None = strawberry.field(
-        default=None,
-        description="Optional check: false requires exactly one correct index, true more.",
-    )
-
-
-@strawberry.input
-class AssessmentInput:
-    skill_id: strawberry.ID
-    title: str
-    passing_score: float
-    questions: list[QuestionInput]
-
-
-def _service(info: LearningInfo) -> LearningService:
-    return info.context.deps.service
-
-
 @strawberry.type
 class Query:
     @strawberry.field
-    async def assessment(self, info: LearningInfo, id: strawberry.ID) -> Assessment | None:
+    async def assessment(self, info: Info, id: strawberry.ID) -> Assessment | None:
         row = await info.context.loaders.assessment.load(str(id))
         return Assessment.of(row) if row else None
 
     @strawberry.field(description="Public: null for an unknown code.")
-    async def verify_certificate(
-        self, info: LearningInfo, verification_code: str
-    ) -> Certificate | None:
+    async def verify_certificate(self, info: Info, verification_code: str) -> Certificate | None:
         row = await info.context.deps.store.certificate_by_code(verification_code)
         return Certificate.of(row) if row else None
 
@@ -76,56 +44,53 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Idempotent: enrolling twice keeps the first enrolment.")
-    async def enroll(self, info: LearningInfo, skill_id: strawberry.ID) -> SkillProgress:
+    async def enroll(self, info: Info, skill_id: strawberry.ID) -> SkillProgress:
         viewer = require_viewer(await info.context.viewer())
-        row = await _service(info).enroll(viewer, str(skill_id))
+        row = await info.context.deps.service.enroll(viewer, str(skill_id))
         return SkillProgress.of(ProgressSnapshot.of(row))
 
     @strawberry.mutation(description="Never moves backwards; 100 completes the skill.")
     async def record_progress(
-        self, info: LearningInfo, skill_id: strawberry.ID, percent: float
+        self, info: Info, skill_id: strawberry.ID, percent: float
     ) -> SkillProgress:
         viewer = require_viewer(await info.context.viewer())
-        row = await _service(info).record_progress(viewer, str(skill_id), percent)
+        row = await info.context.deps.service.record_progress(viewer, str(skill_id), percent)
         return SkillProgress.of(ProgressSnapshot.of(row))
 
     @strawberry.mutation
-    async def follow_roadmap(self, info: LearningInfo, roadmap_id: strawberry.ID) -> LearningPath:
+    async def follow_roadmap(self, info: Info, roadmap_id: strawberry.ID) -> LearningPath:
         viewer = require_viewer(await info.context.viewer())
-        return LearningPath.of(await _service(info).follow_roadmap(viewer, str(roadmap_id)))
+        return LearningPath.of(
+            await info.context.deps.service.follow_roadmap(viewer, str(roadmap_id))
+        )
 
     @strawberry.mutation(description="EDITOR.")
-    async def create_assessment(self, info: LearningInfo, input: AssessmentInput) -> Assessment:
+    async def create_assessment(self, info: Info, input: AssessmentInput) -> Assessment:
         editor = require_role(await info.context.viewer(), "EDITOR")
-        drafts = [
-            QuestionDraft(q.prompt, list(q.choices), list(q.correct_indexes), q.multiple)
-            for q in input.questions
-        ]
-        row = await _service(info).create_assessment(
+        drafts = [question.draft() for question in input.questions]
+        row = await info.context.deps.service.create_assessment(
             editor, str(input.skill_id), input.title, input.passing_score, drafts
         )
         return Assessment.of(row)
 
     @strawberry.mutation
-    async def start_assessment(
-        self, info: LearningInfo, assessment_id: strawberry.ID
-    ) -> AssessmentAttempt:
+    async def start_assessment(self, info: Info, assessment_id: strawberry.ID) -> AssessmentAttempt:
         viewer = require_viewer(await info.context.viewer())
         return AssessmentAttempt.of(
-            await _service(info).start_assessment(viewer, str(assessment_id))
+            await info.context.deps.service.start_assessment(viewer, str(assessment_id))
         )
 
     @strawberry.mutation(description="Once per attempt; a pass completes the skill and certifies.")
     async def submit_assessment(
-        self, info: LearningInfo, attempt_id: strawberry.ID, answers: list[AnswerInput]
+        self, info: Info, attempt_id: strawberry.ID, answers: list[AnswerInput]
     ) -> AssessmentAttempt:
         viewer = require_viewer(await info.context.viewer())
-        given = [Answer(str(a.question_id), list(a.choice_indexes)) for a in answers]
-        row = await _service(info).submit_assessment(viewer, str(attempt_id), given)
+        given = [answer.answer() for answer in answers]
+        row = await info.context.deps.service.submit_assessment(viewer, str(attempt_id), given)
         return AssessmentAttempt.of(row)
 
 
-async def _subscriber(info: LearningInfo) -> Viewer:
+async def _subscriber(info: Info) -> Viewer:
     """The authenticated subscriber; a coded error otherwise."""
     try:
         return require_viewer(await info.context.viewer())
@@ -137,13 +102,13 @@ async def _subscriber(info: LearningInfo) -> Viewer:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="The authenticated user's own progress changes.")
-    async def progress_updated(self, info: LearningInfo) -> AsyncGenerator[SkillProgress, None]:
+    async def progress_updated(self, info: Info) -> AsyncGenerator[SkillProgress, None]:
         viewer = await _subscriber(info)
         async for message in info.context.platform.live.listen(progress_channel(viewer.user_id)):
             yield SkillProgress.of(ProgressSnapshot.from_message(message))
 
     @strawberry.subscription(description="The authenticated user's own achievements.")
-    async def achievement_unlocked(self, info: LearningInfo) -> AsyncGenerator[Achievement, None]:
+    async def achievement_unlocked(self, info: Info) -> AsyncGenerator[Achievement, None]:
         viewer = await _subscriber(info)
         async for message in info.context.platform.live.listen(
             achievements_channel(viewer.user_id)

@@ -13,13 +13,22 @@ from contextlib import asynccontextmanager
 
 from ..common.auth import Viewer
 from ..common.clock import utcnow
-from ..common.errors import BadUserInput, Conflict, NotFound
+from ..common.errors import Conflict, NotFound
 from . import events as ev
-from .achievements import LearnerFacts, earned
-from .assessments import Answer, QuestionDraft, check_score, check_title, score, stored_questions
+from .domain import (
+    Answer,
+    LearnerFacts,
+    QuestionDraft,
+    check_score,
+    check_title,
+    earned,
+    score,
+    stored_questions,
+)
 from .events import Announcer
-from .journal import Clock, Journal, LearnerLog, new_id
-from .projections import COMPLETED
+from .inputs import check_id
+from .journal.log import Clock, Journal, LearnerLog, new_id
+from .journal.projections import COMPLETED
 from .roadmaps import RoadmapCatalog
 from .skills import SkillChecker
 from .store import LearningStore
@@ -234,10 +243,3 @@ class LearningService:
     # ------------------------------------------------------------ maintenance
     async def rebuild_projections(self) -> int:
         return await self.journal.rebuild_projections()
-
-
-def check_id(value: str, field: str) -> str:
-    cleaned = str(value).strip()
-    if not 1 <= len(cleaned) <= 64:
-        raise BadUserInput(field, f"{field} must be 1 to 64 characters")
-    return cleaned

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..common.clock import utcnow
 from ..common.errors import AppError, NotFound
 from ..common.events import Event
-from .gateway import GatewayClient, GatewayError
+from ..common.gateway_client import GatewayClient, GatewayUnavailable
+from .store import insert_ignoring_conflicts, insert_or_update
 from .tables import KnownSkillRow
-from .upsert import insert_ignoring_conflicts, insert_or_update
 
 log = logging.getLogger("skill_circle.learning.skills")
 
@@ -92,7 +92,7 @@ class SkillDirectory:
         fields = " ".join(f"{a}: skill(id: ${a}) {{ id }}" for a in aliases)
         try:
             body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
-        except GatewayError as exc:
+        except GatewayUnavailable as exc:
             log.error("cannot check skills %s: gateway unreachable: %s", list(skill_ids), exc)
             raise SkillsUnavailable() from exc
         data: dict[str, Any] = body.get("data") or {}

@@ -1,11 +1,15 @@
-"""Reads of the read models, one query per batch of keys (what the DataLoaders call)."""
+"""Reads of the read models, one query per batch of keys (what the DataLoaders call),
+and the dialect-aware upserts the journal and caches write with."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 from .tables import (
     AchievementRow,
@@ -149,3 +153,31 @@ class LearningStore:
     async def _all(self, statement: object) -> list:  # type: ignore[type-arg]
         async with self.sessions() as session:
             return list(await session.scalars(statement))  # type: ignore[call-overload]
+
+
+# INSERT ... ON CONFLICT for the two SQL dialects this subgraph runs on.
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _insert(session: AsyncSession, model: type[Any]) -> Any:
+    dialect = dialect_of(session)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def insert_ignoring_conflicts(
+    session: AsyncSession, model: type[Any], values: dict[str, Any]
+) -> Insert:
+    """Inserts `values` unless a row with the same key already exists."""
+    return _insert(session, model).values(**values).on_conflict_do_nothing()
+
+
+def insert_or_update(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], key: list[str]
+) -> Insert:
+    """Inserts `values`, or updates the row with the same `key` columns to them."""
+    statement = _insert(session, model).values(**values)
+    changes = {name: value for name, value in values.items() if name not in key}
+    return statement.on_conflict_do_update(index_elements=key, set_=changes)

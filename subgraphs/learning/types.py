@@ -12,18 +12,21 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
+from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
-from .achievements import KINDS
+from .deps import Deps
+from .domain import KINDS
 from .events import ProgressSnapshot
+from .loaders import Loaders
 from .tables import AchievementRow, AssessmentRow, AttemptRow, CertificateRow, PathRow, StatsRow
 
-LearningInfo = Info[Context, None]
+Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-async def _require_self_or_admin(info: LearningInfo, user_id: str) -> None:
+async def _require_self_or_admin(info: Info, user_id: str) -> None:
     require_self_or_admin(await info.context.viewer(), user_id)
 
 
@@ -33,31 +36,31 @@ class User:
     id: strawberry.ID
 
     @strawberry.field(description="The user themself and ADMIN only.")
-    async def progress(self, info: LearningInfo) -> list[SkillProgress]:
+    async def progress(self, info: Info) -> list[SkillProgress]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.progress_of_user.load(str(self.id))
         return [SkillProgress.of(ProgressSnapshot.of(row)) for row in rows]
 
     @strawberry.field(description="The user themself and ADMIN only.")
-    async def certificates(self, info: LearningInfo) -> list[Certificate]:
+    async def certificates(self, info: Info) -> list[Certificate]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.certificates_of_user.load(str(self.id))
         return [Certificate.of(row) for row in rows]
 
     @strawberry.field(description="The user themself and ADMIN only.")
-    async def achievements(self, info: LearningInfo) -> list[Achievement]:
+    async def achievements(self, info: Info) -> list[Achievement]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.achievements_of_user.load(str(self.id))
         return [Achievement.of(row) for row in rows]
 
     @strawberry.field(description="The user themself and ADMIN only.")
-    async def learning_paths(self, info: LearningInfo) -> list[LearningPath]:
+    async def learning_paths(self, info: Info) -> list[LearningPath]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.paths_of_user.load(str(self.id))
         return [LearningPath.of(row) for row in rows]
 
     @strawberry.field(description="The user themself and ADMIN only.")
-    async def stats(self, info: LearningInfo) -> LearningStats:
+    async def stats(self, info: Info) -> LearningStats:
         await _require_self_or_admin(info, self.id)
         row = await info.context.loaders.stats.load(str(self.id))
         return LearningStats.of(row, today=info.context.deps.clock().date())
@@ -72,11 +75,11 @@ class Skill:
     id: strawberry.ID
 
     @strawberry.field(description="How many learners are enrolled in this skill.")
-    async def learner_count(self, info: LearningInfo) -> int:
+    async def learner_count(self, info: Info) -> int:
         return await info.context.loaders.learner_count.load(str(self.id))
 
     @strawberry.field(description="Null when unauthenticated or not enrolled.")
-    async def my_progress(self, info: LearningInfo) -> SkillProgress | None:
+    async def my_progress(self, info: Info) -> SkillProgress | None:
         viewer = await info.context.viewer()
         if viewer is None:
             return None
@@ -84,7 +87,7 @@ class Skill:
         return SkillProgress.of(ProgressSnapshot.of(row)) if row else None
 
     @strawberry.field
-    async def assessments(self, info: LearningInfo) -> list[Assessment]:
+    async def assessments(self, info: Info) -> list[Assessment]:
         rows = await info.context.loaders.assessments_of_skill.load(str(self.id))
         return [Assessment.of(row) for row in rows]
 
@@ -98,7 +101,7 @@ class Roadmap:
     id: strawberry.ID
 
     @strawberry.field(description="The caller's learning path on this roadmap, if they follow it.")
-    async def my_path(self, info: LearningInfo) -> LearningPath | None:
+    async def my_path(self, info: Info) -> LearningPath | None:
         viewer = await info.context.viewer()
         if viewer is None:
             return None
@@ -138,7 +141,7 @@ class SkillProgress:
         return Skill(id=strawberry.ID(self.skill_id))
 
     @classmethod
-    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> SkillProgress | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> SkillProgress | None:
         row = await info.context.loaders.progress.load(str(id))
         return cls.of(ProgressSnapshot.of(row)) if row else None
 
@@ -207,7 +210,7 @@ class LearningPath:
         return Skill(id=strawberry.ID(self.next_skill_id)) if self.next_skill_id else None
 
     @classmethod
-    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> LearningPath | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> LearningPath | None:
         row = await info.context.loaders.path.load(str(id))
         return cls.of(row) if row else None
 
@@ -255,7 +258,7 @@ class Assessment:
         return Skill(id=strawberry.ID(self.skill_id))
 
     @classmethod
-    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> Assessment | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Assessment | None:
         row = await info.context.loaders.assessment.load(str(id))
         return cls.of(row) if row else None
 
@@ -281,8 +284,10 @@ class AssessmentAttempt:
     user_id: strawberry.Private[str]
 
     @strawberry.field
-    async def assessment(self, info: LearningInfo) -> Assessment:
+    async def assessment(self, info: Info) -> Assessment:
         row = await info.context.loaders.assessment.load(self.assessment_id)
+        if row is None:  # attempts keep their assessment; typed loaders make it explicit
+            raise NotFound("assessment", self.assessment_id)
         return Assessment.of(row)
 
     @strawberry.field
@@ -290,9 +295,7 @@ class AssessmentAttempt:
         return User(id=strawberry.ID(self.user_id))
 
     @classmethod
-    async def resolve_reference(
-        cls, info: LearningInfo, id: strawberry.ID
-    ) -> AssessmentAttempt | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> AssessmentAttempt | None:
         row = await info.context.loaders.attempt.load(str(id))
         return cls.of(row) if row else None
 
@@ -326,7 +329,7 @@ class Certificate:
         return Skill(id=strawberry.ID(self.skill_id))
 
     @classmethod
-    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> Certificate | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Certificate | None:
         row = await info.context.loaders.certificate.load(str(id))
         return cls.of(row) if row else None
 
@@ -350,7 +353,7 @@ class Achievement:
     unlocked_at: datetime
 
     @classmethod
-    async def resolve_reference(cls, info: LearningInfo, id: strawberry.ID) -> Achievement | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Achievement | None:
         row = await info.context.loaders.achievement.load(str(id))
         return cls.of(row) if row else None
 

@@ -13,6 +13,7 @@ def main() -> None:
         "notifications",
         create_app,
         lambda: build_schema(NotificationSettings()).as_str(),
+        settings_type=NotificationSettings,
     )
 
 

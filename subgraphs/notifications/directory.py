@@ -16,7 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from .models import PushSubscription, Recipient
+from .domain import PushSubscription, Recipient
 from .store import score_of, text_of
 
 USERS_KEY = "notif:users"

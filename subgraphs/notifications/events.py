@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..common.events import Event, Handler
 from .directory import UserDirectory
-from .models import Notification, derived_id
+from .domain import Notification, derived_id
 from .notifier import Notifier
 from .service import ANNOUNCEMENT_EVENT
 

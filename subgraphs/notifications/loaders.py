@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from ..common.context import Context
 from ..common.loaders import one_each, scalar_each
-from .models import Notification
+from .deps import Deps
+from .domain import Notification
 from .store import InboxStore, Page, PageRequest
 
 
@@ -30,5 +30,5 @@ def make_loaders(store: InboxStore) -> Loaders:
     )
 
 
-def loaders_for(context: Context) -> Loaders:
-    return make_loaders(context.deps.store)
+def loaders_for(deps: Deps) -> Loaders:
+    return make_loaders(deps.store)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
 from ..common.events import LiveChannels
 from .directory import UserDirectory
-from .live import channel_of
-from .models import Delivery, Notification, Recipient, derived_id
+from .domain import Delivery, Notification, Recipient, derived_id
 from .rendering import MessageRenderer
 from .store import Dispatch, InboxStore
 
@@ -145,3 +145,16 @@ def _delivery(
         link=n.link,
         notification_id=n.id,
     )
+
+
+# Live delivery to open subscriptions, on the shared LiveChannels.
+
+
+def channel_of(user_id: str) -> str:
+    """Where a user's new notifications are published; every replica listens there."""
+    return f"notifications:{user_id}"
+
+
+async def notifications_of(live: LiveChannels, user_id: str) -> AsyncIterator[dict[str, Any]]:
+    async for message in live.listen(channel_of(user_id)):
+        yield message

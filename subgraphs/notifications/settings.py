@@ -57,12 +57,3 @@ class NotificationSettings(Settings):
     @property
     def email_outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
-
-
-def notification_settings(settings: Settings | None = None) -> NotificationSettings:
-    """The notifications settings: the given shared ones (if any) plus this subgraph's own."""
-    if isinstance(settings, NotificationSettings):
-        return settings
-    if settings is None:
-        return NotificationSettings()
-    return NotificationSettings(**settings.model_dump())

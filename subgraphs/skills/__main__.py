@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 
 from ..common.cli import run_cli
-from ..common.events import EventBus
+from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import close_mongo
-from ..common.stores.redis import redis_client
-from .app import build, create_app
+from .app import create_app
 from .demo import load_demo_catalog
+from .deps import build
 from .schema import build_schema
 
 
 async def load_demo(settings: Settings, _: argparse.Namespace) -> None:
     """Loads the demo catalog into the configured store (idempotent, by slug)."""
-    redis = redis_client(settings)
-    deps = build(settings, EventBus(redis, producer=settings.service))
+    platform = Platform(settings)
+    deps = build(settings, platform)
     try:
         await deps.ensure_indexes()
         loaded = await load_demo_catalog(deps)
@@ -27,7 +27,7 @@ async def load_demo(settings: Settings, _: argparse.Namespace) -> None:
         )
     finally:
         await close_mongo(deps.database)
-        await redis.aclose()
+        await platform.stop()
 
 
 def main() -> None:

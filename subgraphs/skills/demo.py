@@ -12,15 +12,13 @@ import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..common.errors import Conflict
+from .deps import Deps
 from .graph import order_by_prerequisites
 from .roadmaps import Milestone, RoadmapDraft
 from .store import GraphNode, SkillFields, SlugTaken
-
-if TYPE_CHECKING:
-    from .app import SkillsDeps
 
 CATALOG = Path(__file__).with_name("demo_catalog.json")
 
@@ -34,7 +32,7 @@ class DemoLoad:
     roadmaps: int
 
 
-async def load_demo_catalog(deps: SkillsDeps, path: Path = CATALOG) -> DemoLoad:
+async def load_demo_catalog(deps: Deps, path: Path = CATALOG) -> DemoLoad:
     catalog = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     category_ids = await _load_categories(deps, catalog["categories"])
     created_skills = await _load_skills(deps, catalog["skills"], category_ids)
@@ -50,7 +48,7 @@ class _Ids(dict[str, str]):
         self.created: list[str] = []
 
 
-async def _load_categories(deps: SkillsDeps, categories: list[dict[str, Any]]) -> _Ids:
+async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids:
     store = deps.category_store
     ids = _Ids({c.slug: c.id for c in await store.all()})
     for entry in categories:  # parents are listed before their children
@@ -71,7 +69,7 @@ async def _load_categories(deps: SkillsDeps, categories: list[dict[str, Any]]) -
 
 
 async def _load_skills(
-    deps: SkillsDeps, skills: list[dict[str, Any]], category_ids: dict[str, str]
+    deps: Deps, skills: list[dict[str, Any]], category_ids: dict[str, str]
 ) -> int:
     store = deps.skill_store
     by_slug = {entry["slug"]: entry for entry in skills}
@@ -106,7 +104,7 @@ async def _load_skills(
     return created
 
 
-async def _load_roadmaps(deps: SkillsDeps, roadmaps: list[dict[str, Any]]) -> int:
+async def _load_roadmaps(deps: Deps, roadmaps: list[dict[str, Any]]) -> int:
     created = 0
     for entry in roadmaps:
         if await deps.roadmaps.by_slug(entry["slug"]) is not None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from ..common.context import Context
 from ..common.loaders import many_each, one_each, scalar_each
 from .category_store import CategoryRecord, CategoryStore
+from .deps import Deps
 from .roadmap_store import RoadmapRecord, RoadmapStore
 from .store import SkillRecord, SkillStore
 
@@ -34,6 +34,5 @@ def make_loaders(skills: SkillStore, categories: CategoryStore, roadmaps: Roadma
     )
 
 
-def loaders_for(context: Context) -> Loaders:
-    deps = context.deps
+def loaders_for(deps: Deps) -> Loaders:
     return make_loaders(deps.skill_store, deps.category_store, deps.roadmap_store)

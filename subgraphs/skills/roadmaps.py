@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..common.errors import BadUserInput, Conflict
-from .events import CatalogEvents
-from .graph import dependents_closure, order_by_prerequisites, prerequisite_closure
-from .inputs import (
+from .domain import (
     MAX_DESCRIPTION,
     MAX_LABEL,
     MAX_TITLE,
@@ -17,6 +15,8 @@ from .inputs import (
     clean_slug,
     clean_text,
 )
+from .events import CatalogEvents
+from .graph import dependents_closure, order_by_prerequisites, prerequisite_closure
 from .roadmap_store import RoadmapRecord, RoadmapStore, StepRecord
 from .store import SkillStore, SlugTaken
 

@@ -9,9 +9,7 @@ from typing import Any
 from ..common.errors import BadUserInput, Conflict, NotFound, PrerequisiteCycle
 from ..common.pagination import decode_cursor, page_size
 from .category_store import CategoryRecord, CategoryStore
-from .events import CatalogEvents
-from .graph import requirement_path
-from .inputs import (
+from .domain import (
     MAX_DESCRIPTION,
     MAX_NAME,
     clean_level,
@@ -21,6 +19,8 @@ from .inputs import (
     clean_tags,
     clean_text,
 )
+from .events import CatalogEvents
+from .graph import requirement_path
 from .roadmaps import RoadmapService
 from .store import (
     GraphNode,

@@ -5,26 +5,29 @@ from __future__ import annotations
 import argparse
 
 from ..common.cli import run_cli
-from ..common.settings import Settings
+from ..common.platform import Platform
 from ..common.stores.sql import database_url, migrate
-from .app import MIGRATIONS, build, create_app
+from .app import MIGRATIONS, create_app
+from .deps import build
 from .schema import build_schema
+from .settings import UserSettings
 
 
-async def run_migrations(settings: Settings, _: argparse.Namespace) -> None:
+async def run_migrations(settings: UserSettings, _: argparse.Namespace) -> None:
     await migrate(database_url(settings), MIGRATIONS)
 
 
-async def create_admin(settings: Settings, args: argparse.Namespace) -> None:
+async def create_admin(settings: UserSettings, args: argparse.Namespace) -> None:
     """Creates the admin account, or promotes an existing account to ADMIN."""
-    platform, users = build(settings)
+    platform = Platform(settings)
+    deps = build(settings, platform)
     try:
         await migrate(database_url(settings), MIGRATIONS)
-        user = await users.service.ensure_admin(args.email, args.password)
+        user = await deps.service.ensure_admin(args.email, args.password)
         print(f"admin ready: {user.email} ({user.id})")
     finally:
-        await users.engine.dispose()
-        await platform.redis.aclose()
+        await deps.engine.dispose()
+        await platform.stop()
 
 
 def _admin_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +39,12 @@ def main() -> None:
     run_cli(
         "users",
         create_app,
-        lambda: build_schema(Settings(service="users")).as_str(),
+        lambda: build_schema(UserSettings()).as_str(),
         commands={
             "migrate": (run_migrations, lambda _: None),
             "create-admin": (create_admin, _admin_arguments),
         },
+        settings_type=UserSettings,
     )
 
 

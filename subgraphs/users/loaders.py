@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from ..common.context import Context
 from ..common.loaders import one_each
+from .deps import Deps
 from .store import UserRow, UserStore
 
 
@@ -20,5 +20,5 @@ def make_loaders(store: UserStore) -> Loaders:
     return Loaders(user=one_each(store.by_ids, key_of=lambda row: str(row.id)))
 
 
-def loaders_for(context: Context) -> Loaders:
-    return make_loaders(context.deps.store)
+def loaders_for(deps: Deps) -> Loaders:
+    return make_loaders(deps.store)

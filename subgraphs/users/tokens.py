@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from redis.asyncio import Redis
 
-from ..common.settings import Settings
+from .settings import UserSettings
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -52,7 +52,7 @@ class KeyRing:
         return {"keys": [key.public_jwk for key in self.keys]}
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> KeyRing:
+    def from_settings(cls, settings: UserSettings) -> KeyRing:
         paths = list(settings.jwt_private_key_files)
         if not paths:
             paths = [development_key(settings)]
@@ -60,7 +60,7 @@ class KeyRing:
         return cls(keys, settings.jwt_algorithm)
 
 
-def development_key(settings: Settings) -> Path:
+def development_key(settings: UserSettings) -> Path:
     """A key generated once into the data directory; production refuses it."""
     path = settings.data_dir / f"jwt-dev-{settings.jwt_algorithm.lower()}.pem"
     if not path.exists():
@@ -114,7 +114,7 @@ def thumbprint(jwk: dict[str, Any]) -> str:
 
 
 class AccessTokens:
-    def __init__(self, keys: KeyRing, settings: Settings) -> None:
+    def __init__(self, keys: KeyRing, settings: UserSettings) -> None:
         self.keys = keys
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience

@@ -1,8 +1,8 @@
-"""Wiring of the visualization subgraph: gateway source, Redis cache, events, schema, routes."""
+"""Wiring of the visualization subgraph: cache invalidation by events, the image routes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -10,35 +10,13 @@ from ..common.app import create_app as create_subgraph_app
 from ..common.auth import TokenVerifier
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
-from .cache import SvgCache
+from .deps import Deps, build
 from .events import event_handlers
-from .gateway import GatewaySource
 from .loaders import loaders_for
 from .routes import add_image_routes
 from .schema import build_schema
-from .service import RenderCounts, VisualizationService
 from .source import DataSource
-
-
-@dataclass
-class Visualization:
-    """Everything the visualization resolvers reach through `info.context.deps`."""
-
-    settings: Settings
-    source: DataSource
-    cache: SvgCache
-    service: VisualizationService
-
-
-def build(
-    settings: Settings, source: DataSource | None = None, verifier: TokenVerifier | None = None
-) -> tuple[Platform, Visualization]:
-    """The wiring; `source` and `verifier` replace the gateway and the JWKS (samples, tests)."""
-    platform = Platform(settings, verifier=verifier)
-    source = source or GatewaySource(settings.gateway_url)
-    cache = SvgCache(platform.redis)
-    service = VisualizationService(source, cache, RenderCounts.on(platform.metrics.registry))
-    return platform, Visualization(settings, source, cache, service)
+from .source.gateway import GatewaySource
 
 
 def create_app(
@@ -46,28 +24,27 @@ def create_app(
     source: DataSource | None = None,
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    settings = settings or load_settings("visualization")
-    platform, viz = build(settings, source, verifier)
-    consumer = platform.consumer(event_handlers(viz.cache))
-
-    async def start() -> None:
-        # The embedded Redis stand-in lives in this process, so no other subgraph's events
-        # can reach it (and a blocking read on it does not stop on cancel): consume only
-        # from a real Redis.
-        if settings.redis_url:
-            platform.run_in_background(consumer.run())
-
-    async def stop() -> None:
-        if isinstance(viz.source, GatewaySource):
-            await viz.source.close()
-
-    app = create_subgraph_app(
-        platform,
-        build_schema(settings),
-        deps=viz,
-        make_loaders=loaders_for,
-        on_startup=[start],
-        on_shutdown=[stop],
+    """`source` and `verifier` replace the gateway and the JWKS (samples, tests)."""
+    return create_subgraph_app(
+        settings or load_settings("visualization"),
+        build=partial(build, source=source),
+        schema=build_schema,
+        loaders=loaders_for,
+        verifier=verifier,
+        on_startup=start,
+        on_shutdown=stop,
+        routes=lambda app, deps, platform: add_image_routes(app, platform, deps.service),
     )
-    add_image_routes(app, platform, viz.service)
-    return app
+
+
+async def start(deps: Deps, platform: Platform) -> None:
+    # The embedded Redis stand-in lives in this process, so no other subgraph's events
+    # can reach it (and a blocking read on it does not stop on cancel): consume only
+    # from a real Redis.
+    if deps.settings.redis_url:
+        platform.run_in_background(platform.consumer(event_handlers(deps.cache)).run())
+
+
+async def stop(deps: Deps, _: Platform) -> None:
+    if isinstance(deps.source, GatewaySource):
+        await deps.source.close()

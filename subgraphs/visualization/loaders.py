@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from ..common.context import Context
+from .deps import Deps
 from .service import VisualizationService
 
 
@@ -22,5 +22,5 @@ def make_loaders(service: VisualizationService) -> Loaders:
     return Loaders(skill_tree=DataLoader(load_fn=trees))
 
 
-def loaders_for(context: Context) -> Loaders:
-    return make_loaders(context.deps.service)
+def loaders_for(deps: Deps) -> Loaders:
+    return make_loaders(deps.service)

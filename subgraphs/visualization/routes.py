@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from ..common.auth import Viewer, bearer_token
 from ..common.errors import AppError, BadUserInput
 from ..common.platform import Platform
-from .gateway import GatewayUnavailable
-from .model import ChartKind
+from .domain import ChartKind
 from .service import VisualizationService
+from .source.gateway import GatewayUnavailable
 
 log = logging.getLogger("skill_circle.visualization")
 

@@ -1,75 +1,12 @@
-"""GraphQL types of the visualization subgraph: SVG fields on entities owned elsewhere."""
+"""The visualization subgraph's own root fields; its SVG fields live on entity stubs."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
-from ..common.context import Context
 from ..common.schema import federated_schema
 from ..common.settings import Settings
-from . import model
-from .service import VisualizationService
-
-ChartKind = strawberry.enum(model.ChartKind, description="How a progress chart is drawn.")
-
-
-def _service(info: Info[Context, None]) -> VisualizationService:
-    return info.context.deps.service
-
-
-@strawberry.federation.type(keys=["id"])
-class Skill:
-    id: strawberry.ID
-
-    @strawberry.field(description="The prerequisite tree below this skill, as an SVG document.")
-    async def tree_svg(self, info: Info[Context, None], depth: int | None = 3) -> str:
-        key = (str(self.id), 3 if depth is None else depth)
-        return await info.context.loaders.skill_tree.load(key)
-
-    @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> Skill:
-        return cls(id=id)
-
-
-@strawberry.federation.type(keys=["id"])
-class Roadmap:
-    id: strawberry.ID
-    slug: str = strawberry.federation.field(external=True)
-
-    @strawberry.federation.field(
-        requires=["slug"], description="The roadmap as an ordered diagram (SVG)."
-    )
-    async def svg(self, info: Info[Context, None]) -> str:
-        return await _service(info).roadmap(self.slug)
-
-    @classmethod
-    def resolve_reference(cls, id: strawberry.ID, slug: str = "") -> Roadmap:
-        return cls(id=id, slug=slug)
-
-
-@strawberry.federation.type(keys=["id"])
-class User:
-    id: strawberry.ID
-
-    @strawberry.field(description="The user's progress per skill; the user and ADMIN only.")
-    async def progress_chart_svg(
-        self,
-        info: Info[Context, None],
-        kind: ChartKind | None = model.ChartKind.BAR,  # type: ignore[valid-type]
-    ) -> str:
-        viewer = await info.context.viewer()
-        chart = model.ChartKind(kind) if kind is not None else model.ChartKind.BAR
-        return await _service(info).progress_chart(viewer, str(self.id), chart)
-
-    @strawberry.field(description="A roadmap coloured by the user's progress; user and ADMIN only.")
-    async def skill_tree_svg(self, info: Info[Context, None], roadmap_slug: str) -> str:
-        viewer = await info.context.viewer()
-        return await _service(info).user_roadmap(viewer, str(self.id), roadmap_slug)
-
-    @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> User:
-        return cls(id=id)
+from .types import Roadmap, Skill, User
 
 
 @strawberry.type

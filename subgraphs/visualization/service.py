@@ -13,7 +13,7 @@ from ..common.auth import Viewer
 from ..common.errors import AppError, BadUserInput, NotFound
 from ..common.permissions import require_self_or_admin
 from .cache import Rendered, SvgCache
-from .model import MAX_DEPTH, MIN_DEPTH, ChartKind
+from .domain import MAX_DEPTH, MIN_DEPTH, ChartKind
 from .render import (
     render_progress_chart,
     render_roadmap,

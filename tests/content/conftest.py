@@ -19,8 +19,8 @@ from subgraphs.common.auth import Viewer
 from subgraphs.common.events import EventBus
 from subgraphs.common.settings import load_settings
 from subgraphs.common.stores.mongo import mongo_database
-from subgraphs.content.app import ContentDeps, build
-from subgraphs.content.validation import (
+from subgraphs.content.deps import Deps, assemble
+from subgraphs.content.inputs import (
     ArticleDraft,
     CourseDraft,
     LessonDraft,
@@ -51,7 +51,7 @@ class EventLog:
 
 @dataclass
 class Content:
-    deps: ContentDeps
+    deps: Deps
     events: EventLog
 
 
@@ -65,7 +65,7 @@ async def open_content(
     redis = Redis.from_url(redis_url)
     stream = f"test:content:{name}"
     database = mongo_database(settings, **client_options)
-    deps = build(settings, EventBus(redis, producer="content", stream=stream), database)
+    deps = assemble(settings, EventBus(redis, producer="content", stream=stream), database)
     await deps.store.create_indexes()
     return Content(deps, EventLog(redis, stream)), redis
 

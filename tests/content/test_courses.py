@@ -8,9 +8,9 @@ from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.pagination import encode_cursor
 from subgraphs.common.stores.mongo import mongo_now
 from subgraphs.content.domain import DRAFT, PUBLISHED
+from subgraphs.content.inputs import course_content
 from subgraphs.content.service import CoursePage
 from subgraphs.content.store import SlugTaken
-from subgraphs.content.validation import course_content
 from tests.content.conftest import EDITOR, OTHER_EDITOR, Content, course_draft
 
 

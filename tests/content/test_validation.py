@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from subgraphs.common.errors import BadUserInput
-from subgraphs.content import validation
+from subgraphs.content import inputs as validation
 from tests.content.conftest import course_draft
 
 

@@ -24,7 +24,8 @@ from jwt.algorithms import RSAAlgorithm
 from subgraphs.common.auth import KeySet, TokenVerifier, Viewer
 from subgraphs.common.clock import utcnow
 from subgraphs.common.settings import Settings, load_settings
-from subgraphs.learning.app import Learning, create_app
+from subgraphs.learning.app import create_app
+from subgraphs.learning.deps import Deps
 from tests.support.servers import PostgresServer, RedisServer
 
 
@@ -93,7 +94,7 @@ class Harness:
         )
 
     @property
-    def deps(self) -> Learning:
+    def deps(self) -> Deps:
         return self.app.state.deps
 
     def account(self, roles: tuple[str, ...] = ("LEARNER",)) -> Account:

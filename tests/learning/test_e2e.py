@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.common.stores.sql import migrate, session_factory, sql_engine
 from subgraphs.learning.app import MIGRATIONS
-from subgraphs.learning.gateway import GatewayClient
 from subgraphs.learning.roadmaps import RoadmapCatalog
 from tests.conftest import account_with_roles, register
 from tests.support.client import Client, Subscription, subscribe
@@ -291,7 +291,7 @@ async def test_a_roadmap_not_yet_heard_of_is_fetched_from_the_gateway(
     engine = sql_engine(url)
     try:
         # no events: an empty catalogue
-        catalog = RoadmapCatalog(session_factory(engine), GatewayClient(stack.url))
+        catalog = RoadmapCatalog(session_factory(engine), GatewayClient(stack.url, timeout=10.0))
         assert await catalog.skill_ids(roadmap_id) == [s["id"] for s in skills]
         assert await catalog.skill_ids("no-such-roadmap") is None
     finally:

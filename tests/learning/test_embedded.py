@@ -7,7 +7,7 @@ from pathlib import Path
 
 from subgraphs.common.settings import load_settings
 from subgraphs.learning.app import create_app
-from subgraphs.learning.assessments import Answer, QuestionDraft
+from subgraphs.learning.domain import Answer, QuestionDraft
 from tests.learning.conftest import AnySkill, Clock, Harness, Signer
 from tests.learning.test_read_models import snapshot
 

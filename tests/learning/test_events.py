@@ -7,7 +7,7 @@ from typing import Any
 
 from subgraphs.common.errors import Conflict
 from subgraphs.common.events import STREAM
-from subgraphs.learning.assessments import Answer, QuestionDraft
+from subgraphs.learning.domain import Answer, QuestionDraft
 from tests.learning.conftest import Harness
 
 

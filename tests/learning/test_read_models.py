@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from subgraphs.learning.assessments import Answer, QuestionDraft
+from subgraphs.learning.domain import Answer, QuestionDraft
 from subgraphs.learning.tables import READ_MODELS, ProgressRow, StatsRow
 from tests.learning.conftest import Harness
 from tests.learning.test_achievements_and_paths import roadmap

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from subgraphs.common.errors import NotFound
 from subgraphs.common.events import Event
-from subgraphs.learning.gateway import GatewayClient
+from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.learning.skills import SkillDirectory, SkillsUnavailable
 from subgraphs.learning.tables import EventRow
 from tests.learning.conftest import Account, Harness

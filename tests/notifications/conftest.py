@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from subgraphs.common.events import EventBus
 from subgraphs.common.platform import Platform
-from subgraphs.notifications.app import Notifications, build
+from subgraphs.notifications.deps import Deps, build
 from subgraphs.notifications.settings import NotificationSettings
 from tests.support.servers import RedisServer, free_port
 from tests.support.stack import Stack
@@ -132,7 +132,7 @@ class Harness:
     """The notifications wiring in this process (no HTTP), on a clean Redis database."""
 
     platform: Platform
-    deps: Notifications
+    deps: Deps
 
     def start_worker(self) -> None:
         """Runs the delivery worker in the background, as the app does."""
@@ -149,7 +149,8 @@ async def make_harness(redis_server: RedisServer, tmp_path: Path) -> AsyncIterat
 
     async def make(**overrides: Any) -> Harness:
         settings = unit_settings(redis_server, tmp_path, **overrides)
-        platform, deps = build(settings)
+        platform = Platform(settings)
+        deps = build(settings, platform)
         await platform.redis.flushdb()
         await platform.start()
         harness = Harness(platform, deps)

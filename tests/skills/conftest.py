@@ -18,8 +18,8 @@ from redis.asyncio import Redis
 from subgraphs.common.events import EventBus
 from subgraphs.common.settings import load_settings
 from subgraphs.common.stores.mongo import mongo_database
-from subgraphs.skills.app import SkillsDeps, build
 from subgraphs.skills.demo import load_demo_catalog
+from subgraphs.skills.deps import Deps, assemble
 from tests.support.servers import RedisServer
 
 
@@ -41,7 +41,7 @@ class EventLog:
 
 @dataclass
 class Catalog:
-    deps: SkillsDeps
+    deps: Deps
     events: EventLog
     url: str
 
@@ -55,7 +55,7 @@ async def open_catalog(
     redis = Redis.from_url(redis_url)
     stream = f"test:skills:{name}"
     database = mongo_database(settings, **client_options)
-    deps = build(settings, EventBus(redis, producer="skills", stream=stream), database)
+    deps = assemble(settings, EventBus(redis, producer="skills", stream=stream), database)
     await deps.ensure_indexes()
     return Catalog(deps, EventLog(redis, stream), url), redis
 

@@ -13,12 +13,12 @@ import jwt
 import pytest
 
 from subgraphs.common.auth import KeySet, TokenVerifier
-from subgraphs.common.settings import Settings
+from subgraphs.users.settings import UserSettings
 from subgraphs.users.tokens import AccessTokens, KeyRing, generate_private_key, signing_key
 from tests.conftest import register
 from tests.support.client import Client
 
-SETTINGS = Settings(service="skills", environment="test")
+SETTINGS = UserSettings(service="skills", environment="test")
 
 
 def key_ring() -> KeyRing:
@@ -172,8 +172,8 @@ async def test_the_live_jwks_verifies_real_tokens_and_ignores_forgeries(gateway:
 
 def test_production_refuses_development_secrets() -> None:
     with pytest.raises(ValueError, match="refusing to start in production"):
-        Settings(service="users", environment="production")
-    Settings(  # a properly configured production process starts
+        UserSettings(service="users", environment="production")
+    UserSettings(  # a properly configured production process starts
         service="users",
         environment="production",
         secret_key="x" * 40,

@@ -16,8 +16,8 @@ from redis.asyncio import Redis
 from subgraphs.common.auth import KeySet, TokenVerifier
 from subgraphs.common.settings import Settings
 from subgraphs.visualization.cache import SvgCache
-from subgraphs.visualization.samples import SampleSource
 from subgraphs.visualization.service import RenderCounts, VisualizationService
+from subgraphs.visualization.source.samples import SampleSource
 
 KID = "viz-test"
 

@@ -11,10 +11,10 @@ from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
 from subgraphs.common.events import EventBus, EventConsumer
 from subgraphs.visualization.cache import Rendered, SvgCache
+from subgraphs.visualization.domain import ChartKind
 from subgraphs.visualization.events import event_handlers
-from subgraphs.visualization.model import ChartKind
-from subgraphs.visualization.samples import SAMPLE_ROADMAP, SampleSource
 from subgraphs.visualization.service import RenderCounts, VisualizationService
+from subgraphs.visualization.source.samples import SAMPLE_ROADMAP, SampleSource
 
 from .conftest import learner
 from .support import parse_svg

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from subgraphs.visualization.gateway import GatewaySource, GatewayUnavailable
+from subgraphs.common.gateway_client import GatewayClient
+from subgraphs.visualization.source.gateway import GatewaySource, GatewayUnavailable
 
 USER = "user-1"
 
@@ -54,8 +55,8 @@ def source(answer: Any) -> tuple[GatewaySource, list[str]]:
         operations.append(operation)
         return httpx.Response(200, json=answer(operation, body["variables"]))
 
-    gateway = GatewaySource("http://gateway/graphql")
-    gateway.http = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    gateway = GatewaySource(GatewayClient("http://gateway/graphql", timeout=5.0, http=http))
     return gateway, operations
 
 

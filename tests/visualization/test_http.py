@@ -10,7 +10,7 @@ import pytest
 from subgraphs.common.auth import TokenVerifier
 from subgraphs.common.settings import Settings
 from subgraphs.visualization.app import create_app
-from subgraphs.visualization.samples import SAMPLE_ROADMAP, SampleSource
+from subgraphs.visualization.source.samples import SAMPLE_ROADMAP, SampleSource
 
 from .conftest import learner
 from .support import parse_svg

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from subgraphs.visualization.model import ChartKind, ProgressEntry, SkillInfo, UserProgress
+from subgraphs.visualization.domain import ChartKind, ProgressEntry, SkillInfo, UserProgress
 from subgraphs.visualization.render import (
     render_progress_chart,
     render_roadmap,
@@ -18,7 +18,7 @@ from subgraphs.visualization.render import (
 from subgraphs.visualization.render.dag import DagNode, dag_layout
 from subgraphs.visualization.render.radar import spokes
 from subgraphs.visualization.render.timeline import tick_marks
-from subgraphs.visualization.samples import SAMPLE_ROADMAP, SampleSource
+from subgraphs.visualization.source.samples import SAMPLE_ROADMAP, SampleSource
 
 from .support import NS, all_text, evil_name, parse_svg, texts
 

@@ -1,4 +1,5 @@
-"""Delivery channels: email (SMTP or a local outbox), SMS (provider webhook), web push."""
+"""Delivery channels: email (SMTP or a local outbox), SMS (provider webhook), web push;
+the delivery queue (leases, retries, dead letters) and the worker that drains it."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiosmtplib
 
-from ..models import Delivery
+from ..domain import Delivery
 from ..settings import NotificationSettings
 from . import DeliveryError, PermanentFailure
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
-from ..models import Delivery
+from ..domain import Delivery
 from ..settings import NotificationSettings
 from . import AddressGone, DeliveryError, PermanentFailure
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from ..models import Delivery
+from ..domain import Delivery
 from ..settings import NotificationSettings
 from . import DeliveryError, PermanentFailure
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..model import ChartKind, UserProgress
+from ..domain import ChartKind, UserProgress
 from .bar import render_bar_chart
 from .radar import render_radar_chart
 from .roadmap import render_roadmap

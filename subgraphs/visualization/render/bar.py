@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import ProgressEntry, UserProgress
+from ..domain import ProgressEntry, UserProgress
 from .palette import GRID, STATUS_COLORS, STATUS_LABELS, TRACK, status_color
 from .svgdoc import SvgDocument, add, heading, legend, tooltip
 from .text import ellipsize, text_width

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from ..model import UserProgress
+from ..domain import UserProgress
 from .bar import subtitle, summary
 from .palette import GRID
 from .svgdoc import SvgDocument, add, heading, tooltip

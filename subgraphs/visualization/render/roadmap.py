@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from ..model import RoadmapInfo, RoadmapStep
+from ..domain import RoadmapInfo, RoadmapStep
 from .palette import LEVEL_COLORS, level_color, level_label
 from .svgdoc import MILESTONE, SvgDocument, add, flag, heading, legend, tooltip
 from .text import text_width, wrap

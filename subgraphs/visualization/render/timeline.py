@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ..model import ProgressEntry, UserProgress
+from ..domain import ProgressEntry, UserProgress
 from .bar import subtitle, summary
 from .palette import GRID, STATUS_COLORS, STATUS_LABELS, status_color
 from .svgdoc import SvgDocument, add, heading, legend, tooltip

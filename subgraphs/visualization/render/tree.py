@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import ProgressEntry, RoadmapInfo, SkillGraph, SkillInfo, UserProgress
+from ..domain import ProgressEntry, RoadmapInfo, SkillGraph, SkillInfo, UserProgress
 from .dag import DagNode, dag_layout, draw_dag
 from .palette import (
     LEVEL_COLORS,

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import events as ev
-from .tables import (
+from .. import events as ev
+from ..tables import (
     READ_MODELS,
     AchievementRow,
     AttemptRow,

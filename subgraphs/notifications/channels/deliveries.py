@@ -7,11 +7,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from .channels import AddressGone, PermanentFailure
-from .directory import UserDirectory
-from .models import Delivery
+from ..directory import UserDirectory
+from ..domain import Delivery
+from ..settings import NotificationSettings
+from . import AddressGone, PermanentFailure
 from .queue import DeliveryQueue
-from .settings import NotificationSettings
 
 log = logging.getLogger("skill_circle.notifications.deliveries")
 

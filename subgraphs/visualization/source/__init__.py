@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .model import RoadmapInfo, SkillGraph, UserProgress
+from ..domain import RoadmapInfo, SkillGraph, UserProgress
 
 
 class DataSource(Protocol):

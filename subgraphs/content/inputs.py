@@ -1,11 +1,15 @@
-"""Input checks: what editors send becomes clean domain values or BAD_USER_INPUT."""
+"""GraphQL inputs and their checks: what editors send becomes clean domain values
+or BAD_USER_INPUT."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from urllib.parse import urlsplit
+
+import strawberry
 
 from ..common.errors import BadUserInput
 from .domain import RESOURCE_KINDS, ArticleContent, CourseContent, CourseModule, Lesson
@@ -166,3 +170,81 @@ def country(value: str | None) -> str | None:
     if value is None:
         return None
     return text("country", value, 100, required=False) or None
+
+
+@strawberry.enum
+class ResourceKind(Enum):
+    VIDEO = "VIDEO"
+    BOOK = "BOOK"
+    ARTICLE = "ARTICLE"
+    TOOL = "TOOL"
+    COURSE = "COURSE"
+    EXERCISE = "EXERCISE"
+
+
+@strawberry.input
+class LessonInput:
+    title: str
+    body: str
+    duration_minutes: int
+
+
+@strawberry.input
+class CourseModuleInput:
+    title: str
+    lessons: list[LessonInput]
+
+
+@strawberry.input
+class CourseInput:
+    slug: str
+    title: str
+    summary: str
+    skill_ids: list[strawberry.ID]
+    modules: list[CourseModuleInput]
+    institution_id: strawberry.ID | None = None
+
+    def draft(self) -> CourseDraft:
+        return CourseDraft(
+            slug=self.slug,
+            title=self.title,
+            summary=self.summary,
+            skill_ids=[str(i) for i in self.skill_ids],
+            institution_id=str(self.institution_id) if self.institution_id else None,
+            modules=[
+                ModuleDraft(
+                    title=m.title,
+                    lessons=[
+                        LessonDraft(l.title, l.body, l.duration_minutes)
+                        for l in m.lessons  # noqa: E741
+                    ],
+                )
+                for m in self.modules
+            ],
+        )
+
+
+@strawberry.input
+class ArticleInput:
+    slug: str
+    title: str
+    body: str
+    skill_ids: list[strawberry.ID] | None = None
+
+    def draft(self) -> ArticleDraft:
+        skill_ids = [str(i) for i in self.skill_ids] if self.skill_ids is not None else None
+        return ArticleDraft(self.slug, self.title, self.body, skill_ids)
+
+
+@strawberry.input
+class ResourceInput:
+    title: str
+    url: str
+    kind: ResourceKind
+    skill_ids: list[strawberry.ID]
+
+
+@strawberry.input
+class InstitutionInput:
+    name: str
+    country: str | None = None

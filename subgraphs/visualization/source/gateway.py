@@ -6,10 +6,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import httpx
-
-from ..common.errors import Forbidden, Unauthenticated
-from .model import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
+from ...common.errors import Forbidden, Unauthenticated
+from ...common.gateway_client import GatewayClient, GatewayUnavailable
+from ..domain import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
 
 SKILL_FIELDS = "fragment SkillFields on Skill { id slug name level }"
 ROADMAP_FIELDS = """
@@ -52,9 +51,7 @@ BATCH = 20  # skills per query: well under the per-operation alias limit
 
 log = logging.getLogger("skill_circle.visualization.gateway")
 
-
-class GatewayUnavailable(Exception):
-    """The gateway could not be reached or failed: nothing to draw, try again later."""
+__all__ = ["GatewaySource", "GatewayUnavailable"]
 
 
 def tree_query(count: int, depth: int) -> str:
@@ -73,13 +70,12 @@ def tree_query(count: int, depth: int) -> str:
 class GatewaySource:
     """Reads skills, roadmaps and progress from the supergraph (the caller's token for progress)."""
 
-    def __init__(self, url: str, timeout: float = 20.0) -> None:
-        self.url = url
-        self.http = httpx.AsyncClient(timeout=timeout)
+    def __init__(self, gateway: GatewayClient) -> None:
+        self.gateway = gateway
         self.count = 0
 
     async def close(self) -> None:
-        await self.http.aclose()
+        await self.gateway.close()
 
     async def skill_graphs(self, skill_ids: list[str], depth: int) -> dict[str, SkillGraph]:
         graphs: dict[str, SkillGraph] = {}
@@ -163,14 +159,7 @@ class GatewaySource:
         """The response's data. With `skill_errors_ok`, errors resolving a progress entry's
         skill are tolerated (logged; the data then carries SKILLS_FAILED)."""
         self.count += 1
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self.http.post(
-                self.url, json={"query": query, "variables": variables}, headers=headers
-            )
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise GatewayUnavailable(f"gateway request failed: {exc!r}") from exc
+        body = await self.gateway.query(query, variables, token=token)
         errors = body.get("errors") or []
         codes = {_code(e) for e in errors}
         if "FORBIDDEN" in codes:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .model import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
+from ..domain import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
 
-DEMO_CATALOG = Path(__file__).resolve().parents[1] / "skills" / "demo_catalog.json"
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "skills" / "demo_catalog.json"
 SAMPLE_USER = "sample-learner"
 SAMPLE_ROADMAP = "backend-python-developer"
 # (skill slug, percent, days after the start when begun, days it took or has taken so far)

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.types import Info
+from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
 from ..common.errors import NotFound
 from ..common.pagination import Connection, connection
 from .category_store import CategoryRecord
+from .deps import Deps
+from .loaders import Loaders
 from .roadmap_store import RoadmapRecord
 from .service import SkillPage, cursor_of
 from .store import SkillRecord
 
-if TYPE_CHECKING:
-    from .app import SkillsDeps
-    from .loaders import Loaders
-
-
-def _loaders(info: Info[Context, None]) -> Loaders:
-    return info.context.loaders  # type: ignore[no-any-return]
-
-
-def _deps(info: Info[Context, None]) -> SkillsDeps:
-    return info.context.deps  # type: ignore[no-any-return]
+Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
 @strawberry.enum
@@ -48,24 +39,27 @@ class Skill:
     record: strawberry.Private[SkillRecord]
 
     @strawberry.field
-    async def category(self, info: Info[Context, None]) -> Category:
-        category = await _loaders(info).category.load(self.record.category_id)
+    async def category(self, info: Info) -> Category:
+        category = await info.context.loaders.category.load(self.record.category_id)
         if category is None:
             raise NotFound("category", self.record.category_id)
         return Category.of(category)
 
     @strawberry.field(description="Direct prerequisites.")
-    async def prerequisites(self, info: Info[Context, None]) -> list[Skill]:
-        found = await _loaders(info).skill.load_many(list(self.record.prerequisite_ids))
+    async def prerequisites(self, info: Info) -> list[Skill]:
+        found = await info.context.loaders.skill.load_many(list(self.record.prerequisite_ids))
         return [Skill.of(record) for record in found if record is not None]
 
     @strawberry.field(description="Skills that list this one as a prerequisite.")
-    async def dependents(self, info: Info[Context, None]) -> list[Skill]:
-        return [Skill.of(record) for record in await _loaders(info).dependents.load(self.record.id)]
+    async def dependents(self, info: Info) -> list[Skill]:
+        return [
+            Skill.of(record)
+            for record in await info.context.loaders.dependents.load(self.record.id)
+        ]
 
     @classmethod
-    async def resolve_reference(cls, info: Info[Context, None], id: strawberry.ID) -> Skill | None:
-        record = await _loaders(info).skill.load(str(id))
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Skill | None:
+        record = await info.context.loaders.skill.load(str(id))
         return cls.of(record) if record else None
 
     @classmethod
@@ -98,29 +92,29 @@ class Category:
     record: strawberry.Private[CategoryRecord]
 
     @strawberry.field
-    async def parent(self, info: Info[Context, None]) -> Category | None:
+    async def parent(self, info: Info) -> Category | None:
         if self.record.parent_id is None:
             return None
-        parent = await _loaders(info).category.load(self.record.parent_id)
+        parent = await info.context.loaders.category.load(self.record.parent_id)
         return Category.of(parent) if parent else None
 
     @strawberry.field
-    async def subcategories(self, info: Info[Context, None]) -> list[Category]:
-        return [Category.of(c) for c in await _loaders(info).subcategories.load(self.record.id)]
+    async def subcategories(self, info: Info) -> list[Category]:
+        return [
+            Category.of(c) for c in await info.context.loaders.subcategories.load(self.record.id)
+        ]
 
     @strawberry.field(description="Skills of this category and of all its subcategories.")
     async def skills(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Skill]:
-        subtree = await _loaders(info).category_subtree.load(self.record.id)
-        page = await _deps(info).service.category_skills_page(subtree, first, after)
+        subtree = await info.context.loaders.category_subtree.load(self.record.id)
+        page = await info.context.deps.service.category_skills_page(subtree, first, after)
         return skill_connection(page)
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info[Context, None], id: strawberry.ID
-    ) -> Category | None:
-        record = await _loaders(info).category.load(str(id))
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Category | None:
+        record = await info.context.loaders.category.load(str(id))
         return cls.of(record) if record else None
 
     @classmethod
@@ -144,8 +138,8 @@ class Roadmap:
     record: strawberry.Private[RoadmapRecord]
 
     @strawberry.field(description="Ordered; every step's prerequisites come earlier.")
-    async def steps(self, info: Info[Context, None]) -> list[RoadmapStep]:
-        skills = await _loaders(info).skill.load_many(self.record.skill_ids)
+    async def steps(self, info: Info) -> list[RoadmapStep]:
+        skills = await info.context.loaders.skill.load_many(self.record.skill_ids)
         present = [
             (step, skill)
             for step, skill in zip(self.record.steps, skills, strict=True)
@@ -157,10 +151,8 @@ class Roadmap:
         ]
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info[Context, None], id: strawberry.ID
-    ) -> Roadmap | None:
-        record = await _loaders(info).roadmap.load(str(id))
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Roadmap | None:
+        record = await info.context.loaders.roadmap.load(str(id))
         return cls.of(record) if record else None
 
     @classmethod

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .events import ProgressSnapshot
-from .projections import Projector
-from .tables import (
+from ..events import ProgressSnapshot
+from ..store import dialect_of, insert_ignoring_conflicts
+from ..tables import (
     AchievementRow,
     AssessmentRow,
     AttemptRow,
@@ -31,7 +31,7 @@ from .tables import (
     ProgressRow,
     StatsRow,
 )
-from .upsert import dialect_of, insert_ignoring_conflicts
+from .projections import Projector
 
 Clock = Callable[[], datetime]
 

@@ -1,0 +1,58 @@
+"""What the learning resolvers reach through `info.context.deps`, and how it is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..common.clock import utcnow
+from ..common.gateway_client import GatewayClient
+from ..common.platform import Platform
+from ..common.settings import Settings
+from ..common.stores.sql import database_url, session_factory, sql_engine
+from .events import Announcer
+from .journal import Clock, Journal, Projector
+from .roadmaps import RoadmapCatalog
+from .service import LearningService
+from .skills import SkillChecker, SkillDirectory
+from .store import LearningStore
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: AsyncEngine
+    store: LearningStore
+    gateway: GatewayClient
+    roadmaps: RoadmapCatalog
+    skills: SkillDirectory
+    service: LearningService
+    clock: Clock
+
+
+def build(
+    settings: Settings,
+    platform: Platform,
+    *,
+    clock: Clock = utcnow,
+    skill_checker: SkillChecker | None = None,
+) -> Deps:
+    """The subgraph's parts. Tests pass their own clock, and a skill checker when they
+    run without a gateway (the directory still learns skill.created / skill.deleted events).
+    """
+    engine = sql_engine(database_url(settings))
+    sessions = session_factory(engine)
+    store = LearningStore(sessions)
+    gateway = GatewayClient.from_settings(settings)
+    roadmaps = RoadmapCatalog(sessions, gateway)
+    skills = SkillDirectory(sessions, gateway)
+    service = LearningService(
+        Journal(sessions, Projector(), clock),
+        store,
+        roadmaps,
+        skill_checker or skills,
+        Announcer(platform.events, platform.live),
+        clock,
+    )
+    return Deps(settings, engine, store, gateway, roadmaps, skills, service, clock)

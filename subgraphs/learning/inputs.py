@@ -1,0 +1,48 @@
+"""GraphQL inputs of the learning subgraph, and the checks that make them domain values."""
+
+from __future__ import annotations
+
+import strawberry
+
+from ..common.errors import BadUserInput
+from .domain import Answer, QuestionDraft
+
+
+@strawberry.input
+class AnswerInput:
+    question_id: strawberry.ID
+    choice_indexes: list[int]
+
+    def answer(self) -> Answer:
+        return Answer(str(self.question_id), list(self.choice_indexes))
+
+
+@strawberry.input
+class QuestionInput:
+    prompt: str
+    choices: list[str]
+    correct_indexes: list[int]
+    multiple: bool | None = strawberry.field(
+        default=None,
+        description="Optional check: false requires exactly one correct index, true more.",
+    )
+
+    def draft(self) -> QuestionDraft:
+        return QuestionDraft(
+            self.prompt, list(self.choices), list(self.correct_indexes), self.multiple
+        )
+
+
+@strawberry.input
+class AssessmentInput:
+    skill_id: strawberry.ID
+    title: str
+    passing_score: float
+    questions: list[QuestionInput]
+
+
+def check_id(value: str, field: str) -> str:
+    cleaned = str(value).strip()
+    if not 1 <= len(cleaned) <= 64:
+        raise BadUserInput(field, f"{field} must be 1 to 64 characters")
+    return cleaned

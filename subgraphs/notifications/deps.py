@@ -1,0 +1,66 @@
+"""What the notifications resolvers reach through `info.context.deps`, and how it is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from ..common.platform import Platform
+from .channels.deliveries import DeliveryWorker
+from .channels.email import EmailSender
+from .channels.push import PushSender, load_vapid
+from .channels.queue import DeliveryQueue
+from .channels.sms import SmsSender
+from .directory import UserDirectory
+from .events import NotificationEvents
+from .notifier import Notifier
+from .rendering import MessageRenderer
+from .service import NotificationService
+from .settings import NotificationSettings
+from .store import InboxStore
+
+
+@dataclass
+class Deps:
+    settings: NotificationSettings
+    store: InboxStore
+    directory: UserDirectory
+    queue: DeliveryQueue
+    service: NotificationService
+    notifier: Notifier
+    events: NotificationEvents
+    worker: DeliveryWorker
+    push: PushSender
+    http: httpx.AsyncClient
+
+
+def build(settings: NotificationSettings, platform: Platform) -> Deps:
+    redis = platform.redis
+    queue = DeliveryQueue(redis, settings.delivery_lease_seconds, settings.dead_letter_limit)
+    store = InboxStore(redis, queue, settings.inbox_retention)
+    directory = UserDirectory(redis)
+    http = httpx.AsyncClient(timeout=settings.channel_timeout_seconds)
+    sms = SmsSender(settings, http)
+    push = PushSender(settings, load_vapid(settings))
+    worker = DeliveryWorker(
+        settings,
+        queue,
+        {"EMAIL": EmailSender(settings).send, "SMS": sms.send, "PUSH": push.send},
+        directory,
+    )
+    notifier = Notifier(
+        store,
+        directory,
+        platform.live,
+        MessageRenderer(),
+        worker.wake,
+        sms_enabled=sms.configured,
+        push_enabled=push.configured,
+        batch_size=settings.announcement_batch_size,
+    )
+    service = NotificationService(settings, store, directory, queue, platform.events)
+    events = NotificationEvents(
+        notifier, directory, settings.public_url, settings.announcement_batch_size
+    )
+    return Deps(settings, store, directory, queue, service, notifier, events, worker, push, http)

@@ -1,0 +1,106 @@
+"""GraphQL object types of the users subgraph (incl. the User entity)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info as StrawberryInfo
+
+from ..common.context import Context
+from ..common.permissions import require_self_or_admin
+from .deps import Deps
+from .loaders import Loaders
+from .service import Session
+from .store import UserRow
+
+Info = StrawberryInfo[Context[Deps, Loaders], None]
+
+
+@strawberry.enum
+class Role(Enum):
+    LEARNER = "LEARNER"
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
+
+
+@strawberry.type
+class Preferences:
+    locale: str
+    timezone: str
+    theme: str
+    email_notifications: bool
+    sms_notifications: bool
+    push_notifications: bool
+
+    @classmethod
+    def of(cls, row: UserRow) -> Preferences:
+        return cls(
+            locale=row.locale,
+            timezone=row.timezone,
+            theme=row.theme,
+            email_notifications=row.email_notifications,
+            sms_notifications=row.sms_notifications,
+            push_notifications=row.push_notifications,
+        )
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+    display_name: str
+    roles: list[Role]
+    email_verified: bool
+    created_at: datetime
+    row: strawberry.Private[UserRow]
+    # Set when the caller just proved to be this user (register, login, refresh).
+    authenticated_as_self: strawberry.Private[bool] = False
+
+    @strawberry.field(description="Visible to the user themself and ADMIN only.")
+    async def email(self, info: Info) -> str:
+        await self._check_private(info)
+        return self.row.email
+
+    @strawberry.field(description="The user themself and ADMIN only.")
+    async def preferences(self, info: Info) -> Preferences:
+        await self._check_private(info)
+        return Preferences.of(self.row)
+
+    async def _check_private(self, info: Info) -> None:
+        if not self.authenticated_as_self:
+            require_self_or_admin(await info.context.viewer(), self.id)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> User | None:
+        row = await info.context.loaders.user.load(str(id))
+        return cls.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: UserRow, authenticated_as_self: bool = False) -> User:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            display_name=row.display_name,
+            roles=[Role(r) for r in row.roles],
+            email_verified=row.email_verified,
+            created_at=row.created_at,
+            row=row,
+            authenticated_as_self=authenticated_as_self,
+        )
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str
+    refresh_token: str
+    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
+    user: User
+
+    @classmethod
+    def of(cls, session: Session) -> AuthPayload:
+        return cls(
+            access_token=session.access_token,
+            refresh_token=session.refresh_token,
+            expires_in=session.expires_in,
+            user=User.of(session.user, authenticated_as_self=True),
+        )

@@ -1,0 +1,29 @@
+"""What the visualization resolvers reach through `info.context.deps`, and how it is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..common.gateway_client import GatewayClient
+from ..common.platform import Platform
+from ..common.settings import Settings
+from .cache import SvgCache
+from .service import RenderCounts, VisualizationService
+from .source import DataSource
+from .source.gateway import GatewaySource
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    source: DataSource
+    cache: SvgCache
+    service: VisualizationService
+
+
+def build(settings: Settings, platform: Platform, *, source: DataSource | None = None) -> Deps:
+    """The subgraph's parts; `source` replaces the gateway (samples, tests)."""
+    source = source or GatewaySource(GatewayClient.from_settings(settings))
+    cache = SvgCache(platform.redis)
+    service = VisualizationService(source, cache, RenderCounts.on(platform.metrics.registry))
+    return Deps(settings, source, cache, service)
