@@ -10,7 +10,8 @@ setup:
 schema:     ## export every subgraph's SDL and compose schema/supergraph.graphql
 	scripts/schema.sh
 lint:
-	.venv/bin/ruff check subgraphs tests scripts bench && .venv/bin/mypy subgraphs
+	.venv/bin/ruff check subgraphs tests scripts bench && .venv/bin/ruff format --check subgraphs tests scripts bench \
+		&& .venv/bin/mypy subgraphs && .venv/bin/lint-imports
 bench:      ## load scenarios through the gateway; prints figures and ratios
 	.venv/bin/python -m bench
 helm-sync:  ## copy the supergraph and router configs into the Helm chart's files/

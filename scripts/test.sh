@@ -4,7 +4,7 @@
 #     from these binaries; never your own databases),
 #   - FerretDB 1.24.2, Helm and kubeconform built from pinned Go modules,
 #   - the locked Python and Node dependencies,
-# then: ruff, mypy, schema staleness, contract and breaking-change checks, pytest.
+# then: ruff, mypy --strict, import rules, schema staleness, contract and breaking-change checks, pytest.
 # Extra arguments go to pytest (e.g. scripts/test.sh tests/users -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,8 @@ scripts/helm-sync.sh
 
 echo "== ruff";   .venv/bin/ruff check subgraphs tests scripts $(ls -d bench 2>/dev/null)
 .venv/bin/ruff format --check subgraphs tests scripts $(ls -d bench 2>/dev/null)
-echo "== mypy";   .venv/bin/mypy subgraphs
+echo "== mypy";   .venv/bin/mypy subgraphs   # strict: [tool.mypy] in pyproject.toml
+echo "== architecture"; .venv/bin/lint-imports   # [tool.importlinter] in pyproject.toml
 echo "== schema"; scripts/schema.sh --check
 echo "== contract"; node router/contract-check.mjs
 echo "== breaking changes"

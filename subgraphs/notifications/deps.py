@@ -10,11 +10,11 @@ from ..common.platform import Platform
 from .channels.deliveries import DeliveryWorker
 from .channels.email import EmailSender
 from .channels.push import PushSender, load_vapid
-from .channels.queue import DeliveryQueue
 from .channels.sms import SmsSender
 from .directory import UserDirectory
 from .events import NotificationEvents
 from .notifier import Notifier
+from .queue import DeliveryQueue
 from .rendering import MessageRenderer
 from .service import NotificationService
 from .settings import NotificationSettings

@@ -12,9 +12,9 @@ from ..common.clock import utcnow
 from ..common.errors import BadUserInput, NotFound
 from ..common.events import EventBus
 from ..common.pagination import decode_cursor, page_size
-from .channels.queue import DeliveryQueue
 from .directory import UserDirectory
 from .domain import DeliveryFailure, Notification, PushSubscription
+from .queue import DeliveryQueue
 from .settings import NotificationSettings
 from .store import InboxStore, PageRequest
 

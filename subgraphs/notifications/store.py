@@ -17,8 +17,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from .channels.queue import DeliveryQueue
 from .domain import Delivery, Notification
+from .queue import DeliveryQueue
 
 MADE_TTL_SECONDS = 7 * 24 * 3600  # as long as the event consumer remembers handled events
 TRIM_CHUNK = 500

@@ -1,5 +1,5 @@
 """Delivery channels: email (SMTP or a local outbox), SMS (provider webhook), web push;
-the delivery queue (leases, retries, dead letters) and the worker that drains it."""
+the worker that drains the delivery queue."""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from ..directory import UserDirectory
 from ..domain import Delivery
+from ..queue import DeliveryQueue
 from ..settings import NotificationSettings
 from . import AddressGone, PermanentFailure
-from .queue import DeliveryQueue
 
 log = logging.getLogger("skill_circle.notifications.deliveries")
 

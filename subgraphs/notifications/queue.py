@@ -14,8 +14,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from ...common.clock import utcnow
-from ..domain import Delivery, DeliveryFailure
+from ..common.clock import utcnow
+from .domain import Delivery, DeliveryFailure
 
 QUEUE_KEY = "notif:deliveries"
 DEAD_LETTER_KEY = "notif:deadletters"
