@@ -100,7 +100,8 @@ def remote_jwks(url: str, timeout: float = 5.0) -> JWKSFetcher:
         async with httpx.AsyncClient(timeout=timeout) as client:
             response = await client.get(url)
             response.raise_for_status()
-            return json.loads(response.content)
+            jwks: Mapping[str, Any] = json.loads(response.content)
+            return jwks
 
     return fetch
 

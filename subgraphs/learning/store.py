@@ -171,7 +171,8 @@ def insert_ignoring_conflicts(
     session: AsyncSession, model: type[Any], values: dict[str, Any]
 ) -> Insert:
     """Inserts `values` unless a row with the same key already exists."""
-    return _insert(session, model).values(**values).on_conflict_do_nothing()
+    statement: Insert = _insert(session, model).values(**values).on_conflict_do_nothing()
+    return statement
 
 
 def insert_or_update(
@@ -180,4 +181,5 @@ def insert_or_update(
     """Inserts `values`, or updates the row with the same `key` columns to them."""
     statement = _insert(session, model).values(**values)
     changes = {name: value for name, value in values.items() if name not in key}
-    return statement.on_conflict_do_update(index_elements=key, set_=changes)
+    upsert: Insert = statement.on_conflict_do_update(index_elements=key, set_=changes)
+    return upsert

@@ -64,7 +64,7 @@ class UserDirectory:
                     known = await pipe.hget(key, "version")
                     if known is not None and int(known) > version:
                         return
-                    pipe.multi()
+                    pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                     pipe.hset(key, mapping=values)
                     pipe.zadd(USERS_KEY, {user_id: version}, nx=True)
                     await pipe.execute()

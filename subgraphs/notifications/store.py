@@ -88,7 +88,7 @@ class InboxStore:
                     await pipe.watch(*guards)
                     made = await pipe.mget(guards)
                     fresh = [d for d, m in zip(dispatches, made, strict=True) if m is None]
-                    pipe.multi()
+                    pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                     for dispatch in fresh:
                         self._queue_writes(pipe, dispatch)
                     await pipe.execute()

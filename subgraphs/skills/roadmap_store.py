@@ -9,8 +9,8 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.stores.mongo import MongoDatabase
-from .store import SlugTaken, is_duplicate_key, new_id, valid_ids
+from ..common.stores.mongo import MongoDatabase, is_duplicate_key
+from .store import SlugTaken, new_id, valid_ids
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def local_verifier(settings: Settings, keys: KeyRing) -> TokenVerifier:
     """The users subgraph verifies with the same code as everyone else, from its own keys."""
 
-    async def local_jwks() -> dict:
+    async def local_jwks() -> dict[str, Any]:
         return keys.jwks()
 
     return TokenVerifier(settings, KeySet(local_jwks, refetch_interval=0))

@@ -77,7 +77,7 @@ class SvgCache:
                 if int(await pipe.get(EPOCH) or 0) != epoch:
                     return False
                 versions = await self._versions(entities, pipe)
-                pipe.multi()
+                pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                 for key, render in renders.items():
                     deps = sorted(render.depends_on)
                     pipe.set(self._content_key(key, deps, versions), render.svg, ex=self.ttl)

@@ -121,7 +121,8 @@ def trace_sql_engine(engine: AsyncEngine) -> None:
     usage = metrics.get_meter("skill_circle.sql").create_up_down_counter(
         "db.client.connections.usage"
     )
-    EngineTracer(_provider.get_tracer("skill_circle.sql"), engine.sync_engine, usage)
+    tracer = _provider.get_tracer("skill_circle.sql")
+    EngineTracer(tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
 
 
 def _traces_start_at_requests() -> Any:

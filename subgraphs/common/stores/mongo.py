@@ -40,7 +40,7 @@ Document = dict[str, Any]
 MongoDatabase = AsyncDatabase[Document]
 
 # One in-process MongoDB stand-in per process, for the embedded default only.
-_EMBEDDED_MONGO: mongomock.MongoClient | None = None
+_EMBEDDED_MONGO: mongomock.MongoClient[Document] | None = None
 
 
 def mongo_database(settings: Settings, **client_options: Any) -> MongoDatabase:
@@ -78,7 +78,7 @@ async def close_mongo(database: MongoDatabase) -> None:
 class EmbeddedDatabase:
     """A mongomock database behind PyMongo's async database interface."""
 
-    def __init__(self, database: mongomock.Database) -> None:
+    def __init__(self, database: mongomock.Database[Document]) -> None:
         self._database = database
         self.name: str = database.name
         self.client = _EmbeddedClient()
@@ -154,7 +154,7 @@ class EmbeddedBulkResult:
 class EmbeddedCollection:
     """The async collection methods the Mongo subgraphs use, over mongomock."""
 
-    def __init__(self, collection: mongomock.Collection) -> None:
+    def __init__(self, collection: mongomock.Collection[Document]) -> None:
         self._collection = collection
         self.name: str = collection.name
 
@@ -164,7 +164,7 @@ class EmbeddedCollection:
         return EmbeddedCursor(self._collection.find(filter, *args, **kw))
 
     async def find_one(self, filter: Any = None, *args: Any, **kw: Any) -> Document | None:
-        return cast(Document | None, self._collection.find_one(filter, *args, **kw))
+        return self._collection.find_one(filter, *args, **kw)
 
     async def insert_one(self, document: Document, **kw: Any) -> Any:
         return self._collection.insert_one(document, **kw)
@@ -199,7 +199,7 @@ class EmbeddedCollection:
     async def find_one_and_update(
         self, filter: Mapping[str, Any], update: Any, **kw: Any
     ) -> Document | None:
-        return cast(Document | None, self._collection.find_one_and_update(filter, update, **kw))
+        return self._collection.find_one_and_update(filter, update, **kw)
 
     async def aggregate(self, pipeline: Sequence[Mapping[str, Any]], **kw: Any) -> EmbeddedCursor:
         # PyMongo's async aggregate is a coroutine returning a cursor.
@@ -213,7 +213,9 @@ class EmbeddedCollection:
         return EmbeddedBulkResult(**{f"{name}_count": n for name, n in counts.items()})
 
 
-def _apply(collection: mongomock.Collection, request: Any, counts: dict[str, int]) -> None:
+def _apply(
+    collection: mongomock.Collection[Document], request: Any, counts: dict[str, int]
+) -> None:
     if isinstance(request, InsertOne):
         collection.insert_one(request._doc)
         counts["inserted"] += 1

@@ -15,7 +15,12 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import DateTime, MetaData, event, pool, text
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.types import TypeDecorator
 
 from ..observability.tracing import trace_sql_engine
@@ -62,7 +67,7 @@ async def ping_sql(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker:
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

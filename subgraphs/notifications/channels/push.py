@@ -70,7 +70,7 @@ class PushSender:
                 vapid_private_key=self.vapid,
                 vapid_claims={"sub": self.subject},  # fresh: pywebpush adds aud and exp
                 ttl=PUSH_TTL_SECONDS,
-                timeout=self.timeout,  # type: ignore[arg-type]
+                timeout=self.timeout,
             )
         except WebPushException as exc:
             status = exc.status_code
