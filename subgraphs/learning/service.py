@@ -1,6 +1,6 @@
 """Learning rules: enrolment, progress, assessments, certificates, achievements, paths.
 
-Every command runs in one learner transaction (see journal.py): it reads the
+Every command runs in one learner transaction (see journal/log.py): it reads the
 learner's state under their lock, appends events (projected on the spot) and
 commits; the platform hears about it only after the commit.
 """
