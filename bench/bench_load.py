@@ -1,64 +1,10 @@
-"""Bounded load: a fixed number of calls from a fixed number of workers, timed."""
+"""A minimal GraphQL-over-HTTP client: setting up the world, and the websocket scenarios."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
-@dataclass
-class Figures:
-    requests: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "errors": self.errors,
-            "seconds": round(self.seconds, 2),
-            "rps": round(self.rps, 1),
-            "p50_ms": round(percentile(self.latencies_ms, 50), 1),
-            "p99_ms": round(percentile(self.latencies_ms, 99), 1),
-        }
-
-
-async def run_fixed(
-    total: int, concurrency: int, call: Callable[[int], Awaitable[bool]]
-) -> Figures:
-    """`call(n)` for n in 0..total-1 from `concurrency` workers; `call` returns success."""
-    next_n = iter(range(total))
-    latencies: list[float] = []
-    errors = 0
-
-    async def worker() -> None:
-        nonlocal errors
-        for n in next_n:
-            started = time.perf_counter()
-            ok = await call(n)
-            latencies.append((time.perf_counter() - started) * 1000)
-            errors += 0 if ok else 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Figures(total, time.perf_counter() - started, latencies, errors)
 
 
 class GraphQL:

@@ -1,4 +1,10 @@
-"""The load scenarios: each takes the World, returns its figures for results/latest.json."""
+"""The load scenarios: each takes the World, returns its figures for results/latest.json.
+
+Throughput is closed-loop `wrk` and fixed-rate latency is open-loop `oha`
+(bench_native); every measured window also records each process's CPU
+milliseconds per request (bench_cpu). The two websocket scenarios measure
+delivery to many sockets, driven from Python (the sockets are the load).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,16 @@ import sys
 import time
 from typing import Any
 
+import httpx
 import websockets
 
 from tests.support.servers import free_port
 from tests.support.stack import SQL_SUBGRAPHS, Process
 
+from .bench_capture import Call, capture
 from .bench_dbproxy import CountingProxy
-from .bench_load import GraphQL, percentile, run_fixed
+from .bench_native import Load, body, oha_fixed_rate, percentile, wrk
 from .bench_setup import SEED, World, register_many
-
-CONCURRENCY = 16
 
 DASHBOARD = """query Dashboard {
   me {
@@ -34,15 +40,6 @@ CATALOG_PAGE = """query Catalog($first: Int!) {
     edges { node { id name prerequisites { name } learnerCount courses { title } } }
   }
 }"""
-SKILLS_ONLY = """query($first: Int!) {
-  skills(first: $first) { edges { node { id name prerequisites { name } } } }
-}"""
-LEARNER_COUNTS = """query($r: [_Any!]!) {
-  _entities(representations: $r) { ... on Skill { learnerCount } }
-}"""
-COURSES = """query($r: [_Any!]!) {
-  _entities(representations: $r) { ... on Skill { courses { title } } }
-}"""
 RECORD = "mutation($s: ID!, $p: Float!) { recordProgress(skillId: $s, percent: $p) { id } }"
 PROGRESS_UPDATED = "subscription { progressUpdated { percent skill { id } } }"
 
@@ -51,61 +48,104 @@ def has(world: World, name: str) -> bool:
     return name in world.stack.names
 
 
-async def learner_dashboard(world: World, total: int = 300) -> dict[str, Any]:
+def dashboard_load(world: World) -> Load:
     unread = "unreadNotificationCount" if has(world, "notifications") else ""
-    query = DASHBOARD % unread
     tokens = [learner.token for learner in world.learners]
-    await world.gateway.data(query, token=tokens[0])  # warm: fails loudly if the query is wrong
-    figures = await run_fixed(
-        total, CONCURRENCY, lambda n: world.gateway.ok(query, token=tokens[n % len(tokens)])
-    )
-    return figures.summary()
+    return Load(world.stack.url, [body(DASHBOARD % unread)], tokens)
 
 
-async def catalog_page(world: World, total: int = 200, first: int = 50) -> dict[str, Any]:
-    await world.gateway.data(CATALOG_PAGE, {"first": first})
-    figures = await run_fixed(
-        total, CONCURRENCY, lambda n: world.gateway.ok(CATALOG_PAGE, {"first": first})
-    )
-    return figures.summary()
+def catalog_load(world: World, first: int = 50) -> Load:
+    return Load(world.stack.url, [body(CATALOG_PAGE, {"first": first})])
 
 
-class DirectSubgraphs:
-    """The catalog page as the gateway plans it, sent straight to the subgraphs."""
-
-    def __init__(self, skills_url: str, learning_url: str, content_url: str) -> None:
-        self.skills = GraphQL(skills_url)
-        self.learning = GraphQL(learning_url)
-        self.content = GraphQL(content_url)
-
-    async def page(self, first: int) -> bool:
-        skills = await self.skills.post(SKILLS_ONLY, {"first": first})
-        if skills.get("errors"):
-            return False
-        nodes = [e["node"] for e in skills["data"]["skills"]["edges"]]
-        representations = [{"__typename": "Skill", "id": node["id"]} for node in nodes]
-        counts, courses = await asyncio.gather(
-            self.learning.post(LEARNER_COUNTS, {"r": representations}),
-            self.content.post(COURSES, {"r": representations}),
-        )
-        return not counts.get("errors") and not courses.get("errors")
-
-    async def close(self) -> None:
-        for client in (self.skills, self.learning, self.content):
-            await client.close()
+async def warm(world: World, load: Load) -> None:
+    """Every token's request once (every learner's chart rendered and cached), then wrk briefly."""
+    async with httpx.AsyncClient(timeout=120) as client:
+        tokens: list[str | None] = [*load.tokens] or [None]
+        for token in tokens:
+            headers = {"content-type": "application/json", **dict(load.headers)}
+            if token:
+                headers["authorization"] = f"Bearer {token}"
+            answer = (await client.post(load.url, content=load.bodies[0], headers=headers)).json()
+            if answer.get("errors") or not answer.get("data"):
+                raise RuntimeError(f"warm-up request failed: {json.dumps(answer)[:300]}")
+    if world.settings.warmup_seconds:
+        await wrk(load, world.settings.warmup_seconds, world.settings.connections)
 
 
-async def catalog_page_direct(world: World, total: int = 200, first: int = 50) -> dict[str, Any]:
-    stack = world.stack
-    direct = DirectSubgraphs(
-        stack.subgraph_url("skills"), stack.subgraph_url("learning"), stack.subgraph_url("content")
-    )
-    try:
-        assert await direct.page(first), "the direct catalog page failed"
-        figures = await run_fixed(total, CONCURRENCY, lambda n: direct.page(first))
-    finally:
-        await direct.close()
-    return figures.summary()
+async def closed_loop(world: World, load: Load, seconds: float | None = None) -> dict[str, Any]:
+    """wrk for the configured duration, with CPU per request of every process."""
+    await world.meter.start()
+    figures = await wrk(load, seconds or world.settings.seconds, world.settings.connections)
+    return {**figures, **await world.meter.stop(figures["sent"])}
+
+
+async def learner_dashboard(world: World) -> dict[str, Any]:
+    load = dashboard_load(world)
+    await warm(world, load)
+    return await closed_loop(world, load)
+
+
+async def catalog_page(world: World) -> dict[str, Any]:
+    load = catalog_load(world)
+    await warm(world, load)
+    return await closed_loop(world, load)
+
+
+async def fixed_rate(world: World, load: Load) -> dict[str, Any]:
+    """oha at the configured arrival rate (open loop), with CPU per request."""
+    await warm(world, load)
+    settings = world.settings
+    await world.meter.start()
+    figures = await oha_fixed_rate(load, settings.rate, settings.rate_seconds)
+    return {**figures, **await world.meter.stop(figures["responses"])}
+
+
+async def dashboard_fixed_rate(world: World) -> dict[str, Any]:
+    return await fixed_rate(world, dashboard_load(world))
+
+
+async def catalog_fixed_rate(world: World) -> dict[str, Any]:
+    return await fixed_rate(world, catalog_load(world))
+
+
+def _call_load(world: World, call: Call, url: str | None = None) -> Load:
+    return Load(url or world.stack.subgraph_url(call.subgraph), [call.body], (), call.headers)
+
+
+async def catalog_page_direct(world: World) -> dict[str, Any]:
+    """The catalog page's subgraph calls, captured from the gateway, each replayed with wrk.
+
+    Each call is loaded on its own (wrk talks to one address), for an equal share of
+    the scenario's time. The page's direct CPU is the sum of its calls' CPU; its
+    direct latency is the sum over stages of the slowest call's p50/p99 in that stage.
+    """
+    load = catalog_load(world)
+    calls = await capture(world.stack, load.bodies[0])
+    seconds = max(world.settings.seconds / len(calls), min(10.0, world.settings.seconds))
+    replayed = []
+    for call in calls:
+        await warm(world, _call_load(world, call))
+        figures = await closed_loop(world, _call_load(world, call), seconds)
+        replayed.append({"subgraph": call.subgraph, "stage": call.stage,
+                         "body_bytes": len(call.body), **figures})  # fmt: skip
+    stages = sorted({c["stage"] for c in replayed})
+
+    def path(key: str) -> float:
+        return round(sum(max(c[key] for c in replayed if c["stage"] == s) for s in stages), 1)
+
+    cpu: dict[str, float] = {}
+    for figures in replayed:
+        for name, ms in figures["cpu_ms_per_request"].items():
+            cpu[name] = round(cpu.get(name, 0) + ms, 2)
+    return {
+        "calls": replayed,
+        "stages": len(stages),
+        "p50_ms_critical_path": path("p50_ms"),
+        "p99_ms_critical_path": path("p99_ms"),
+        "cpu_ms_per_request": dict(sorted(cpu.items(), key=lambda item: -item[1])),
+        "cpu_ms_per_request_total": round(sum(cpu.values()), 2),
+    }
 
 
 class ProgressSocket:
@@ -144,9 +184,7 @@ class ProgressSocket:
         await self.connection.close()
 
 
-async def progress_with_subscribers(
-    world: World, sockets: int = 200, mutations: int = 400
-) -> dict[str, Any]:
+async def progress_with_subscribers(world: World) -> dict[str, Any]:
     """recordProgress with `sockets` progressUpdated subscriptions open, one per learner.
 
     One socket per user: the gateway multiplexes a user's subscriptions onto one
@@ -154,6 +192,8 @@ async def progress_with_subscribers(
     docs/benchmarks.md), so sockets of distinct users measure the fan-out honestly.
     16 workers each own every 16th learner and send that learner's updates in order.
     """
+    sockets, mutations = world.settings.subscribers, 2 * world.settings.subscribers
+    workers = world.settings.connections
     rng = random.Random(SEED)
     tokens = [learner.token for learner in await register_many(world.gateway, sockets, "live")]
     skill_of = [rng.choice(world.skill_ids[60:]) for _ in tokens]
@@ -178,24 +218,26 @@ async def progress_with_subscribers(
         sent: dict[int, list[tuple[tuple[str, float], float]]] = {n: [] for n in range(sockets)}
 
         async def worker(w: int) -> None:
-            mine = [n for n in range(sockets) if n % CONCURRENCY == w]
-            for step in range(mutations // CONCURRENCY):
+            mine = [n for n in range(sockets) if n % workers == w]
+            for step in range(mutations // workers):
                 n = mine[step % len(mine)]
                 key = (skill_of[n], float(2 + len(sent[n])))  # rising: never moves backwards
                 sent[n].append((key, time.perf_counter()))
                 await world.gateway.ok(RECORD, {"s": key[0], "p": key[1]}, tokens[n])
 
+        await world.meter.start()
         started = time.perf_counter()
-        await asyncio.gather(*(worker(w) for w in range(CONCURRENCY)))
+        await asyncio.gather(*(worker(w) for w in range(workers)))
         seconds = time.perf_counter() - started
         await asyncio.sleep(1.5)  # the last deliveries
+        total = sum(len(keys) for keys in sent.values())
+        cpu = await world.meter.stop(total)
         latencies = [
             (opened[n].arrivals[key] - at) * 1000
             for n, keys in sent.items()
             for key, at in keys
             if key in opened[n].arrivals
         ]
-        total = sum(len(keys) for keys in sent.values())
         return {
             "subscriptions": sockets,
             "live_after_warm_up": live,
@@ -206,6 +248,7 @@ async def progress_with_subscribers(
             "deliveries": len(latencies),
             "delivery_p50_ms": round(percentile(latencies, 50), 1),
             "delivery_p99_ms": round(percentile(latencies, 99), 1),
+            **cpu,
         }
     finally:
         await asyncio.gather(*(s.close() for s in opened), return_exceptions=True)
@@ -221,8 +264,12 @@ async def _bounded(calls: list[Any], limit: int = 50) -> list[Any]:
     return list(await asyncio.gather(*(one(c) for c in calls)))
 
 
-async def notification_fanout(world: World, users: int = 1000, per_user: int = 1) -> dict[str, Any]:
-    """1,000 notificationReceived sockets (1,000 users, one each), one announcement."""
+async def notification_fanout(world: World, per_user: int = 1) -> dict[str, Any]:
+    """1,000 notificationReceived sockets (1,000 users, one each), one announcement.
+
+    CPU is per delivered message (the announcement and its 1,000 deliveries).
+    """
+    users = world.settings.fanout
     if not has(world, "notifications"):
         return {"skipped": "notifications not available"}
     try:
@@ -240,12 +287,14 @@ async def notification_fanout(world: World, users: int = 1000, per_user: int = 1
         await fanout.announce_and_wait(gateway, world.admin_token, sockets, "warm-up", 30)
         warm = sum(1 for s in sockets if s.arrival_of("warm-up") is not None)
         title = f"measured-{SEED}"
+        await world.meter.start()
         start, answered, reached = await fanout.announce_and_wait(
             gateway, world.admin_token, sockets, title, 30
         )
         latencies = [
             (at - start) * 1000 for s in sockets if (at := s.arrival_of(title)) is not None
         ]
+        cpu = await world.meter.stop(len(latencies))
     finally:
         await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
         await gateway.http.aclose()
@@ -257,6 +306,7 @@ async def notification_fanout(world: World, users: int = 1000, per_user: int = 1
         "send_ms": round(answered * 1000, 1),
         "delivery_p50_ms": round(percentile(latencies, 50), 1),
         "delivery_p99_ms": round(percentile(latencies, 99), 1),
+        **cpu,
     }
 
 
@@ -292,7 +342,12 @@ def _target(url: str) -> tuple[str, int]:
 
 
 async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
-    """Database round trips per catalog page (5 and 50 skills), counted at the wire."""
+    """Database round trips per catalog page (5 and 50 skills), counted at the wire.
+
+    The page is the subgraph calls the gateway makes for it (captured), replayed
+    against replicas of skills, learning and content whose stores sit behind
+    counting proxies.
+    """
     stack = world.stack
     stores = {"skills": "skills_db", "learning": "learning_db", "content": "content_db"}
     proxies: dict[str, CountingProxy] = {}
@@ -306,27 +361,23 @@ async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
             replicas[name] = _replica(world, name, _through(stack.stores[key], proxies[name]),
                                       ports[name])  # fmt: skip
             await asyncio.to_thread(replicas[name].start)
-        direct = DirectSubgraphs(
-            *(f"http://127.0.0.1:{ports[n]}/graphql" for n in ("skills", "learning", "content"))
-        )
+        urls = {n: f"http://127.0.0.1:{port}/graphql" for n, port in ports.items()}
         result: dict[str, Any] = {}
-        try:
-            for first in (5, 50, 5, 50):  # twice: the first pass warms caches and statements
-                assert await direct.page(first), "the counted catalog page failed"
-                await asyncio.sleep(0.5)
-                before = {n: p.round_trips for n, p in proxies.items()}
-                for _ in range(pages):
-                    assert await direct.page(first)
-                await asyncio.sleep(0.3)
-                counted = {n: p.round_trips - before[n] for n, p in proxies.items()}
-                # Background work (consumers, pollers) over an equally long idle window.
-                idle_before = {n: p.round_trips for n, p in proxies.items()}
-                await asyncio.sleep(0.3)
-                idle = {n: p.round_trips - idle_before[n] for n, p in proxies.items()}
-                per_page = {n: round((counted[n] - idle[n]) / pages, 2) for n in counted}
-                result[f"page_{first}"] = {**per_page, "total": round(sum(per_page.values()), 2)}
-        finally:
-            await direct.close()
+        for first in (5, 50, 5, 50):  # twice: the first pass warms caches and statements
+            calls = await capture(world.stack, catalog_load(world, first).bodies[0])
+            assert await replay(calls, urls), "the counted catalog page failed"
+            await asyncio.sleep(0.5)
+            before = {n: p.round_trips for n, p in proxies.items()}
+            for _ in range(pages):
+                assert await replay(calls, urls)
+            await asyncio.sleep(0.3)
+            counted = {n: p.round_trips - before[n] for n, p in proxies.items()}
+            # Background work (consumers, pollers) over an equally long idle window.
+            idle_before = {n: p.round_trips for n, p in proxies.items()}
+            await asyncio.sleep(0.3)
+            idle = {n: p.round_trips - idle_before[n] for n, p in proxies.items()}
+            per_page = {n: round((counted[n] - idle[n]) / pages, 2) for n in counted}
+            result[f"page_{first}"] = {**per_page, "total": round(sum(per_page.values()), 2)}
         result["equal"] = result["page_5"]["total"] == result["page_50"]["total"]
         result["commands"] = {n: dict(p.commands) for n, p in proxies.items()}
         return result
@@ -337,28 +388,17 @@ async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
             await proxy.stop()
 
 
-async def replica_scaling(world: Any, stack: Any) -> dict[str, Any]:
-    """The dashboard query with one, then two replicas of every subgraph.
-
-    Two replicas are two uvicorn workers per subgraph on the same port
-    (SKILL_CIRCLE_WORKERS=2): separate processes with their own connections,
-    consumers and live channels, sharing the stores, as two pods would.
-    """
-    one = await learner_dashboard(world)
-    await asyncio.to_thread(_restart_subgraphs, stack, "2")
-    try:
-        two = await learner_dashboard(world)
-    finally:
-        await asyncio.to_thread(_restart_subgraphs, stack, "1")
-    return {
-        "one_replica": one,
-        "two_replicas": two,
-        "throughput_ratio": round(two["rps"] / one["rps"], 2) if one.get("rps") else None,
-    }
-
-
-def _restart_subgraphs(stack: Any, workers: str) -> None:
-    for process in stack.subgraphs.values():
-        process.env["SKILL_CIRCLE_WORKERS"] = workers
-        process.stop()
-        process.start()
+async def replay(calls: list[Call], urls: dict[str, str]) -> bool:
+    """The captured calls, stage after stage (a stage's calls in parallel), to `urls`."""
+    async with httpx.AsyncClient(timeout=60) as client:
+        for stage in sorted({c.stage for c in calls}):
+            answers = await asyncio.gather(
+                *(
+                    client.post(urls[c.subgraph], content=c.body,
+                                headers=[*c.headers, ("content-type", "application/json")])
+                    for c in calls if c.stage == stage
+                )
+            )  # fmt: skip
+            if any(a.status_code != 200 or a.json().get("errors") for a in answers):
+                return False
+    return True
