@@ -7,7 +7,14 @@ from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import ExecutionContext
 
 from .errors import ErrorCodes, coded_error
@@ -16,6 +23,17 @@ from .observability import OperationMetrics, OperationTracing
 from .settings import Settings
 
 FEDERATION_VERSION: Final = "2.11"
+# Distinct operation texts kept parsed and validated per process (LRU). The gateway sends a
+# small, fixed set of subgraph operations; anything beyond is evicted, never unbounded.
+CACHED_OPERATIONS: Final = 512
+
+
+def validation_caches() -> tuple[Any, Any]:
+    """This process's parse and validation LRU caches (`cache_info()`), shared by every schema."""
+    return (
+        ParserCache(maxsize=CACHED_OPERATIONS).cached_parse_document,
+        ValidationCache(maxsize=CACHED_OPERATIONS).cached_validate_document,
+    )
 
 
 class CodedErrorsSchema(strawberry.federation.Schema):
@@ -41,14 +59,21 @@ def federated_schema(
     types: Iterable[type] = (),
 ) -> strawberry.federation.Schema:
     """A federation 2 schema with the platform's limits, metrics and error codes."""
+    # The limits' rule classes are made once: the validation cache is keyed on the document
+    # and the rule classes, and Strawberry's limiter extensions make a new class per instance.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
         OperationTracing,  # outermost: its span covers the whole operation
         OperationMetrics,  # listed first: it sees errors after ErrorCodes coded them
         ErrorCodes,
         # Factories: a fresh extension instance for every request.
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),  # a parse option
+        lambda: ParserCache(maxsize=CACHED_OPERATIONS),
+        lambda: AddValidationRules(limits),
+        lambda: ValidationCache(maxsize=CACHED_OPERATIONS),  # after the rules are added
         RefuseUnstorableText,
     ]
     return CodedErrorsSchema(

@@ -11,7 +11,7 @@ import strawberry
 
 from subgraphs.common.errors import BadUserInput
 from subgraphs.common.pagination import decode_cursor, encode_cursor, page_size
-from subgraphs.common.schema import federated_schema
+from subgraphs.common.schema import federated_schema, validation_caches
 from subgraphs.common.settings import Settings
 from tests.support.client import Client
 from tests.support.stack import REPO, Stack
@@ -73,11 +73,25 @@ async def test_deep_queries_are_refused() -> None:
     selection = "name"
     for _ in range(14):
         selection = f"child {{ {selection} }}"
-    result = await schema.execute(f"{{ root {{ {selection} }} }}")
-    assert result.errors
-    (error,) = result.errors
-    assert "exceeds maximum operation depth" in error.message
-    assert error.extensions == {"code": "BAD_USER_INPUT"}
+    for _ in range(2):  # the second answer comes from the validation cache: still refused
+        result = await schema.execute(f"{{ root {{ {selection} }} }}")
+        assert result.errors
+        (error,) = result.errors
+        assert "exceeds maximum operation depth" in error.message
+        assert error.extensions == {"code": "BAD_USER_INPUT"}
+
+
+async def test_a_repeated_operation_is_parsed_and_validated_once() -> None:
+    schema = federated_schema(Settings(service="toy"), query=ToyQuery)
+    query = "query Repeated { root { child { name } } }"
+    parse, validate = validation_caches()
+    parsed, validated = parse.cache_info(), validate.cache_info()
+    for _ in range(3):
+        assert (await schema.execute(query)).data == {"root": {"child": {"name": "node"}}}
+    assert parse.cache_info().misses == parsed.misses + 1
+    assert parse.cache_info().hits == parsed.hits + 2
+    assert validate.cache_info().misses == validated.misses + 1
+    assert validate.cache_info().hits == validated.hits + 2
 
 
 async def test_token_floods_are_refused() -> None:
