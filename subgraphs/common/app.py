@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -66,6 +67,7 @@ def create_app(
             await migrate(database_url(settings), migrations)
         if on_startup is not None:
             await on_startup(deps, platform)
+        tune_garbage_collector(settings.gc_first_generation_threshold)
         try:
             yield
         finally:
@@ -117,6 +119,19 @@ def _add_probes(app: FastAPI, platform: Platform) -> None:
     @app.get("/metrics")
     async def metrics() -> Response:
         return Response(generate_latest(platform.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def tune_garbage_collector(first_generation_threshold: int) -> None:
+    """Once started: what exists now (modules, schema, pools) leaves the collector's scans.
+
+    The GraphQL execution of one request allocates tens of thousands of container objects,
+    so the default first-generation threshold (700) ran collections over and over, each
+    walking everything start-up made; frozen objects are never walked again.
+    """
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(first_generation_threshold, second, third)
 
 
 async def _check(check: Callable[[], Awaitable[object]]) -> str:
