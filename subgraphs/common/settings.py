@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     redis_url: str = ""
     mongodb_url: str = ""
     auto_migrate: bool = True
+    # SQL connections kept open per process, and how many more a burst may open (and close
+    # again). Sized so a loaded replica reuses its connections instead of opening new ones:
+    # the gateway sends a subgraph a few concurrent calls per client request.
+    sql_pool_size: int = 32
+    sql_pool_overflow: int = 16
+
     # Python's cyclic garbage collector: objects made at start-up are frozen (never scanned
     # again) and the youngest generation is collected after this many net allocations
     # (Python's default, 700, collects several times per GraphQL request).

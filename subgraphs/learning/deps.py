@@ -41,7 +41,7 @@ def build(
     """The subgraph's parts. Tests pass their own clock, and a skill checker when they
     run without a gateway (the directory still learns skill.created / skill.deleted events).
     """
-    engine = sql_engine(database_url(settings))
+    engine = sql_engine(database_url(settings), settings)
     sessions = session_factory(engine)
     store = LearningStore(sessions)
     gateway = GatewayClient.from_settings(settings)

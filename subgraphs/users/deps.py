@@ -27,7 +27,7 @@ class Deps:
 def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = None) -> Deps:
     """The subgraph's parts; `keys` are the signing keys (default: from the settings)."""
     keys = keys or KeyRing.from_settings(settings)
-    engine = sql_engine(database_url(settings))
+    engine = sql_engine(database_url(settings), settings)
     store = UserStore(session_factory(engine))
     service = UserService(
         settings,

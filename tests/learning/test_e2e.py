@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from subgraphs.common.gateway_client import GatewayClient
+from subgraphs.common.settings import Settings
 from subgraphs.common.stores.sql import migrate, session_factory, sql_engine
 from subgraphs.learning.app import MIGRATIONS
 from subgraphs.learning.roadmaps import RoadmapCatalog
@@ -288,7 +289,7 @@ async def test_a_roadmap_not_yet_heard_of_is_fetched_from_the_gateway(
     roadmap_id = (await editor.data(CREATE_ROADMAP, {"i": roadmap}))["createRoadmap"]["id"]
     url = postgres.create_database(f"learning_catalog_{uuid.uuid4().hex[:8]}")
     await migrate(url, MIGRATIONS)
-    engine = sql_engine(url)
+    engine = sql_engine(url, Settings(service="learning"))
     try:
         # no events: an empty catalogue
         catalog = RoadmapCatalog(session_factory(engine), GatewayClient(stack.url, timeout=10.0))

@@ -37,15 +37,20 @@ def database_url(settings: Settings) -> str:
     return f"sqlite+aiosqlite:///{settings.data_dir / (settings.service + '.db')}"
 
 
-def sql_engine(url: str) -> AsyncEngine:
+def sql_engine(url: str, settings: Settings) -> AsyncEngine:
     """An engine for `url`, registered for tracing (when tracing is configured)."""
-    engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
+    engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url, settings)
     trace_sql_engine(engine)
     return engine
 
 
-def _server_engine(url: str) -> AsyncEngine:
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+def _server_engine(url: str, settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=settings.sql_pool_size,
+        max_overflow=settings.sql_pool_overflow,
+        pool_pre_ping=True,
+    )
 
 
 def _sqlite_engine(url: str) -> AsyncEngine:
