@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 
@@ -16,6 +16,8 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 T = TypeVar("T")
+# A page's total: counted only when `totalCount` is selected (a count is a query of its own).
+Count: TypeAlias = Callable[[], Awaitable[int]]
 
 
 @strawberry.federation.type(shareable=True)
@@ -36,7 +38,11 @@ class Connection(Generic[T]):
 
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Count]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.count()
 
 
 def page_size(first: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:
@@ -64,10 +70,22 @@ def decode_cursor(cursor: str | None, field: str = "after") -> Any:
         raise BadUserInput(field, "Invalid cursor") from exc
 
 
+def counted(total: int) -> Count:
+    """A total already known."""
+
+    async def known() -> int:
+        return total
+
+    return known
+
+
 def connection(
-    nodes: Sequence[T], cursors: Sequence[Any], total_count: int, has_next_page: bool
+    nodes: Sequence[T], cursors: Sequence[Any], total_count: int | Count, has_next_page: bool
 ) -> Connection[T]:
-    """A page of `nodes`, each with the position its cursor encodes."""
+    """A page of `nodes`, each with the position its cursor encodes.
+
+    `total_count`: the total, or how to count it when a client selects `totalCount`.
+    """
     edges = [Edge(cursor=encode_cursor(c), node=n) for n, c in zip(nodes, cursors, strict=True)]
     return Connection(
         edges=edges,
@@ -75,5 +93,5 @@ def connection(
             has_next_page=has_next_page,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total_count,
+        count=counted(total_count) if isinstance(total_count, int) else total_count,
     )

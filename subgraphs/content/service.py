@@ -8,7 +8,7 @@ from bson import ObjectId
 
 from ..common.auth import Viewer
 from ..common.errors import BadUserInput, Conflict, NotFound
-from ..common.pagination import decode_cursor, page_size
+from ..common.pagination import Count, decode_cursor, page_size
 from ..common.stores.mongo import mongo_now
 from . import inputs, search
 from .domain import (
@@ -31,7 +31,7 @@ DEFAULT_SEARCH_HITS = 10
 class CoursePage:
     courses: list[CourseView]
     cursors: list[str]
-    total_count: int
+    total_count: Count  # run only when a client selects totalCount
     has_next_page: bool
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from ..common.pagination import Count
 from ..common.stores.mongo import MongoDatabase
 from . import documents as docs
 from .domain import (
@@ -77,14 +79,14 @@ class ContentStore:
 
     async def course_page(
         self, published_only: bool, institution_id: str | None, after: ObjectId | None, limit: int
-    ) -> tuple[list[Course], int, bool]:
-        """A page of courses in creation order: (courses, total, has_next_page)."""
+    ) -> tuple[list[Course], Count, bool]:
+        """A page of courses in creation order: (courses, how to count all, has_next_page)."""
         query: dict[str, Any] = {_side(published_only): {"$ne": None}}
         if institution_id is not None:
             query[f"{_side(published_only)}.institution_id"] = institution_id
         found = await self.courses.find(query, limit=limit + 1, after=after)
-        total = await self.courses.count(query)
-        return [docs.course(d) for d in found[:limit]], total, len(found) > limit
+        count = functools.partial(self.courses.count, query)
+        return [docs.course(d) for d in found[:limit]], count, len(found) > limit
 
     async def published_courses_for_skills(self, skill_ids: list[str]) -> list[tuple[str, Course]]:
         found = await self.courses.find({"published.skill_ids": {"$in": skill_ids}})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..common.errors import BadUserInput, Conflict, NotFound, PrerequisiteCycle
-from ..common.pagination import decode_cursor, page_size
+from ..common.pagination import Count, counted, decode_cursor, page_size
 from .category_store import CategoryRecord, CategoryStore
 from .domain import (
     MAX_DESCRIPTION,
@@ -56,7 +55,7 @@ class SkillFilter:
 @dataclass(frozen=True)
 class SkillPage:
     skills: list[SkillRecord]
-    total_count: int
+    total_count: Count  # run only when a client selects totalCount
     has_next_page: bool
 
 
@@ -100,7 +99,7 @@ class SkillService:
             category = await self.categories.by_slug(filter.category_slug.strip())
             if category is None:  # nothing matches; the arguments must still be valid
                 page_size(first), _after_id(after)
-                return SkillPage([], 0, False)
+                return SkillPage([], counted(0), False)
             query = replace(query, category_ids=await self._subtree_ids(category.id))
         return await self._page(query, first, after)
 
@@ -116,10 +115,8 @@ class SkillService:
     async def _page(self, query: SkillQuery, first: int | None, after: str | None) -> SkillPage:
         size = page_size(first)
         after_query = replace(query, ids_after=_after_id(after))
-        found, total = await asyncio.gather(
-            self.store.skill_page(after_query, size + 1), self.store.count_matching(query)
-        )
-        return SkillPage(found[:size], total, len(found) > size)
+        found = await self.store.skill_page(after_query, size + 1)
+        return SkillPage(found[:size], lambda: self.store.count_matching(query), len(found) > size)
 
     async def _subtree_ids(self, category_id: str) -> list[str]:
         subtrees = await self.categories.subtrees([category_id])
