@@ -72,10 +72,8 @@ async def run_all(world: World, only: set[str] | None) -> dict[str, Any]:
 
 def tool_versions() -> dict[str, str]:
     wrk = subprocess.run([wrk_binary(), "-v"], capture_output=True, text=True)
-    return {
-        "wrk": (wrk.stdout + wrk.stderr).splitlines()[0] if (wrk.stdout + wrk.stderr) else "wrk",
-        "oha": OHA_VERSION,
-    }
+    banner = (wrk.stdout + wrk.stderr).split()  # "wrk debian/4.1.0-3+b2 [epoll] Copyright ..."
+    return {"wrk": " ".join(banner[:2]) or "wrk", "oha": OHA_VERSION}
 
 
 def arguments() -> argparse.Namespace:

@@ -93,14 +93,21 @@ class Recorder:
         return ordered
 
 
-async def capture(stack: Stack, body: str, headers: dict[str, str] | None = None) -> list[Call]:
-    """The subgraph calls a gateway like `stack`'s makes to answer one request with `body`."""
+async def capture(
+    stack: Stack, body: str, gateway: dict[str, Any], headers: dict[str, str] | None = None
+) -> list[Call]:
+    """The subgraph calls a gateway like `stack`'s makes to answer one request with `body`.
+
+    `gateway`: the Stack arguments that chose the gateway (bench_setup.gateway_kwargs).
+    """
     recorder = Recorder({name: stack.subgraph_url(name) for name in stack.names})
     await recorder.start()
-    mirror = Stack(stack.stores, stack.names, gateway_env=stack.gateway_env)
+    mirror = Stack(stack.stores, stack.names, gateway_env=stack.gateway_env, **gateway)
+    # A stack of no subgraph processes whose gateway routes every subgraph to its recorder.
     mirror.ports = {name: recorder.ports[name] for name in stack.names}
+    mirror.names = []
     try:
-        await asyncio.to_thread(mirror.start_gateway)
+        await asyncio.to_thread(mirror.start)
         async with httpx.AsyncClient(timeout=60) as client:
             sent = {"content-type": "application/json", **(headers or {})}
             answer = await client.post(mirror.url, content=body, headers=sent)

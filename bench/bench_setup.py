@@ -72,6 +72,7 @@ class World:
     roadmap_slug: str
     settings: Settings
     meter: CpuMeter
+    gateway_choice: dict[str, Any]  # the Stack arguments that chose the gateway
     learners: list[Learner] = field(default_factory=list)
 
 
@@ -95,6 +96,7 @@ class Bench:
 
     stack: Stack
     store_pids: dict[str, int]
+    gateway: dict[str, Any]  # the Stack arguments that chose the gateway
 
     def process_roots(self) -> dict[str, int]:
         roots = {}
@@ -134,7 +136,7 @@ def own_stack(gateway: str = "hive-gateway") -> Iterator[Bench]:
                     stores[f"{name}_db"] = ferret.url(f"{name}_bench")
         # The gateway runs with SKILL_CIRCLE_GATEWAY_DEDUPE=false.
         with Stack(stores, names, **kwargs).started() as stack:
-            yield Bench(stack, pids)
+            yield Bench(stack, pids, kwargs)
 
 
 def load_demo_catalog(stack: Stack) -> None:
@@ -207,7 +209,7 @@ async def build_world(bench: Bench, settings: Settings) -> World:
     roadmap = (await gateway.data(ROADMAP, {"s": "backend-python-developer"}))["roadmap"]
     meter = CpuMeter(bench.process_roots())
     world = World(stack, gateway, admin_token, editor_token, skill_ids, roadmap["slug"], settings,
-                  meter)  # fmt: skip
+                  meter, bench.gateway)  # fmt: skip
 
     # Published courses on the first 50 skills: 25 courses of two skills each.
     for n in range(25):

@@ -121,7 +121,7 @@ async def catalog_page_direct(world: World) -> dict[str, Any]:
     direct latency is the sum over stages of the slowest call's p50/p99 in that stage.
     """
     load = catalog_load(world)
-    calls = await capture(world.stack, load.bodies[0])
+    calls = await capture(world.stack, load.bodies[0], world.gateway_choice)
     seconds = max(world.settings.seconds / len(calls), min(10.0, world.settings.seconds))
     replayed = []
     for call in calls:
@@ -364,7 +364,9 @@ async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
         urls = {n: f"http://127.0.0.1:{port}/graphql" for n, port in ports.items()}
         result: dict[str, Any] = {}
         for first in (5, 50, 5, 50):  # twice: the first pass warms caches and statements
-            calls = await capture(world.stack, catalog_load(world, first).bodies[0])
+            calls = await capture(
+                world.stack, catalog_load(world, first).bodies[0], world.gateway_choice
+            )
             assert await replay(calls, urls), "the counted catalog page failed"
             await asyncio.sleep(0.5)
             before = {n: p.round_trips for n, p in proxies.items()}

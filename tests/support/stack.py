@@ -184,10 +184,6 @@ class Stack:
         # users first: the others fetch its JWKS.
         for name in sorted(self.names, key=lambda n: n != "users"):
             self.subgraphs[name] = self.subgraph_process(name).start()
-        return self.start_gateway()
-
-    def start_gateway(self) -> Stack:
-        """The gateway alone, routed to `self.ports` (the subgraphs or something in front)."""
         self.gateway = Process(
             "gateway",
             [
