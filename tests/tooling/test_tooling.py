@@ -202,6 +202,31 @@ def test_contract_check_reads_contract_path_from_env(valid: Path, tmp_path: Path
     assert "across users, skills; 0 problems" in result.stdout
 
 
+def test_committed_contract_is_the_default_and_passes(tmp_path: Path) -> None:
+    # No --contract: the copy committed in schema/ is checked against the committed
+    # supergraph; a missing upstream file (a plain clone) is a note, not a failure.
+    result = node("contract-check.mjs", "--upstream", tmp_path / "absent.graphql")
+    assert result.returncode == 0, output(result)
+    assert "not present; checking the committed schema/contract.graphql only" in result.stdout
+    assert "0 problems" in result.stdout
+
+
+def test_committed_contract_must_equal_the_upstream_copy(tmp_path: Path) -> None:
+    upstream = tmp_path / "CONTRACT.graphql"
+    committed = (REPO / "schema" / "contract.graphql").read_text()
+    upstream.write_text(committed)
+    same = node("contract-check.mjs", "--upstream", upstream)
+    assert same.returncode == 0, output(same)
+    assert "is identical to" in same.stdout
+
+    upstream.write_text(
+        committed + "\n# ---------------------------------------------------------------- later\n"
+    )
+    differs = node("contract-check.mjs", "--upstream", upstream)
+    assert differs.returncode == 1, output(differs)
+    assert "schema/contract.graphql differs from" in differs.stdout
+
+
 # (d) -------------------------------------------------------------- breaking
 
 
