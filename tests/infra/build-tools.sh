@@ -4,6 +4,7 @@
 #   bin/ferretdb, bin/helm, bin/kubeconform, bin/opscheck   ($SKILL_CIRCLE_BIN_DIR)
 #   k8s-schemas/v<K8S>-standalone-strict/*.json  Kubernetes JSON schemas for kubeconform
 #   router-schema/apollo-router-<V>.json         Apollo Router's configuration JSON schema
+#   bin/promtool                                  Prometheus' rule checker (where apt can fetch it)
 # Idempotent: a tool is rebuilt only when its go.mod/go.sum/sources change, and
 # downloads are skipped when already present, so a second run costs nothing.
 #
@@ -13,6 +14,8 @@
 #     default schema source on GitHub is not reachable here).
 #   - Router config schema: the `apollo-router` crate on crates.io, which ships the
 #     schema snapshot its own tests check the configuration against.
+#   - promtool: from Debian's `prometheus` package (`apt-get download`, extracted;
+#     nothing is installed or started), or the one already on PATH.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -100,9 +103,38 @@ fetch_router_schema() {
   mv "$out.tmp" "$out"
 }
 
+# promtool checks and unit-tests deploy/prometheus/*.rules.yml. Debian ships it in
+# the `prometheus` package; only the one binary is extracted from the .deb.
+fetch_promtool() {
+  local tmp deb
+  [[ -x "$bin_dir/promtool" ]] && return 0
+  if command -v promtool >/dev/null; then
+    ln -sf "$(command -v promtool)" "$bin_dir/promtool"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null; then
+    echo "build-tools: no promtool and no apt-get; the alert-rule tests will be skipped" >&2
+    return 0
+  fi
+  echo "build-tools: extracting promtool from Debian's prometheus package" >&2
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download -q prometheus >/dev/null 2>&1) || {
+    echo "build-tools: apt-get download prometheus failed (run apt-get update?)" >&2
+    rm -rf "$tmp"
+    exit 1
+  }
+  deb="$(ls "$tmp"/prometheus_*.deb)"
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/promtool >"$bin_dir/promtool.tmp"
+  chmod +x "$bin_dir/promtool.tmp"
+  "$bin_dir/promtool.tmp" --version >/dev/null
+  mv "$bin_dir/promtool.tmp" "$bin_dir/promtool"
+  rm -rf "$tmp"
+}
+
 build_go ferretdb ferretdb github.com/FerretDB/FerretDB/cmd/ferretdb
 build_go helm helm helm.sh/helm/v3/cmd/helm
 build_go kubeconform kubeconform github.com/yannh/kubeconform/cmd/kubeconform
 build_go opscheck opscheck .
 fetch_k8s_schemas
 fetch_router_schema
+fetch_promtool

@@ -30,6 +30,7 @@ BIN_DIR = Path(os.environ.get("SKILL_CIRCLE_BIN_DIR", CACHE / "bin"))
 SCHEMAS = Path(os.environ.get("SKILL_CIRCLE_K8S_SCHEMAS", CACHE / "k8s-schemas"))
 KUBE_VERSION = os.environ.get("SKILL_CIRCLE_KUBE_VERSION", "1.31.0")
 RELEASE = "sc"
+ALERT_RULES = REPO / "deploy" / "prometheus" / "skill-circle.rules.yml"
 PREFIX = f"{RELEASE}-skill-circle"
 
 SUBGRAPH_PORTS = {
@@ -75,6 +76,7 @@ def chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(CHART, target)
     shutil.copy(REPO / "router" / "router.yaml", target / "files" / "router.yaml")
     shutil.copy(REPO / "router" / "router.licensed.yaml", target / "files" / "router.licensed.yaml")
+    shutil.copy(ALERT_RULES, target / "files" / ALERT_RULES.name)
     supergraph = REPO / "schema" / "supergraph.graphql"
     # Until the supergraph is composed and committed, a one-line stand-in keeps
     # the chart renderable; its content does not affect any check below.
@@ -298,6 +300,16 @@ def test_router_serves_the_synced_supergraph_and_config(chart: Path) -> None:
     assert "APOLLO_KEY" not in env
     probes = (container["readinessProbe"]["httpGet"], container["livenessProbe"]["httpGet"])
     assert all(p["port"] == "health" for p in probes)
+
+
+def test_alert_rules_configmap_holds_the_synced_rules(chart: Path) -> None:
+    _, documents = render(chart, "--set", "alertRules.labels.prometheus_rule=1")
+    config_map = by_kind(documents, "ConfigMap")[f"{PREFIX}-alert-rules"]
+    assert config_map["metadata"]["labels"]["prometheus_rule"] == "1"
+    rendered = yaml.safe_load(config_map["data"]["skill-circle.rules.yml"])
+    assert rendered == yaml.safe_load(ALERT_RULES.read_text())
+    _, without = render(chart, "--set", "alertRules.enabled=false")
+    assert f"{PREFIX}-alert-rules" not in by_kind(without, "ConfigMap")
 
 
 def test_rendered_router_configs_are_valid_for_the_pinned_router(
