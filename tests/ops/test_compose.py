@@ -47,6 +47,7 @@ SUBGRAPH_STORES = {
 MIGRATIONS = {"users": "users-migrate", "learning": "learning-migrate"}
 GATEWAYS = {"apollo": "router", "hive": "hive-gateway", "licensed": "router-licensed"}
 ALWAYS_ON = {*SUBGRAPH_PORTS, *MIGRATIONS.values(), *STORES, "mailpit", "jaeger", "prometheus"}
+LOGGING = {"elasticsearch", "kibana", "filebeat"}  # the opt-in `logging` profile
 # Config keys Apollo Router refuses without a GraphOS license (see NOTES-gateway.md).
 LICENSE_GATED_KEYS = {
     "subscription",
@@ -194,7 +195,7 @@ def test_every_long_running_service_has_a_healthcheck(services: dict[str, Any]) 
 
 def test_no_image_is_latest_or_untagged(project_dir: Path) -> None:
     for profile in GATEWAYS:
-        for name, service in resolved(project_dir, profile)["services"].items():
+        for name, service in resolved(project_dir, profile, "logging")["services"].items():
             image = service.get("image", "")
             repository, _, tag = image.rpartition(":")
             assert repository and "/" not in tag, f"{name}: image {image!r} has no tag"
@@ -305,6 +306,56 @@ def test_prometheus_scrapes_the_router_and_every_subgraph(services: dict[str, An
     assert router["dns_sd_configs"][0]["port"] == 9090
     for gateway in ("router", "router-licensed"):
         assert "apollo-router" in services[gateway]["networks"]["default"]["aliases"]
+
+
+def test_logging_profile_is_opt_in_and_adds_elasticsearch_kibana_filebeat(
+    project_dir: Path, services: dict[str, Any]
+) -> None:
+    assert not LOGGING & set(resolved(project_dir, "apollo")["services"])
+    project = resolved(project_dir, "apollo", "logging")
+    assert LOGGING <= set(project["services"])
+    assert ALWAYS_ON <= set(project["services"])
+    for name in LOGGING:
+        assert services[name]["profiles"] == ["logging"], name
+    # Kibana on loopback only; Elasticsearch only inside the compose network.
+    assert services["kibana"]["ports"] == ["127.0.0.1:5601:5601"]
+    assert "ports" not in services["elasticsearch"]
+    for name in ("kibana", "filebeat"):
+        condition = services[name]["depends_on"]["elasticsearch"]["condition"]
+        assert condition == "service_healthy", name
+    versions = {services[name]["image"].rpartition(":")[2] for name in LOGGING}
+    assert len(versions) == 1, f"Elastic images must share one version: {versions}"
+
+
+def filebeat_config() -> dict[str, Any]:
+    config: dict[str, Any] = load_yaml(REPO / "deploy/compose/filebeat.yml")
+    return config
+
+
+def test_filebeat_ships_this_projects_container_logs_to_elasticsearch(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    volumes = services["filebeat"]["volumes"]
+    assert "./deploy/compose/filebeat.yml:/usr/share/filebeat/filebeat.yml:ro" in volumes
+    assert "/var/lib/docker/containers:/var/lib/docker/containers:ro" in volumes
+    config = filebeat_config()
+    [source] = config["filebeat.inputs"]
+    assert source["paths"] == ["/var/lib/docker/containers/*/*.log"]
+    assert config["output.elasticsearch"]["hosts"] == ["http://elasticsearch:9200"]
+    processors = {name: spec for p in config["processors"] for name, spec in p.items()}
+    project = processors["drop_event"]["when"]["not"]["equals"]
+    assert project == {"container.labels.com_docker_compose_project": compose["name"]}
+
+
+def test_filebeat_turns_request_and_trace_ids_into_fields() -> None:
+    processors = {name: spec for p in filebeat_config()["processors"] for name, spec in p.items()}
+    decode = processors["decode_json_fields"]
+    assert decode["fields"] == ["message"]
+    renamed = {r["from"]: r["to"] for r in processors["rename"]["fields"]}
+    prefix = decode["target"] + "."
+    assert renamed[prefix + "request_id"] == "http.request.id"
+    assert renamed[prefix + "trace_id"] == "trace.id"
+    assert renamed[prefix + "message"] == "message"
 
 
 def test_postgres_init_creates_both_databases(services: dict[str, Any]) -> None:
