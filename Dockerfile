@@ -38,7 +38,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY router/gateway.config.ts router/
+COPY router/gateway.config.ts router/ide-collection.mjs router/
 COPY schema/ schema/
 USER node
 EXPOSE 4000

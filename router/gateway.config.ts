@@ -12,6 +12,8 @@
 //   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
 //   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
+//   SKILL_CIRCLE_ENVIRONMENT       "development" opens the IDE on the example collection of
+//                                  router/ide-collection.mjs (scripts/dev.sh); anything else, or unset, does not
 //   SKILL_CIRCLE_OTLP_ENDPOINT     OTLP/HTTP collector base URL (e.g. http://jaeger:4318): traces are
 //                                  exported to <endpoint>/v1/traces; unset = no tracing (OTEL_BSP_* apply)
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -21,6 +23,7 @@ import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ideCollections } from './ide-collection.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -341,6 +344,11 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
 
-  // Self-contained IDE at GET /graphql (Accept: text/html); works offline.
-  graphiql: true,
+  // Self-contained IDE at GET /graphql (Accept: text/html); works offline. In
+  // development it opens on the example operations of router/ide-collection.mjs
+  // (Hive Laboratory's `defaultCollections`, used while the browser has none saved).
+  graphiql: {
+    title: 'Skill Circle',
+    defaultCollections: ideCollections(process.env.SKILL_CIRCLE_ENVIRONMENT),
+  },
 });

@@ -184,8 +184,15 @@ class Stack:
         # users first: the others fetch its JWKS.
         for name in sorted(self.names, key=lambda n: n != "users"):
             self.subgraphs[name] = self.subgraph_process(name).start()
-        self.gateway = Process(
-            "gateway",
+        self.gateway = self.gateway_process(self.gateway_port).start(timeout=90)
+        return self
+
+    def gateway_process(
+        self, port: int, env: Mapping[str, str] | None = None, label: str = "gateway"
+    ) -> Process:
+        """A Hive Gateway in front of this stack's subgraphs (`env` over `gateway_env`)."""
+        return Process(
+            label,
             [
                 str(REPO / "node_modules/.bin/hive-gateway"),
                 "supergraph",
@@ -194,15 +201,15 @@ class Stack:
             ],
             {
                 "SKILL_CIRCLE_SUPERGRAPH": str(self.write_supergraph()),
-                "SKILL_CIRCLE_GATEWAY_PORT": str(self.gateway_port),
+                "SKILL_CIRCLE_GATEWAY_PORT": str(port),
                 "SKILL_CIRCLE_GATEWAY_DEDUPE": "false",
                 "NODE_ENV": "production",
                 **self.gateway_env,
+                **(env or {}),
             },
-            f"http://127.0.0.1:{self.gateway_port}/healthcheck",
+            f"http://127.0.0.1:{port}/healthcheck",
             self.dir,
-        ).start(timeout=90)
-        return self
+        )
 
     def write_supergraph(self) -> Path:
         """The committed supergraph, routed to this stack's ports."""

@@ -3,6 +3,7 @@ breaking-change check. Plain `node` subprocesses, no network, no services."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -225,6 +226,56 @@ def test_committed_contract_must_equal_the_upstream_copy(tmp_path: Path) -> None
     differs = node("contract-check.mjs", "--upstream", upstream)
     assert differs.returncode == 1, output(differs)
     assert "schema/contract.graphql differs from" in differs.stdout
+
+
+# The IDE's example collection (router/ide-collection.mjs) against the committed API schema.
+VALIDATE_COLLECTION = """
+import { readFileSync } from 'node:fs';
+import { parse, validate } from 'graphql';
+import federationInternals from '@apollo/federation-internals';
+import { FIRST_SESSION, ideCollections } from './router/ide-collection.mjs';
+const sdl = readFileSync('schema/supergraph.graphql', 'utf8');
+const api = federationInternals.Supergraph.build(sdl, { supportedFeatures: null })
+  .apiSchema().toGraphQLJSSchema();
+const report = FIRST_SESSION.operations.map((op) => ({
+  name: op.name,
+  kind: parse(op.query).definitions[0].operation,
+  errors: validate(api, parse(op.query)).map((e) => e.message),
+  variables: JSON.parse(op.variables),
+  headers: JSON.parse(op.headers),
+}));
+console.log(JSON.stringify({
+  report,
+  development: (ideCollections('development') ?? []).length,
+  production: ideCollections('production') ?? null,
+  unset: ideCollections(undefined) ?? null,
+}));
+"""
+
+
+def test_ide_collection_is_valid_against_the_api_schema_and_development_only() -> None:
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", VALIDATE_COLLECTION],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, output(result)
+    seen = json.loads(result.stdout)
+    assert seen["development"] == 1
+    assert seen["production"] is None and seen["unset"] is None
+    report = seen["report"]
+    for operation in report:
+        assert operation["errors"] == [], operation
+    kinds = {operation["name"]: operation["kind"] for operation in report}
+    assert kinds["1. Register"] == kinds["2. Log in"] == "mutation"
+    assert kinds["3. Learner dashboard"] == kinds["4. Catalog page"] == "query"
+    assert "subscription" in kinds.values()
+    # After logging in, the token travels in the Authorization header.
+    authorized = [o for o in report if "Authorization" in o["headers"]]
+    assert {o["name"] for o in authorized} >= {"3. Learner dashboard", "6. Live: my progress"}
+    assert all(o["headers"]["Authorization"].startswith("Bearer ") for o in authorized)
 
 
 # (d) -------------------------------------------------------------- breaking
