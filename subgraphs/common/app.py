@@ -55,7 +55,7 @@ def create_app(
     Start-up applies `migrations` (when auto_migrate is on) before `on_startup`;
     `on_shutdown` runs before the platform stops. `routes` adds plain HTTP routes.
     """
-    configure_logging(settings.service, settings.log_level)
+    configure_logging(settings.service, settings.log_level, readable=settings.readable_logs)
     platform = Platform(settings, verifier=verifier)
     deps = build(settings, platform)
     platform.readiness.update(readiness(deps) if readiness else {})

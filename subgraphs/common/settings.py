@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     gateway_timeout_seconds: float = 10.0  # reads through the gateway (common.gateway_client)
     data_dir: Path = DEV_DATA_DIR
     log_level: str = "INFO"
+    # json: one JSON object per line; text: one readable coloured line per record;
+    # auto: text in development, json everywhere else.
+    log_format: Literal["auto", "json", "text"] = "auto"
     workers: int = 1  # uvicorn worker processes: replicas of this subgraph on one port
 
     # Stores. Empty means "the embedded development default" (SQLite file,
@@ -99,6 +102,10 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def readable_logs(self) -> bool:
+        return self.log_format == "text" or (self.log_format == "auto" and self.is_development)
 
 
 OwnSettings = TypeVar("OwnSettings", bound=Settings)
