@@ -11,6 +11,7 @@ stack stays idle (fakeredis' TCP server took most of a core doing nothing).
     scripts/dev.sh                   # the stack on :4000 (gateway) and :4001-4006
     scripts/dev.sh --reload          # restart a subgraph when its code changes
     scripts/dev.sh --port-offset 100 # every port + 100 (a second stack beside the first)
+    scripts/dev.sh users learning    # only these subgraphs (and the gateway)
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ class DevStack:
     def __init__(self, names: list[str], offset: int, reload: bool) -> None:
         self.names = names
         self.reload = reload
-        self.ports = {name: SERVICE_PORTS[name] + offset for name in names}
+        # Every subgraph's port moves, running or not: the gateway must not reach
+        # another stack's subgraph on its default port.
+        self.ports = {name: port + offset for name, port in SERVICE_PORTS.items()}
         self.gateway_port = GATEWAY_PORT + offset
         self.redis_port = REDIS_PORT + offset
         self.redis: subprocess.Popen[bytes] | None = None
@@ -126,7 +129,7 @@ class DevStack:
         }
 
     def url(self, name: str, path: str = "/graphql") -> str:
-        return f"http://127.0.0.1:{self.ports.get(name, SERVICE_PORTS[name])}{path}"
+        return f"http://127.0.0.1:{self.ports[name]}{path}"
 
     def start(self) -> None:
         self.redis = start_redis(self.redis_port)
@@ -134,7 +137,7 @@ class DevStack:
             self.start_subgraph(name)
         gateway_env = {
             "SKILL_CIRCLE_GATEWAY_PORT": str(self.gateway_port),
-            **{f"SKILL_CIRCLE_{name.upper()}_URL": self.url(name) for name in self.names},
+            **{f"SKILL_CIRCLE_{name.upper()}_URL": self.url(name) for name in self.ports},
         }
         self.gateway = subprocess.Popen(
             [
@@ -219,8 +222,13 @@ def main() -> None:
         "--reload", action="store_true", help="restart a subgraph when its code changes"
     )
     parser.add_argument("--port-offset", type=int, default=0, help="add this to every port")
+    parser.add_argument("subgraphs", nargs="*", help="run only these (default: all)")
     args = parser.parse_args()
     names = list(yaml.safe_load((REPO / "router/supergraph.yaml").read_text())["subgraphs"])
+    unknown = set(args.subgraphs) - set(names)
+    if unknown:
+        parser.error(f"unknown subgraphs {sorted(unknown)}; known: {', '.join(names)}")
+    names = [name for name in names if not args.subgraphs or name in args.subgraphs]
     stack = DevStack(names, args.port_offset, args.reload)
 
     def stop(*_: object) -> None:
