@@ -22,7 +22,12 @@ Count: TypeAlias = Callable[[], Awaitable[int]]
 
 @strawberry.federation.type(shareable=True)
 class PageInfo:
+    """Relay's PageInfo. Pages go forward (`first`/`after`): `has_previous_page` is
+    true when the page starts after a cursor, i.e. edges come before it."""
+
+    has_previous_page: bool
     has_next_page: bool
+    start_cursor: str | None
     end_cursor: str | None
 
 
@@ -80,9 +85,15 @@ def counted(total: int) -> Count:
 
 
 def connection(
-    nodes: Sequence[T], cursors: Sequence[Any], total_count: int | Count, has_next_page: bool
+    nodes: Sequence[T],
+    cursors: Sequence[Any],
+    total_count: int | Count,
+    has_next_page: bool,
+    *,
+    after: str | None,
 ) -> Connection[T]:
-    """A page of `nodes`, each with the position its cursor encodes.
+    """A page of `nodes`, each with the position its cursor encodes; `after` is the
+    cursor the page was asked to start after (None: the first page).
 
     `total_count`: the total, or how to count it when a client selects `totalCount`.
     """
@@ -90,7 +101,9 @@ def connection(
     return Connection(
         edges=edges,
         page_info=PageInfo(
+            has_previous_page=after is not None,
             has_next_page=has_next_page,
+            start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
         count=counted(total_count) if isinstance(total_count, int) else total_count,

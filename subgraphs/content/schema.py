@@ -55,7 +55,11 @@ class Query:
             await viewer_sees_drafts(info),
         )
         return connection(
-            [Course.of(v) for v in page.courses], page.cursors, page.total_count, page.has_next_page
+            [Course.of(v) for v in page.courses],
+            page.cursors,
+            page.total_count,
+            page.has_next_page,
+            after=after,
         )
 
     @strawberry.field(description="A published article by slug (EDITOR: also drafts).")

@@ -89,6 +89,7 @@ class User:
             [list(c) for c in page.cursors],
             page.total_count,
             page.has_next_page,
+            after=after,
         )
 
     @strawberry.field(description="The user themself and ADMIN only.")

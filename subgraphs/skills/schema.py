@@ -32,7 +32,8 @@ class Query:
         after: str | None = None,
     ) -> Connection[Skill]:
         values = (filter or SkillFilter()).values()
-        return skill_connection(await info.context.deps.service.skills_page(values, first, after))
+        page = await info.context.deps.service.skills_page(values, first, after)
+        return skill_connection(page, after)
 
     @strawberry.field(description="Top-level categories.")
     async def categories(self, info: Info) -> list[Category]:

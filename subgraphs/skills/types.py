@@ -75,12 +75,13 @@ class Skill:
         )
 
 
-def skill_connection(page: SkillPage) -> Connection[Skill]:
+def skill_connection(page: SkillPage, after: str | None) -> Connection[Skill]:
     return connection(
         [Skill.of(s) for s in page.skills],
         [cursor_of(s) for s in page.skills],
         page.total_count,
         page.has_next_page,
+        after=after,
     )
 
 
@@ -110,7 +111,7 @@ class Category:
     ) -> Connection[Skill]:
         subtree = await info.context.loaders.category_subtree.load(self.record.id)
         page = await info.context.deps.service.category_skills_page(subtree, first, after)
-        return skill_connection(page)
+        return skill_connection(page, after)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Category | None:

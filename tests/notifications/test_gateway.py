@@ -26,7 +26,7 @@ query Inbox($first: Int, $after: String, $unreadOnly: Boolean) {
     unreadNotificationCount
     notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo { hasPreviousPage hasNextPage startCursor endCursor }
       edges { cursor node { id kind title body link createdAt readAt } }
     }
   }
@@ -141,6 +141,8 @@ async def test_pages_come_newest_first_with_no_gaps(
         page = (await inbox(client, first=5, after=after))["notifications"]
         assert page["totalCount"] == 13
         nodes += [edge["node"] for edge in page["edges"]]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        assert page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
