@@ -58,7 +58,7 @@ class Process:
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60) -> Process:
+    def start(self, timeout: float = 180) -> Process:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self.command,
