@@ -113,6 +113,7 @@ class TokenVerifier:
         self.algorithm = settings.jwt_algorithm
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
+        self.leeway = settings.jwt_leeway_seconds
         self.keys = keys
 
     async def verify(self, token: str) -> Viewer | None:
@@ -133,6 +134,7 @@ class TokenVerifier:
                 algorithms=[self.algorithm],
                 audience=self.audience,
                 issuer=self.issuer,
+                leeway=self.leeway,
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
         except jwt.PyJWTError:

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["RS256", "ES256", "EdDSA"] = "RS256"
     jwt_issuer: str = "skill-circle"
     jwt_audience: str = "skill-circle-api"
+    jwt_leeway_seconds: int = 30  # clock skew tolerated between hosts on exp/nbf/iat
+    access_token_ttl_seconds: int = 900  # also how long an ended session is remembered
     secret_key: str = DEV_SECRET_KEY
 
     # The development admin account: users creates it, content's demo loader signs in as it.
