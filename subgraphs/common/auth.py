@@ -34,6 +34,9 @@ class Viewer:
     # The raw bearer token, forwarded when this subgraph calls the gateway for the
     # caller; a credential, so never part of a repr (and so never of a log line).
     token: str = field(default="", repr=False)
+    # The login this token belongs to (its `sid` claim) and when the token expires.
+    session_id: str = ""
+    expires_at: float = float("inf")
 
     def has_role(self, role: str) -> bool:
         return role in self.roles or "ADMIN" in self.roles
@@ -141,7 +144,11 @@ class TokenVerifier:
             return None
         roles = frozenset(r for r in claims.get("roles", ["LEARNER"]) if r in ROLES)
         return Viewer(
-            user_id=str(claims["sub"]), roles=roles or frozenset({"LEARNER"}), token=token
+            user_id=str(claims["sub"]),
+            roles=roles or frozenset({"LEARNER"}),
+            token=token,
+            session_id=str(claims.get("sid", "")),
+            expires_at=float(claims["exp"]),
         )
 
 

@@ -7,8 +7,8 @@ so that `info.context.deps` and `info.context.loaders` are typed in resolvers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Generic, TypeVar
 
 from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
@@ -65,4 +65,11 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
         if token != self._viewer_token:
             self._viewer = await self.platform.verifier.verify(token)
             self._viewer_token = token
+        if self._viewer is not None and self.platform.sessions.is_revoked(self._viewer.session_id):
+            return None  # logged out, password reset, roles changed, disabled or deleted
         return self._viewer
+
+    def listen(self, viewer: Viewer, channel: str) -> AsyncIterator[dict[str, Any]]:
+        """A live channel for `viewer`'s subscription: it ends with UNAUTHENTICATED
+        when the viewer's token expires or their session is revoked."""
+        return self.platform.sessions.guard(viewer, self.platform.live.listen(channel))

@@ -12,6 +12,7 @@ from typing import Any
 from .auth import KeySet, TokenVerifier, remote_jwks
 from .events import EventBus, EventConsumer, Handler, LiveChannels
 from .observability import Metrics, configure_tracing
+from .sessions import SessionRevocations
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
 
@@ -21,7 +22,7 @@ ReadinessCheck = Callable[[], Awaitable[object]]
 
 
 class Platform:
-    """Settings, token verifier, metrics, Redis, event bus and live channels."""
+    """Settings, token verifier, metrics, Redis, event bus, live channels, sessions."""
 
     def __init__(self, settings: Settings, verifier: TokenVerifier | None = None) -> None:
         self.settings = settings
@@ -34,6 +35,12 @@ class Platform:
         self.verifier = verifier or TokenVerifier(
             settings,
             KeySet(remote_jwks(settings.jwks_url), settings.jwks_refetch_interval_seconds),
+        )
+        # Remembered as long as a revoked session's last access token can be accepted.
+        self.sessions = SessionRevocations(
+            self.redis,
+            self.live,
+            settings.access_token_ttl_seconds + settings.jwt_leeway_seconds,
         )
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
@@ -69,6 +76,8 @@ class Platform:
 
     async def start(self) -> None:
         await self.live.connect()
+        await self.sessions.load()
+        self.run_in_background(self.sessions.follow())
 
     async def stop_background(self, rounds: int = 5, wait_seconds: float = 2.0) -> None:
         """Cancels the background tasks, again until they end (bounded).

@@ -11,7 +11,7 @@ from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
 from .inputs import AnnouncementInput
-from .notifier import notifications_of
+from .notifier import channel_of
 from .types import DeliveryFailure, Info, Notification, User
 
 
@@ -75,7 +75,7 @@ class Subscription:
     @strawberry.subscription(description="The authenticated user's own notifications, live.")
     async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
         viewer = require_viewer(await info.context.viewer())
-        async for message in notifications_of(info.context.platform.live, viewer.user_id):
+        async for message in info.context.listen(viewer, channel_of(viewer.user_id)):
             yield Notification.of(domain.Notification.from_message(message))
 
 

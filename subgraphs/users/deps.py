@@ -41,5 +41,6 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
             settings.login_window_seconds,
         ),
         platform.events,
+        platform.sessions,
     )
     return Deps(settings, engine, store, keys, service)

@@ -16,11 +16,12 @@ from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from ..common.events import EventBus
+from ..common.sessions import SessionRevocations
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
 from .ratelimit import LoginRateLimiter
 from .store import EmailTaken, OneTimeTokenRow, UserRow, UserStore
-from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens
+from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens, new_family
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
@@ -46,6 +47,7 @@ class UserService:
         refresh: RefreshTokens,
         limiter: LoginRateLimiter,
         events: EventBus,
+        sessions: SessionRevocations,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -53,6 +55,7 @@ class UserService:
         self.refresh = refresh
         self.limiter = limiter
         self.events = events
+        self.sessions = sessions
 
     # ------------------------------------------------------------ sign-up and sign-in
     async def register(self, email: str, password: str, display_name: str) -> Session:
@@ -100,19 +103,31 @@ class UserService:
         if user is None:
             raise Unauthenticated("Account no longer exists")
         return Session(
-            access_token=self.access.issue(str(user.id), user.roles),
+            access_token=self.access.issue(str(user.id), user.roles, grant.family),
             refresh_token=new_token,
             expires_in=self.access.ttl,
             user=user,
         )
 
     async def logout(self, refresh_token: str) -> bool:
-        return await self.refresh.revoke(refresh_token)
+        """Ends this session: its refresh tokens, access tokens and subscriptions."""
+        grant = await self.refresh.revoke(refresh_token)
+        if grant is None:
+            return False
+        await self.sessions.revoke(grant.family)
+        return True
+
+    async def end_all_sessions(self, user_id: str) -> None:
+        """Ends every session of the user, everywhere, within seconds: refresh tokens
+        stop rotating, access tokens are refused and live subscriptions end with
+        UNAUTHENTICATED. For password reset/change, role change, disabling, deletion."""
+        await self.sessions.revoke(*await self.refresh.revoke_all(user_id))
 
     async def _session(self, user: UserRow) -> Session:
+        session_id = new_family()
         return Session(
-            access_token=self.access.issue(str(user.id), user.roles),
-            refresh_token=await self.refresh.issue(str(user.id)),
+            access_token=self.access.issue(str(user.id), user.roles, session_id),
+            refresh_token=await self.refresh.issue(str(user.id), session_id),
             expires_in=self.access.ttl,
             user=user,
         )
@@ -153,7 +168,7 @@ class UserService:
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired reset token")
         user = await self.store.change(user_id, password_hash=await hash_password(new_password))
-        await self.refresh.revoke_all(str(user.id))
+        await self.end_all_sessions(str(user.id))
         await self.events.publish("user.password_changed", user_payload(user))
         return True
 
@@ -189,9 +204,11 @@ class UserService:
         return user
 
     async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
-        user = await self._existing(user_id)
+        before = user = await self._existing(user_id)
         wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
         user = await self.store.change(user.id, roles=wanted)
+        if wanted != list(before.roles):
+            await self.end_all_sessions(str(user.id))  # tokens name the old roles
         await self.events.publish("user.roles_changed", user_payload(user))
         return user
 

@@ -79,6 +79,27 @@ class Subscription:
                 continue
             raise AssertionError(f"subscription ended: {message}")
 
+    async def ending(self, timeout: float = 10.0) -> list[str]:
+        """The error codes the server ended the subscription with, within `timeout`:
+        an `error` message, a `next` carrying errors (then `complete`), or a close
+        code 4401 (as UNAUTHENTICATED). Fails on data or on a silent end."""
+        try:
+            while True:
+                message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+                if message["type"] == "ping":
+                    await self.socket.send(json.dumps({"type": "pong"}))
+                    continue
+                if message["type"] == "error":
+                    return [e.get("extensions", {}).get("code") for e in message["payload"]]
+                if message["type"] == "next" and message["payload"].get("errors"):
+                    return [
+                        e.get("extensions", {}).get("code") for e in message["payload"]["errors"]
+                    ]
+                raise AssertionError(f"expected the subscription to end, got {message}")
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 4401, closed
+            return ["UNAUTHENTICATED"]
+
     async def nothing_within(self, seconds: float) -> bool:
         try:
             message = await asyncio.wait_for(self.socket.recv(), seconds)

@@ -76,7 +76,7 @@ def verifier(ring: KeyRing) -> TokenVerifier:
 
 async def test_a_valid_token_names_the_viewer(ring: KeyRing, verifier: TokenVerifier) -> None:
     viewer = await verifier.verify(
-        AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"])
+        AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"], "session-1")
     )
     assert viewer is not None
     assert viewer.user_id == "user-1" and viewer.has_role("EDITOR") and not viewer.is_admin
@@ -155,18 +155,18 @@ async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
     now = [1000.0]
     verifier = TokenVerifier(SETTINGS, KeySet(jwks, refetch_interval=60, clock=lambda: now[0]))
     tokens = AccessTokens(ring, SETTINGS)
-    assert await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None
+    assert await verifier.verify(tokens.issue("u", ["LEARNER"], "s")) is not None
     assert jwks.fetches == 1
 
     # Later, the users subgraph rotates: a new active key, the old one kept for verification.
     now[0] += 3600
     rotated = KeyRing([signing_key(generate_private_key("RS256"), "RS256"), ring.active], "RS256")
     jwks.ring = rotated
-    fresh = AccessTokens(rotated, SETTINGS).issue("u", ["LEARNER"])
+    fresh = AccessTokens(rotated, SETTINGS).issue("u", ["LEARNER"], "s")
     assert await verifier.verify(fresh) is not None
     assert jwks.fetches == 2  # one refetch for the unknown kid
     assert (
-        await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None
+        await verifier.verify(tokens.issue("u", ["LEARNER"], "s")) is not None
     )  # old key still trusted
     assert await verifier.verify(fresh) is not None
     assert jwks.fetches == 2
@@ -174,7 +174,7 @@ async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
     # A flood of made-up kids costs no further fetches within the refetch interval.
     stranger = key_ring()
     for _ in range(20):
-        assert await verifier.verify(AccessTokens(stranger, SETTINGS).issue("u", [])) is None
+        assert await verifier.verify(AccessTokens(stranger, SETTINGS).issue("u", [], "s")) is None
     assert jwks.fetches == 2
 
 
