@@ -212,8 +212,13 @@ class UserService:
         await self.events.publish("user.roles_changed", user_payload(user))
         return user
 
-    async def ensure_admin(self, email: str, password: str) -> UserRow:
-        """Creates the admin account, or promotes (and re-keys) an existing one."""
+    async def ensure_admin(self, email: str, password: str, force: bool = False) -> UserRow:
+        """Creates the admin account, or promotes (and re-keys) an existing one.
+
+        An existing account whose email was never verified may belong to whoever
+        registered that address first: it is promoted only when `force` is given.
+        Promoting or re-keying ends every session the account had.
+        """
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         user = await self.store.by_email(address)
@@ -229,15 +234,27 @@ class UserService:
             )
         if set(user.roles) >= set(ROLES) and await verify_password(user.password_hash, password):
             return user
-        return await self.store.change(
+        if not user.email_verified and not force:
+            raise UnverifiedAccount(address)
+        user = await self.store.change(
             user.id, roles=list(ROLES), password_hash=await hash_password(password)
         )
+        await self.end_all_sessions(str(user.id))
+        return user
 
     async def _existing(self, user_id: str) -> UserRow:
         user = await self.store.by_id(user_id)
         if user is None:
             raise NotFound("User", user_id)
         return user
+
+
+class UnverifiedAccount(Conflict):
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"{email} belongs to an account whose email was never verified; "
+            "refusing to make it an admin (create-admin --force does it anyway)"
+        )
 
 
 def user_payload(user: UserRow) -> dict[str, Any]:
