@@ -251,7 +251,8 @@ function isSubscription(executionRequest: { operationType?: string; document?: a
 /**
  * X-Forwarded-For as the subgraphs should see it: what the proxy in front of
  * the gateway said, plus the address the gateway itself was reached from
- * (the users subgraph rate-limits logins per client address: the last hop).
+ * (subgraphs take the first hop, from the right, that is not a trusted proxy:
+ * SKILL_CIRCLE_TRUSTED_PROXIES).
  */
 function forwardedFor(context: Record<string, any>, request: Request): string | undefined {
   const peer: string | undefined = context.req?.socket?.remoteAddress?.replace(/^::ffff:/, '');

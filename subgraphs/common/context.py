@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 
 from .auth import Viewer, bearer_token, token_from_connection_params
+from .clients import client_address
 from .platform import Platform
 
 DepsT = TypeVar("DepsT")
@@ -35,6 +36,7 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
         self._loaders: LoadersT | None = None
         self._viewer: Viewer | None = None
         self._viewer_token: str | None = None
+        self._trusted = platform.trusted_proxies
 
     @property
     def loaders(self) -> LoadersT:
@@ -47,6 +49,10 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
         """New loaders, for each event of a long-lived subscription."""
         self._loaders = None
         return self.loaders
+
+    def client_address(self) -> str:
+        """The caller's address: the first hop that is not a trusted proxy."""
+        return client_address(self.request, self._trusted)
 
     def token(self) -> str | None:
         if isinstance(self.request, WebSocket):

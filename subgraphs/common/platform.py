@@ -12,6 +12,7 @@ from typing import Any
 from .auth import KeySet, TokenVerifier, remote_jwks
 from .events import EventBus, EventConsumer, Handler, LiveChannels
 from .observability import Metrics, configure_tracing
+from .ratelimit import RateLimits
 from .sessions import SessionRevocations
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
@@ -22,15 +23,18 @@ ReadinessCheck = Callable[[], Awaitable[object]]
 
 
 class Platform:
-    """Settings, token verifier, metrics, Redis, event bus, live channels, sessions."""
+    """Settings, token verifier, metrics, Redis, event bus, live channels, sessions,
+    rate limits."""
 
     def __init__(self, settings: Settings, verifier: TokenVerifier | None = None) -> None:
         self.settings = settings
         # Before any store client exists, so that Redis/MongoDB/HTTP calls are traced.
         configure_tracing(settings)
         self.metrics = Metrics(settings.service)
+        self.trusted_proxies = settings.trusted_networks  # parsed once
         self.redis = redis_client(settings)
         self.events = EventBus(self.redis, producer=settings.service)
+        self.limits = RateLimits(self.redis, settings.rate_limits)
         self.live = LiveChannels(broadcast_url(settings))
         self.verifier = verifier or TokenVerifier(
             settings,

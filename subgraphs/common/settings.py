@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .clients import DEFAULT_TRUSTED_PROXIES, Network, networks
 
 # The development values below are public; production refuses every one of them.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
@@ -61,12 +63,31 @@ class Settings(BaseSettings):
     admin_password: str = DEV_ADMIN_PASSWORD
 
     # Abuse protection.
+    # Proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For hop is
+    # believed: the gateway, load balancers. The client is the first other hop.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_TRUSTED_PROXIES)
+    )
+    # Overrides of the subgraphs' declared limits: {"name": [count, window_seconds]}.
+    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
 
     otlp_endpoint: str = ""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        networks(value)  # type: ignore[arg-type]  # refuses a malformed entry at start-up
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

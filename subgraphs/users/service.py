@@ -19,7 +19,13 @@ from ..common.events import EventBus
 from ..common.sessions import SessionRevocations
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
-from .ratelimit import LoginRateLimiter
+from .ratelimit import (
+    REGISTER_PER_ADDRESS,
+    RESET_PER_ADDRESS,
+    RESET_PER_EMAIL,
+    VERIFICATION_PER_USER,
+    LoginRateLimiter,
+)
 from .store import EmailTaken, OneTimeTokenRow, UserRow, UserStore
 from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens, new_family
 
@@ -58,10 +64,14 @@ class UserService:
         self.sessions = sessions
 
     # ------------------------------------------------------------ sign-up and sign-in
-    async def register(self, email: str, password: str, display_name: str) -> Session:
+    async def register(
+        self, email: str, password: str, display_name: str, client_address: str
+    ) -> Session:
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         name = check_display_name(display_name)
+        # Before the Argon2 hash (64 MiB, ~0.1 s of CPU) and the welcome email.
+        await self.limiter.limits.hit(REGISTER_PER_ADDRESS, client_address)
         try:
             user = await self.store.add(
                 UserRow(
@@ -81,9 +91,10 @@ class UserService:
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
         address = email.strip().lower()
-        await self.limiter.hit(address, client_address)
+        await self.limiter.attempt(address, client_address)
         user = await self.store.by_email(address)
         if not await verify_password(user.password_hash if user else None, password):
+            await self.limiter.failed(client_address)
             raise Unauthenticated("Invalid email or password")
         assert user is not None
         await self.limiter.succeeded(address)
@@ -137,6 +148,7 @@ class UserService:
         user = await self._existing(viewer.user_id)
         if user.email_verified:
             return False
+        await self.limiter.limits.hit(VERIFICATION_PER_USER, str(user.id))
         link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         await self.events.publish(
             "user.email_verification_requested", {**user_payload(user), "verificationUrl": link}
@@ -151,8 +163,12 @@ class UserService:
         await self.events.publish("user.email_verified", user_payload(user))
         return True
 
-    async def request_password_reset(self, email: str) -> bool:
-        user = await self.store.by_email(email.strip().lower())
+    async def request_password_reset(self, email: str, client_address: str) -> bool:
+        address = email.strip().lower()
+        # Per address, then per email: no mail bombing one inbox, no sweeping many.
+        await self.limiter.limits.hit(RESET_PER_ADDRESS, client_address)
+        await self.limiter.limits.hit(RESET_PER_EMAIL, address)
+        user = await self.store.by_email(address)
         if user is not None:
             link = await self._one_time_link(
                 user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
