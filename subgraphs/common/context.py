@@ -16,6 +16,7 @@ from strawberry.fastapi import BaseContext
 from .auth import Viewer, bearer_token, token_from_connection_params
 from .clients import client_address
 from .platform import Platform
+from .ratelimit import Limit
 
 DepsT = TypeVar("DepsT")
 LoadersT = TypeVar("LoadersT")
@@ -53,6 +54,11 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
     def client_address(self) -> str:
         """The caller's address: the first hop that is not a trusted proxy."""
         return client_address(self.request, self._trusted)
+
+    async def limit(self, limit: Limit, key: str | None = None) -> None:
+        """Counts one use of `limit` by `key` (default: the caller's address);
+        RATE_LIMITED with retryAfter once the budget is spent."""
+        await self.platform.limits.hit(limit, key or self.client_address())
 
     def token(self) -> str | None:
         if isinstance(self.request, WebSocket):

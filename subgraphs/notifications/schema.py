@@ -46,6 +46,7 @@ class Mutation:
     )
     async def send_announcement(self, info: Info, input: AnnouncementInput) -> int:
         viewer = require_role(await info.context.viewer(), "ADMIN")
+        await info.context.limit(domain.ANNOUNCEMENTS, viewer.user_id)
         return await info.context.deps.service.send_announcement(
             viewer, input.title, input.body, input.link
         )
@@ -55,6 +56,7 @@ class Mutation:
         self, info: Info, endpoint: str, p256dh: str, auth: str
     ) -> bool:
         viewer = require_viewer(await info.context.viewer())
+        await info.context.limit(domain.PUSH_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_push_subscription(
             viewer, endpoint, p256dh, auth
         )
@@ -67,6 +69,7 @@ class Mutation:
     @strawberry.mutation(description="The number SMS notifications go to, in E.164 form.")
     async def register_sms_number(self, info: Info, phone_number: str) -> bool:
         viewer = require_viewer(await info.context.viewer())
+        await info.context.limit(domain.SMS_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_sms_number(viewer, phone_number)
 
 

@@ -3,10 +3,11 @@ limits answered with RATE_LIMITED and retryAfter (shared in Redis)."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
-from tests.conftest import LOGIN, REGISTER, register
+from tests.conftest import LOGIN, REGISTER, account_with_roles, register
 from tests.support.client import Client
 from tests.support.stack import Stack
 
@@ -99,3 +100,65 @@ async def test_verification_emails_are_limited_per_account(gateway: Client) -> N
     for _ in range(3):
         assert (await learner.data(request))["requestEmailVerification"] is True
     assert retry_after(await learner.execute(request)) > 0
+
+
+def push_subscription() -> dict[str, str]:
+    """A browser PushSubscription for a made-up device at a known push service."""
+    point = b"\x04" + uuid.uuid4().bytes * 4  # 65 bytes, the shape of a P-256 point
+    return {
+        "e": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}",
+        "k": base64.urlsafe_b64encode(point).decode().rstrip("="),
+        "a": base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="),
+    }
+
+
+async def test_push_and_sms_registrations_are_limited_per_account(gateway: Client) -> None:
+    learner = gateway.as_user((await register(gateway, "Collector"))["accessToken"])
+    push = (
+        "mutation($e: String!, $k: String!, $a: String!) "
+        "{ registerPushSubscription(endpoint: $e, p256dh: $k, auth: $a) }"
+    )
+    for _ in range(10):
+        assert (await learner.data(push, push_subscription()))["registerPushSubscription"]
+    assert retry_after(await learner.execute(push, push_subscription())) > 0
+    sms = "mutation($n: String!) { registerSmsNumber(phoneNumber: $n) }"
+    for n in range(5):
+        await learner.execute(sms, {"n": f"+4915112345{n:03d}"})
+    assert retry_after(await learner.execute(sms, {"n": "+4915112345999"})) > 0
+
+
+async def test_announcement_attempts_are_limited_per_admin(
+    gateway: Client, admin_token: str
+) -> None:
+    # A fresh admin, and a link the service refuses after counting the attempt:
+    # the budget is shown without fanning ten announcements out to every user.
+    admin = await account_with_roles(gateway, admin_token, ["ADMIN"], "Announcer")
+    announcer = gateway.as_user(admin["accessToken"])
+    announce = "mutation($i: AnnouncementInput!) { sendAnnouncement(input: $i) }"
+    refused = {"i": {"title": "t", "body": "b", "link": "javascript:alert(1)"}}
+    for _ in range(10):
+        assert codes(await announcer.execute(announce, refused)) == ["BAD_USER_INPUT"]
+    assert retry_after(await announcer.execute(announce, refused)) > 0
+
+
+async def test_searches_are_limited_per_address(stack: Stack) -> None:
+    scraper = Client(stack.url)
+    search = "query($q: String!) { searchContent(query: $q, first: 5) { __typename } }"
+    for n in range(60):
+        assert not codes(await scraper.execute(search, {"q": f"graph {n}"}))
+    assert 0 < retry_after(await scraper.execute(search, {"q": "one more"})) <= 60
+    assert not codes(await Client(stack.url).execute(search, {"q": "graph"}))
+    await scraper.close()
+
+
+async def test_drawings_are_limited_per_address_field_by_field(
+    stack: Stack, gateway: Client
+) -> None:
+    learner = gateway.as_user((await register(gateway, "Artist"))["accessToken"])
+    charts = " ".join(f"c{n}: progressChartSvg(kind: BAR)" for n in range(30))
+    query = f"{{ me {{ {charts} }} }}"
+    for _ in range(10):  # 10 x 30 drawings: the budget of 300 per minute
+        assert not codes(await learner.execute(query))
+    body = await learner.execute(query)
+    # The drawings are non-null: the first refused one nulls `me` (one error reported).
+    assert set(codes(body)) == {"RATE_LIMITED"} and body["data"]["me"] is None
