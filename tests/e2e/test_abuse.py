@@ -162,3 +162,21 @@ async def test_drawings_are_limited_per_address_field_by_field(
     body = await learner.execute(query)
     # The drawings are non-null: the first refused one nulls `me` (one error reported).
     assert set(codes(body)) == {"RATE_LIMITED"} and body["data"]["me"] is None
+
+
+async def test_push_endpoints_outside_the_known_push_services_are_refused(
+    gateway: Client,
+) -> None:
+    learner = gateway.as_user((await register(gateway, "Prober"))["accessToken"])
+    push = (
+        "mutation($e: String!, $k: String!, $a: String!) "
+        "{ registerPushSubscription(endpoint: $e, p256dh: $k, auth: $a) }"
+    )
+    for endpoint in (
+        "https://169.254.169.254/latest/meta-data/iam/",  # cloud metadata
+        "https://users:4001/graphql",  # an in-cluster service
+        "https://attacker.example/push",
+    ):
+        body = await learner.execute(push, {**push_subscription(), "e": endpoint})
+        assert codes(body) == ["BAD_USER_INPUT"], body
+        assert body["errors"][0]["extensions"]["field"] == "endpoint"
