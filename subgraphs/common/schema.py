@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import strawberry
@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from .cost import CostModel, OperationCost
 from .errors import ErrorCodes, coded_error
 from .input_errors import RefuseUnstorableText
 from .observability import OperationMetrics, OperationTracing
@@ -39,8 +40,13 @@ def federated_schema(
     mutation: type | None = None,
     subscription: type | None = None,
     types: Iterable[type] = (),
+    costs: Mapping[str, int] | None = None,
 ) -> strawberry.federation.Schema:
-    """A federation 2 schema with the platform's limits, metrics and error codes."""
+    """A federation 2 schema with the platform's limits, metrics and error codes.
+
+    `costs` weighs expensive fields ("Type.field": cost) for the operation budget.
+    """
+    model = CostModel(costs or {}, settings.default_list_size)
     extensions: list[Any] = [
         OperationTracing,  # outermost: its span covers the whole operation
         OperationMetrics,  # listed first: it sees errors after ErrorCodes coded them
@@ -49,6 +55,7 @@ def federated_schema(
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: OperationCost(model, settings.max_cost_anonymous, settings.max_cost_signed_in),
         RefuseUnstorableText,
     ]
     return CodedErrorsSchema(

@@ -70,10 +70,16 @@ class Settings(BaseSettings):
     )
     # Overrides of the subgraphs' declared limits: {"name": [count, window_seconds]}.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    # Static operation cost (common/cost.py): budgets per operation, and the size
+    # assumed for a list whose size no argument gives.
+    max_cost_anonymous: int = 5_000
+    max_cost_signed_in: int = 20_000
+    default_list_size: int = 10
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
+    max_response_bytes: int = 4 * 1024 * 1024  # a GraphQL answer larger than this is refused
 
     otlp_endpoint: str = ""
 

@@ -4,12 +4,14 @@ limits answered with RATE_LIMITED and retryAfter (shared in Redis)."""
 from __future__ import annotations
 
 import base64
+import sys
 import uuid
 from typing import Any
 
 from tests.conftest import LOGIN, REGISTER, account_with_roles, register
 from tests.support.client import Client
-from tests.support.stack import Stack
+from tests.support.servers import free_port
+from tests.support.stack import Process, Stack
 
 PER_ADDRESS_FAILURES = 20  # SKILL_CIRCLE_LOGIN_ATTEMPTS_PER_ADDRESS default
 
@@ -180,3 +182,64 @@ async def test_push_endpoints_outside_the_known_push_services_are_refused(
         body = await learner.execute(push, {**push_subscription(), "e": endpoint})
         assert codes(body) == ["BAD_USER_INPUT"], body
         assert body["errors"][0]["extensions"]["field"] == "endpoint"
+
+
+# The issue's measured attack: 13 MB after 3.4 s of server work, anonymously.
+EXPENSIVE = (
+    "{ "
+    + " ".join(
+        f"a{n}: skills(first: 100) {{ edges {{ node {{ treeSvg courses {{ title }} "
+        "learnerCount prerequisites { name } } } }"
+        for n in range(30)
+    )
+    + " }"
+)
+
+
+async def test_an_expensive_operation_is_refused_before_it_runs(
+    stack: Stack, gateway: Client
+) -> None:
+    body = await gateway.execute(EXPENSIVE)
+    assert codes(body) == ["COST_LIMIT"], body
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["cost"] > extensions["budget"] == 5_000
+    assert body["data"] is None
+    # A signed-in caller has a larger budget, but not that large.
+    learner = gateway.as_user((await register(gateway, "Heavy"))["accessToken"])
+    assert "COST_LIMIT" in codes(await learner.execute(EXPENSIVE))
+    # An ordinary page, drawings included, is within budget.
+    page = "{ skills(first: 100) { edges { node { id name treeSvg } } } }"
+    assert not codes(await gateway.execute(page))
+
+
+async def test_direct_subgraph_calls_are_costed_too(stack: Stack) -> None:
+    """Representations as a gateway would send them, straight to the subgraph."""
+    direct = Client(stack.subgraph_url("visualization"))
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Skill { treeSvg } } }"
+    many = [{"__typename": "Skill", "id": str(n)} for n in range(200)]  # 200 x 50 > 5,000
+    body = await direct.execute(query, {"r": many})
+    assert codes(body) == ["COST_LIMIT"] and body["errors"][0]["extensions"]["cost"] >= 10_000
+    few = many[:20]
+    assert "COST_LIMIT" not in codes(await direct.execute(query, {"r": few}))
+    await direct.close()
+
+
+async def test_a_response_over_the_size_cap_is_refused(stack: Stack) -> None:
+    """A users process with a 2,000-byte cap, beside the stack's, on the same stores."""
+    port = free_port()
+    env = {**stack.subgraph_env("users", port), "SKILL_CIRCLE_MAX_RESPONSE_BYTES": "2000"}
+    process = Process(
+        "users-capped",
+        [sys.executable, "-m", "subgraphs.users"],
+        env,
+        f"http://127.0.0.1:{port}/health",
+        stack.dir,
+    ).start()
+    try:
+        direct = Client(f"http://127.0.0.1:{port}/graphql")
+        large = await direct.execute("{ __schema { types { name fields { name } } } }")
+        assert codes(large) == ["RESPONSE_TOO_LARGE"] and large["data"] is None
+        assert (await direct.data("{ __typename }")) == {"__typename": "Query"}
+        await direct.close()
+    finally:
+        process.stop()
