@@ -10,6 +10,8 @@
 //   SKILL_CIRCLE_SUPERGRAPH        supergraph SDL file (default ../schema/supergraph.graphql, relative to this file)
 //   SKILL_CIRCLE_GATEWAY_PORT      listen port (default 4000)
 //   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
+//   SKILL_CIRCLE_GATEWAY_IDE       "false" stops serving the in-browser IDE (production); default true
+//   SKILL_CIRCLE_GATEWAY_INTROSPECTION  "false" refuses introspection (production); default true
 //   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
 //   SKILL_CIRCLE_OTLP_ENDPOINT     OTLP/HTTP collector base URL (e.g. http://jaeger:4318): traces are
@@ -342,6 +344,8 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
 
+  // Production (compose's hive profile) turns both off: no schema browsing for attackers.
+  ...(envBool('SKILL_CIRCLE_GATEWAY_INTROSPECTION', true) ? {} : { disableIntrospection: true }),
   // Self-contained IDE at GET /graphql (Accept: text/html); works offline.
-  graphiql: true,
+  graphiql: envBool('SKILL_CIRCLE_GATEWAY_IDE', true),
 });
