@@ -146,7 +146,7 @@ class OperationCost(SchemaExtension):
         self.anonymous_budget = anonymous_budget
         self.signed_in_budget = signed_in_budget
 
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and not _is_subscription(document, context.operation_name):
