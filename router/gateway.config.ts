@@ -10,6 +10,8 @@
 //   SKILL_CIRCLE_SUPERGRAPH        supergraph SDL file (default ../schema/supergraph.graphql, relative to this file)
 //   SKILL_CIRCLE_GATEWAY_PORT      listen port (default 4000)
 //   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
+//   SKILL_CIRCLE_GATEWAY_IDE       "false" stops serving the in-browser IDE (production); default true
+//   SKILL_CIRCLE_GATEWAY_INTROSPECTION  "false" refuses introspection (production); default true
 //   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
 //   SKILL_CIRCLE_ENVIRONMENT       "development" opens the IDE on the example collection of
@@ -254,7 +256,8 @@ function isSubscription(executionRequest: { operationType?: string; document?: a
 /**
  * X-Forwarded-For as the subgraphs should see it: what the proxy in front of
  * the gateway said, plus the address the gateway itself was reached from
- * (the users subgraph rate-limits logins per client address: the last hop).
+ * (subgraphs take the first hop, from the right, that is not a trusted proxy:
+ * SKILL_CIRCLE_TRUSTED_PROXIES).
  */
 function forwardedFor(context: Record<string, any>, request: Request): string | undefined {
   const peer: string | undefined = context.req?.socket?.remoteAddress?.replace(/^::ffff:/, '');
@@ -344,11 +347,15 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
 
+  // Production (compose's hive profile) turns both off: no schema browsing for attackers.
+  ...(envBool('SKILL_CIRCLE_GATEWAY_INTROSPECTION', true) ? {} : { disableIntrospection: true }),
   // Self-contained IDE at GET /graphql (Accept: text/html); works offline. In
   // development it opens on the example operations of router/ide-collection.mjs
   // (Hive Laboratory's `defaultCollections`, used while the browser has none saved).
-  graphiql: {
-    title: 'Skill Circle',
-    defaultCollections: ideCollections(process.env.SKILL_CIRCLE_ENVIRONMENT),
-  },
+  graphiql: envBool('SKILL_CIRCLE_GATEWAY_IDE', true)
+    ? {
+        title: 'Skill Circle',
+        defaultCollections: ideCollections(process.env.SKILL_CIRCLE_ENVIRONMENT),
+      }
+    : false,
 });

@@ -12,6 +12,8 @@ from typing import Any
 from .auth import KeySet, TokenVerifier, remote_jwks
 from .events import EventBus, EventConsumer, Handler, LiveChannels
 from .observability import Metrics, configure_tracing
+from .ratelimit import RateLimits
+from .sessions import SessionRevocations
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
 
@@ -21,19 +23,28 @@ ReadinessCheck = Callable[[], Awaitable[object]]
 
 
 class Platform:
-    """Settings, token verifier, metrics, Redis, event bus and live channels."""
+    """Settings, token verifier, metrics, Redis, event bus, live channels, sessions,
+    rate limits."""
 
     def __init__(self, settings: Settings, verifier: TokenVerifier | None = None) -> None:
         self.settings = settings
         # Before any store client exists, so that Redis/MongoDB/HTTP calls are traced.
         configure_tracing(settings)
         self.metrics = Metrics(settings.service)
+        self.trusted_proxies = settings.trusted_networks  # parsed once
         self.redis = redis_client(settings)
         self.events = EventBus(self.redis, producer=settings.service)
+        self.limits = RateLimits(self.redis, settings.rate_limits)
         self.live = LiveChannels(broadcast_url(settings))
         self.verifier = verifier or TokenVerifier(
             settings,
             KeySet(remote_jwks(settings.jwks_url), settings.jwks_refetch_interval_seconds),
+        )
+        # Remembered as long as a revoked session's last access token can be accepted.
+        self.sessions = SessionRevocations(
+            self.redis,
+            self.live,
+            settings.access_token_ttl_seconds + settings.jwt_leeway_seconds,
         )
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
@@ -69,6 +80,8 @@ class Platform:
 
     async def start(self) -> None:
         await self.live.connect()
+        await self.sessions.load()
+        self.run_in_background(self.sessions.follow())
 
     async def stop_background(self, rounds: int = 5, wait_seconds: float = 2.0) -> None:
         """Cancels the background tasks, again until they end (bounded).

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .clients import DEFAULT_TRUSTED_PROXIES, Network, networks
 
 # The development values below are public; production refuses every one of them.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
@@ -65,6 +67,8 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["RS256", "ES256", "EdDSA"] = "RS256"
     jwt_issuer: str = "skill-circle"
     jwt_audience: str = "skill-circle-api"
+    jwt_leeway_seconds: int = 30  # clock skew tolerated between hosts on exp/nbf/iat
+    access_token_ttl_seconds: int = 900  # also how long an ended session is remembered
     secret_key: str = DEV_SECRET_KEY
 
     # The development admin account: users creates it, content's demo loader signs in as it.
@@ -72,12 +76,37 @@ class Settings(BaseSettings):
     admin_password: str = DEV_ADMIN_PASSWORD
 
     # Abuse protection.
+    # Proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For hop is
+    # believed: the gateway, load balancers. The client is the first other hop.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_TRUSTED_PROXIES)
+    )
+    # Overrides of the subgraphs' declared limits: {"name": [count, window_seconds]}.
+    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    # Static operation cost (common/cost.py): budgets per operation, and the size
+    # assumed for a list whose size no argument gives.
+    max_cost_anonymous: int = 5_000
+    max_cost_signed_in: int = 20_000
+    default_list_size: int = 10
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
+    max_response_bytes: int = 4 * 1024 * 1024  # a GraphQL answer larger than this is refused
 
     otlp_endpoint: str = ""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        networks(value)  # type: ignore[arg-type]  # refuses a malformed entry at start-up
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -71,6 +71,7 @@ class Query:
     async def search_content(
         self, info: Info, query: str, first: int | None = None
     ) -> list[ContentSearchHit]:
+        await info.context.limit(domain.SEARCHES)
         items = await info.context.deps.service.search(query, first, await viewer_sees_drafts(info))
         return [search_hit(item) for item in items]
 

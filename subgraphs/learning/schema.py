@@ -104,15 +104,13 @@ class Subscription:
     @strawberry.subscription(description="The authenticated user's own progress changes.")
     async def progress_updated(self, info: Info) -> AsyncGenerator[SkillProgress, None]:
         viewer = await _subscriber(info)
-        async for message in info.context.platform.live.listen(progress_channel(viewer.user_id)):
+        async for message in info.context.listen(viewer, progress_channel(viewer.user_id)):
             yield SkillProgress.of(ProgressSnapshot.from_message(message))
 
     @strawberry.subscription(description="The authenticated user's own achievements.")
     async def achievement_unlocked(self, info: Info) -> AsyncGenerator[Achievement, None]:
         viewer = await _subscriber(info)
-        async for message in info.context.platform.live.listen(
-            achievements_channel(viewer.user_id)
-        ):
+        async for message in info.context.listen(viewer, achievements_channel(viewer.user_id)):
             yield Achievement.from_message(message)
 
 

@@ -97,6 +97,14 @@ class UserDirectory:
         keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
         await self.redis.hset(_push_key(user_id), subscription.endpoint, json.dumps(keys))
 
+    async def push_subscription_count(self, user_id: str, but: str = "") -> int:
+        """How many push endpoints the user has, not counting `but`."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hlen(_push_key(user_id))
+            pipe.hexists(_push_key(user_id), but)
+            count, has_but = await pipe.execute()
+        return int(count) - (1 if has_but else 0)
+
     async def remove_push_subscription(self, user_id: str, endpoint: str) -> bool:
         return bool(await self.redis.hdel(_push_key(user_id), endpoint))
 

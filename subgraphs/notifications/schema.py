@@ -11,7 +11,7 @@ from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
 from .inputs import AnnouncementInput
-from .notifier import notifications_of
+from .notifier import channel_of
 from .types import DeliveryFailure, Info, Notification, User
 
 
@@ -46,6 +46,7 @@ class Mutation:
     )
     async def send_announcement(self, info: Info, input: AnnouncementInput) -> int:
         viewer = require_role(await info.context.viewer(), "ADMIN")
+        await info.context.limit(domain.ANNOUNCEMENTS, viewer.user_id)
         return await info.context.deps.service.send_announcement(
             viewer, input.title, input.body, input.link
         )
@@ -55,6 +56,7 @@ class Mutation:
         self, info: Info, endpoint: str, p256dh: str, auth: str
     ) -> bool:
         viewer = require_viewer(await info.context.viewer())
+        await info.context.limit(domain.PUSH_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_push_subscription(
             viewer, endpoint, p256dh, auth
         )
@@ -67,6 +69,7 @@ class Mutation:
     @strawberry.mutation(description="The number SMS notifications go to, in E.164 form.")
     async def register_sms_number(self, info: Info, phone_number: str) -> bool:
         viewer = require_viewer(await info.context.viewer())
+        await info.context.limit(domain.SMS_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_sms_number(viewer, phone_number)
 
 
@@ -75,7 +78,7 @@ class Subscription:
     @strawberry.subscription(description="The authenticated user's own notifications, live.")
     async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
         viewer = require_viewer(await info.context.viewer())
-        async for message in notifications_of(info.context.platform.live, viewer.user_id):
+        async for message in info.context.listen(viewer, channel_of(viewer.user_id)):
             yield Notification.of(domain.Notification.from_message(message))
 
 

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from ..common.auth import Viewer
 from ..common.clock import utcnow
-from ..common.errors import BadUserInput, NotFound
+from ..common.errors import BadUserInput, Conflict, NotFound
 from ..common.events import EventBus
 from ..common.pagination import decode_cursor, page_size
+from .channels.push import check_endpoint
 from .directory import UserDirectory
 from .domain import DeliveryFailure, Notification, PushSubscription
 from .queue import DeliveryQueue
@@ -85,10 +86,13 @@ class NotificationService:
         self, viewer: Viewer, endpoint: str, p256dh: str, auth: str
     ) -> bool:
         endpoint = endpoint.strip()
-        _endpoint(endpoint, self.settings.environment == "production")
+        check_endpoint(endpoint, self.settings)
         _key("p256dh", p256dh, 65)
         _key("auth", auth, 16)
         subscription = PushSubscription(endpoint=endpoint, p256dh=p256dh.strip(), auth=auth.strip())
+        cap = self.settings.max_push_subscriptions_per_user
+        if await self.directory.push_subscription_count(viewer.user_id, but=endpoint) >= cap:
+            raise Conflict(f"At most {cap} push subscriptions per account; unregister one first")
         await self.directory.add_push_subscription(viewer.user_id, subscription)
         return True
 
@@ -136,13 +140,6 @@ def _link(link: str | None, production: bool) -> str | None:
     if parts.scheme not in schemes or not parts.netloc or len(link) > MAX_LINK:
         raise BadUserInput("link", "link must be an absolute " + " or ".join(schemes) + " URL")
     return link
-
-
-def _endpoint(endpoint: str, production: bool) -> None:
-    parts = urlsplit(endpoint)
-    schemes = ("https",) if production else ("https", "http")
-    if parts.scheme not in schemes or not parts.netloc or len(endpoint) > MAX_LINK:
-        raise BadUserInput("endpoint", "endpoint must be the push service's https URL")
 
 
 def _key(field: str, value: str, length: int) -> None:

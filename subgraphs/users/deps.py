@@ -34,12 +34,8 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
         store,
         AccessTokens(keys, settings),
         RefreshTokens(platform.redis, settings.refresh_token_ttl_seconds),
-        LoginRateLimiter(
-            platform.redis,
-            settings.login_attempts_per_account,
-            settings.login_attempts_per_address,
-            settings.login_window_seconds,
-        ),
+        LoginRateLimiter(platform.limits, settings),
         platform.events,
+        platform.sessions,
     )
     return Deps(settings, engine, store, keys, service)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from ..common.permissions import require_role, require_viewer
@@ -11,16 +9,6 @@ from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .inputs import PreferencesInput, ProfileInput, RegisterInput
 from .types import AuthPayload, Info, Preferences, Role, User
-
-
-def client_address(info: Info) -> str:
-    """The caller's address: the last hop the gateway or proxy appended, else the peer."""
-    request: Any = info.context.request
-    forwarded = request.headers.get("x-forwarded-for", "") if request is not None else ""
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    client = getattr(request, "client", None)
-    return client.host if client else "unknown"
 
 
 @strawberry.type
@@ -44,13 +32,15 @@ class Mutation:
     @strawberry.mutation
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         session = await info.context.deps.service.register(
-            input.email, input.password, input.display_name
+            input.email, input.password, input.display_name, info.context.client_address()
         )
         return AuthPayload.of(session)
 
     @strawberry.mutation
     async def login(self, info: Info, email: str, password: str) -> AuthPayload:
-        session = await info.context.deps.service.login(email, password, client_address(info))
+        session = await info.context.deps.service.login(
+            email, password, info.context.client_address()
+        )
         return AuthPayload.of(session)
 
     @strawberry.mutation(description="Rotates: the old refresh token stops working.")
@@ -74,7 +64,9 @@ class Mutation:
 
     @strawberry.mutation(description="True even for unknown emails.")
     async def request_password_reset(self, info: Info, email: str) -> bool:
-        return await info.context.deps.service.request_password_reset(email)
+        return await info.context.deps.service.request_password_reset(
+            email, info.context.client_address()
+        )
 
     @strawberry.mutation
     async def reset_password(self, info: Info, token: str, new_password: str) -> bool:

@@ -16,11 +16,18 @@ from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from ..common.events import EventBus
+from ..common.sessions import SessionRevocations
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
-from .ratelimit import LoginRateLimiter
+from .ratelimit import (
+    REGISTER_PER_ADDRESS,
+    RESET_PER_ADDRESS,
+    RESET_PER_EMAIL,
+    VERIFICATION_PER_USER,
+    LoginRateLimiter,
+)
 from .store import EmailTaken, OneTimeTokenRow, UserRow, UserStore
-from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens
+from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens, new_family
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
@@ -46,6 +53,7 @@ class UserService:
         refresh: RefreshTokens,
         limiter: LoginRateLimiter,
         events: EventBus,
+        sessions: SessionRevocations,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -53,12 +61,17 @@ class UserService:
         self.refresh = refresh
         self.limiter = limiter
         self.events = events
+        self.sessions = sessions
 
     # ------------------------------------------------------------ sign-up and sign-in
-    async def register(self, email: str, password: str, display_name: str) -> Session:
+    async def register(
+        self, email: str, password: str, display_name: str, client_address: str
+    ) -> Session:
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         name = check_display_name(display_name)
+        # Before the Argon2 hash (64 MiB, ~0.1 s of CPU) and the welcome email.
+        await self.limiter.limits.hit(REGISTER_PER_ADDRESS, client_address)
         try:
             user = await self.store.add(
                 UserRow(
@@ -78,9 +91,10 @@ class UserService:
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
         address = email.strip().lower()
-        await self.limiter.hit(address, client_address)
+        await self.limiter.attempt(address, client_address)
         user = await self.store.by_email(address)
         if not await verify_password(user.password_hash if user else None, password):
+            await self.limiter.failed(client_address)
             raise Unauthenticated("Invalid email or password")
         assert user is not None
         await self.limiter.succeeded(address)
@@ -100,19 +114,31 @@ class UserService:
         if user is None:
             raise Unauthenticated("Account no longer exists")
         return Session(
-            access_token=self.access.issue(str(user.id), user.roles),
+            access_token=self.access.issue(str(user.id), user.roles, grant.family),
             refresh_token=new_token,
             expires_in=self.access.ttl,
             user=user,
         )
 
     async def logout(self, refresh_token: str) -> bool:
-        return await self.refresh.revoke(refresh_token)
+        """Ends this session: its refresh tokens, access tokens and subscriptions."""
+        grant = await self.refresh.revoke(refresh_token)
+        if grant is None:
+            return False
+        await self.sessions.revoke(grant.family)
+        return True
+
+    async def end_all_sessions(self, user_id: str) -> None:
+        """Ends every session of the user, everywhere, within seconds: refresh tokens
+        stop rotating, access tokens are refused and live subscriptions end with
+        UNAUTHENTICATED. For password reset/change, role change, disabling, deletion."""
+        await self.sessions.revoke(*await self.refresh.revoke_all(user_id))
 
     async def _session(self, user: UserRow) -> Session:
+        session_id = new_family()
         return Session(
-            access_token=self.access.issue(str(user.id), user.roles),
-            refresh_token=await self.refresh.issue(str(user.id)),
+            access_token=self.access.issue(str(user.id), user.roles, session_id),
+            refresh_token=await self.refresh.issue(str(user.id), session_id),
             expires_in=self.access.ttl,
             user=user,
         )
@@ -122,6 +148,7 @@ class UserService:
         user = await self._existing(viewer.user_id)
         if user.email_verified:
             return False
+        await self.limiter.limits.hit(VERIFICATION_PER_USER, str(user.id))
         link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         await self.events.publish(
             "user.email_verification_requested", {**user_payload(user), "verificationUrl": link}
@@ -136,8 +163,12 @@ class UserService:
         await self.events.publish("user.email_verified", user_payload(user))
         return True
 
-    async def request_password_reset(self, email: str) -> bool:
-        user = await self.store.by_email(email.strip().lower())
+    async def request_password_reset(self, email: str, client_address: str) -> bool:
+        address = email.strip().lower()
+        # Per address, then per email: no mail bombing one inbox, no sweeping many.
+        await self.limiter.limits.hit(RESET_PER_ADDRESS, client_address)
+        await self.limiter.limits.hit(RESET_PER_EMAIL, address)
+        user = await self.store.by_email(address)
         if user is not None:
             link = await self._one_time_link(
                 user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
@@ -153,7 +184,7 @@ class UserService:
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired reset token")
         user = await self.store.change(user_id, password_hash=await hash_password(new_password))
-        await self.refresh.revoke_all(str(user.id))
+        await self.end_all_sessions(str(user.id))
         await self.events.publish("user.password_changed", user_payload(user))
         return True
 
@@ -189,14 +220,21 @@ class UserService:
         return user
 
     async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
-        user = await self._existing(user_id)
+        before = user = await self._existing(user_id)
         wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
         user = await self.store.change(user.id, roles=wanted)
+        if wanted != list(before.roles):
+            await self.end_all_sessions(str(user.id))  # tokens name the old roles
         await self.events.publish("user.roles_changed", user_payload(user))
         return user
 
-    async def ensure_admin(self, email: str, password: str) -> UserRow:
-        """Creates the admin account, or promotes (and re-keys) an existing one."""
+    async def ensure_admin(self, email: str, password: str, force: bool = False) -> UserRow:
+        """Creates the admin account, or promotes (and re-keys) an existing one.
+
+        An existing account whose email was never verified may belong to whoever
+        registered that address first: it is promoted only when `force` is given.
+        Promoting or re-keying ends every session the account had.
+        """
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         user = await self.store.by_email(address)
@@ -212,15 +250,27 @@ class UserService:
             )
         if set(user.roles) >= set(ROLES) and await verify_password(user.password_hash, password):
             return user
-        return await self.store.change(
+        if not user.email_verified and not force:
+            raise UnverifiedAccount(address)
+        user = await self.store.change(
             user.id, roles=list(ROLES), password_hash=await hash_password(password)
         )
+        await self.end_all_sessions(str(user.id))
+        return user
 
     async def _existing(self, user_id: str) -> UserRow:
         user = await self.store.by_id(user_id)
         if user is None:
             raise NotFound("User", user_id)
         return user
+
+
+class UnverifiedAccount(Conflict):
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"{email} belongs to an account whose email was never verified; "
+            "refusing to make it an admin (create-admin --force does it anyway)"
+        )
 
 
 def user_payload(user: UserRow) -> dict[str, Any]:

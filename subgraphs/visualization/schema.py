@@ -16,5 +16,16 @@ class Query:
         return True
 
 
+# A drawing costs as much as ~50 plain fields: a layout on a cache miss, kilobytes out.
+DRAWING_COSTS = {
+    "Skill.treeSvg": 50,
+    "Roadmap.svg": 50,
+    "User.progressChartSvg": 50,
+    "User.skillTreeSvg": 50,
+}
+
+
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
-    return federated_schema(settings, query=Query, types=[Skill, Roadmap, User])
+    return federated_schema(
+        settings, query=Query, types=[Skill, Roadmap, User], costs=DRAWING_COSTS
+    )

@@ -21,6 +21,7 @@ class Skill:
 
     @strawberry.field(description="The prerequisite tree below this skill, as an SVG document.")
     async def tree_svg(self, info: Info, depth: int | None = 3) -> str:
+        await info.context.limit(domain.DRAWINGS)
         key = (str(self.id), 3 if depth is None else depth)
         return await info.context.loaders.skill_tree.load(key)
 
@@ -38,6 +39,7 @@ class Roadmap:
         requires=["slug"], description="The roadmap as an ordered diagram (SVG)."
     )
     async def svg(self, info: Info) -> str:
+        await info.context.limit(domain.DRAWINGS)
         return await info.context.deps.service.roadmap(self.slug)
 
     @classmethod
@@ -56,12 +58,14 @@ class User:
         kind: ChartKind | None = domain.ChartKind.BAR,  # type: ignore[valid-type]
     ) -> str:
         viewer = await info.context.viewer()
+        await info.context.limit(domain.DRAWINGS)
         chart = domain.ChartKind(kind) if kind is not None else domain.ChartKind.BAR
         return await info.context.deps.service.progress_chart(viewer, str(self.id), chart)
 
     @strawberry.field(description="A roadmap coloured by the user's progress; user and ADMIN only.")
     async def skill_tree_svg(self, info: Info, roadmap_slug: str) -> str:
         viewer = await info.context.viewer()
+        await info.context.limit(domain.DRAWINGS)
         return await info.context.deps.service.user_roadmap(viewer, str(self.id), roadmap_slug)
 
     @classmethod

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import account_with_roles, register
+from tests.e2e.authorization_matrix import LEAST_ROLE, REFUSED, mutation_request, supergraph
 from tests.skills.test_e2e import demo_loaded  # noqa: F401  (module fixture, reused)
 from tests.support.client import Client, Subscription, subscribe
 from tests.support.stack import Stack
@@ -380,3 +381,27 @@ async def test_who_may_see_and_do_what(stack: Stack, gateway: Client, editor: Cl
     # And a learner may not do an editor's writes.
     codes = await as_b.error_codes(CREATE_CATEGORY, {"i": {"slug": unique("b"), "name": "B"}})
     assert codes == ["FORBIDDEN"]
+
+
+async def test_every_mutation_is_guarded_as_declared(
+    gateway: Client, editor: Client, admin_token: str
+) -> None:
+    """Generated from schema/supergraph.graphql: every mutation is declared with its
+    least role, and every caller below it is refused (anonymous: UNAUTHENTICATED,
+    signed in without the role: FORBIDDEN). Public mutations are only declared."""
+    schema = supergraph()
+    assert schema.mutation_type is not None
+    undeclared = sorted(set(schema.mutation_type.fields) - set(LEAST_ROLE))
+    assert not undeclared, f"declare the least role of {undeclared} in authorization_matrix.py"
+    assert not set(LEAST_ROLE) - set(schema.mutation_type.fields), "stale entries"
+    learner = gateway.as_user((await register(gateway, "Matrix"))["accessToken"])
+    callers = {"anonymous": gateway, "learner": learner, "editor": editor}
+    wrong = []
+    for name, role in sorted(LEAST_ROLE.items()):
+        query, variables = mutation_request(schema, name)
+        for caller, code in REFUSED.get(role, {}).items():
+            body = await callers[caller].execute(query, variables)
+            got = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+            if got != [code]:
+                wrong.append((name, caller, code, got))
+    assert not wrong, wrong

@@ -361,3 +361,31 @@ def test_missing_synced_files_fail_with_a_hint(tmp_path: Path) -> None:
     result = template(bare)
     assert result.returncode != 0
     assert "make helm-sync" in result.stderr
+
+
+def test_subgraphs_are_reachable_only_from_the_router_each_other_for_jwks_and_prometheus(
+    chart: Path,
+) -> None:
+    _, documents = render(chart)
+    policies = by_kind(documents, "NetworkPolicy")
+    names = {name.rsplit("-", 1)[-1]: policy for name, policy in policies.items()}
+    assert set(names) == set(SUBGRAPH_PORTS)
+    for name, policy in names.items():
+        spec = policy["spec"]
+        assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == name
+        assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
+        gateway_rule, metrics_rule = spec["ingress"]
+        components = [
+            peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component")
+            for peer in gateway_rule["from"]
+        ]
+        # users alone also admits the other subgraphs (their JWKS fetches).
+        assert components == (["router", None] if name == "users" else ["router"])
+        assert metrics_rule["from"][0]["namespaceSelector"]["matchLabels"] == {
+            "kubernetes.io/metadata.name": "monitoring"
+        }
+        egress_ports = {p["port"] for rule in spec["egress"] for p in rule.get("ports", [])}
+        assert {53, 4001, 5432, 6379, 27017} <= egress_ports
+        assert (443 in egress_ports) == (name == "notifications")
+    _, without = render(chart, "--set", "networkPolicy.enabled=false")
+    assert not by_kind(without, "NetworkPolicy")

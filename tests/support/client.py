@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import random
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,14 +25,37 @@ class GraphQLError(AssertionError):
         return [e.get("extensions", {}).get("code") for e in self.errors]
 
 
+# Simulated clients' addresses: the benchmarking range (RFC 2544), never a trusted proxy.
+CLIENT_NETWORK = ipaddress.ip_network("198.18.0.0/15")
+
+
+def new_client_address() -> str:
+    return str(CLIENT_NETWORK[random.randrange(1, CLIENT_NETWORK.num_addresses - 1)])
+
+
 class Client:
-    def __init__(self, url: str, token: str | None = None) -> None:
+    """One simulated client: its own address (sent as X-Forwarded-For, as the trusted
+    proxy in front of the gateway would), optionally signed in with `token`."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        address: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        """`source`: connect from this loopback address instead of 127.0.0.1 (the
+        harness proxy): a client reaching the gateway directly, untrusted."""
         self.url = url
         self.token = token
-        self.http = httpx.AsyncClient(timeout=30)
+        self.address = address or new_client_address()
+        self.source = source
+        transport = httpx.AsyncHTTPTransport(local_address=source) if source else None
+        self.http = httpx.AsyncClient(timeout=30, transport=transport)
 
     def as_user(self, token: str | None) -> Client:
-        return Client(self.url, token)
+        """The same client (same address) with another token."""
+        return Client(self.url, token, self.address, self.source)
 
     async def execute(
         self,
@@ -39,7 +64,11 @@ class Client:
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """The whole response body: data and errors."""
-        all_headers = {"content-type": "application/json", **(headers or {})}
+        all_headers = {
+            "content-type": "application/json",
+            "x-forwarded-for": self.address,
+            **(headers or {}),
+        }
         if self.token:
             all_headers["authorization"] = f"Bearer {self.token}"
         response = await self.http.post(
@@ -78,6 +107,27 @@ class Subscription:
                 await self.socket.send(json.dumps({"type": "pong"}))
                 continue
             raise AssertionError(f"subscription ended: {message}")
+
+    async def ending(self, timeout: float = 10.0) -> list[str]:
+        """The error codes the server ended the subscription with, within `timeout`:
+        an `error` message, a `next` carrying errors (then `complete`), or a close
+        code 4401 (as UNAUTHENTICATED). Fails on data or on a silent end."""
+        try:
+            while True:
+                message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+                if message["type"] == "ping":
+                    await self.socket.send(json.dumps({"type": "pong"}))
+                    continue
+                if message["type"] == "error":
+                    return [e.get("extensions", {}).get("code") for e in message["payload"]]
+                if message["type"] == "next" and message["payload"].get("errors"):
+                    return [
+                        e.get("extensions", {}).get("code") for e in message["payload"]["errors"]
+                    ]
+                raise AssertionError(f"expected the subscription to end, got {message}")
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 4401, closed
+            return ["UNAUTHENTICATED"]
 
     async def nothing_within(self, seconds: float) -> bool:
         try:

@@ -143,9 +143,11 @@ class Stack:
             "SKILL_CIRCLE_GATEWAY_URL": self.url,
             "SKILL_CIRCLE_PUBLIC_URL": "http://localhost:4000",
             "SKILL_CIRCLE_LOG_LEVEL": "WARNING",
-            # Every test client reaches the users subgraph from 127.0.0.1; the
-            # per-address limit has its own test (tests/users/test_rate_limits.py).
-            "SKILL_CIRCLE_LOGIN_ATTEMPTS_PER_ADDRESS": "1000000",
+            # The harness is a trusted proxy in front of the gateway (both on
+            # 127.0.0.1): each test client names its own simulated address in
+            # X-Forwarded-For (tests.support.client), so per-address limits apply
+            # per client as in production. Other loopback addresses are clients.
+            "SKILL_CIRCLE_TRUSTED_PROXIES": "127.0.0.1/32",
         }
         if name in SQL_SUBGRAPHS:
             env["SKILL_CIRCLE_DATABASE_URL"] = self.stores[f"{name}_db"]
