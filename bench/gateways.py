@@ -1,0 +1,246 @@
+"""`python -m bench gateways`: the same two scenarios through every gateway, back to back.
+
+One stack (throwaway stores, every subgraph, the demo catalog, learners with
+progress), then, one after the other in front of the same subgraphs: Hive
+Gateway as shipped, Hive Gateway with Hive's Rust query planner
+(@graphql-hive/router-runtime), Hive Router and Apollo Router, each with its
+committed configuration and in-flight deduplication off. For each gateway and
+scenario: a warm-up, then `wrk -t1 -c16` for the measured seconds with a Lua
+script rotating the learners' tokens. Reported: req/s, p50, p99 (wrk's own
+latency histogram), failures (non-200 or a GraphQL `errors` member), and the
+gateway's CPU milliseconds per request (utime + stime of its whole process
+group from /proc over the measured run, divided by the requests), which is
+less sensitive to other load on the machine than throughput.
+
+    .venv/bin/python -m bench gateways [--seconds 30] [--warmup 5] [--only hive-router,...]
+
+Results: bench/results/gateways.json and a markdown table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.support.gateways import GATEWAYS, HIVE_GATEWAY_RUST_PLANNER, Gateway
+from tests.support.stack import Stack
+
+from .bench_setup import World, build_world, load_demo_catalog, own_stack
+from .scenarios import CATALOG_PAGE, CONCURRENCY, DASHBOARD
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench/results/gateways.json"
+MEASURED = ("hive-gateway", HIVE_GATEWAY_RUST_PLANNER, "hive-router", "apollo-router")
+LABELS = {
+    "hive-gateway": "Hive Gateway 2.15 (JS planner, as today)",
+    HIVE_GATEWAY_RUST_PLANNER: "Hive Gateway 2.15 + Rust planner (router-runtime)",
+    "hive-router": "Hive Router 0.2.0",
+    "apollo-router": "Apollo Router 2.17.0",
+}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# wrk: rotate the learners' tokens, count failed responses, print figures as JSON.
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local body = %(body)s
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+request = function()
+  n = n + 1
+  local headers = {}
+  if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1] end
+  return wrk.format(nil, nil, headers, body)
+end
+
+failed = 0
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then failed = failed + 1 end
+end
+
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+
+done = function(summary, latency, requests)
+  local failures = 0
+  for _, thread in ipairs(threads) do failures = failures + thread:get("failed") end
+  io.write(string.format(
+    'WRK_JSON {"requests": %%d, "seconds": %%.3f, "failures": %%d, "socket_errors": %%d, '
+    .. '"p50_ms": %%.2f, "p99_ms": %%.2f}\\n',
+    summary.requests, summary.duration / 1e6, failures,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
+
+
+def group_cpu_ms(pgid: int) -> float:
+    """CPU time (user + system) of every live process in process group `pgid`, in ms."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields[0] is the state: pgrp is the 5th stat field
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total * 1000 / CLOCK_TICKS
+
+
+def wrk(url: str, script: Path, seconds: int) -> dict[str, Any]:
+    binary = shutil.which("wrk")
+    if not binary:
+        raise SystemExit("wrk not found: apt-get install wrk")
+    done = subprocess.run(
+        [binary, "-t1", f"-c{CONCURRENCY}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", str(script), url],
+        capture_output=True, text=True, timeout=seconds + 60,
+    )  # fmt: skip
+    found = re.search(r"^WRK_JSON (.*)$", done.stdout, re.M)
+    if done.returncode != 0 or not found:
+        raise RuntimeError(f"wrk failed: {done.stdout}\n{done.stderr}")
+    return dict(json.loads(found.group(1)))
+
+
+def scenario_scripts(world: World, directory: Path) -> dict[str, Path]:
+    unread = "unreadNotificationCount" if "notifications" in world.stack.names else ""
+    bodies = {
+        "learner_dashboard": (json.dumps({"query": DASHBOARD % unread}), world.learners),
+        "catalog_page_50": (
+            json.dumps({"query": CATALOG_PAGE, "variables": {"first": 50}}),
+            [],
+        ),
+    }
+    scripts = {}
+    for name, (body, learners) in bodies.items():
+        tokens = ", ".join(lua_string(learner.token) for learner in learners)
+        path = directory / f"{name}.lua"
+        path.write_text(WRK_SCRIPT % {"tokens": tokens, "body": lua_string(body)})
+        scripts[name] = path
+    return scripts
+
+
+def measure(
+    gateway: Gateway, scripts: dict[str, Path], seconds: int, warmup: int
+) -> dict[str, Any]:
+    assert gateway.process.process is not None
+    pgid = gateway.process.process.pid  # started with start_new_session: its own group
+    figures: dict[str, Any] = {}
+    for name, script in scripts.items():
+        wrk(gateway.url, script, warmup)  # plans cached, connections pooled, caches warm
+        cpu_before = group_cpu_ms(pgid)
+        result = wrk(gateway.url, script, seconds)
+        cpu_ms = group_cpu_ms(pgid) - cpu_before
+        requests = result["requests"]
+        figures[name] = {
+            **result,
+            "rps": round(requests / result["seconds"], 1) if result["seconds"] else 0.0,
+            "gateway_cpu_ms_per_request": round(cpu_ms / requests, 2) if requests else None,
+        }
+        print(f"  {gateway.kind} {name}: {json.dumps(figures[name])}", flush=True)
+    return figures
+
+
+def markdown(report: dict[str, Any]) -> str:
+    base = report["gateways"].get("hive-gateway", {})
+    lines = [
+        "| gateway | scenario | req/s | x Hive Gateway | p50 ms | p99 ms | gateway CPU ms/req "
+        "| x Hive Gateway | failed |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, scenarios in report["gateways"].items():
+        for name, f in scenarios.items():
+            if "failed_to_run" in f:
+                reason = f["failed_to_run"]
+                lines.append(f"| {LABELS[kind]} | {name} | - | - | - | - | - | - | {reason} |")
+                continue
+            ref = base.get(name, {})
+            speed = f["rps"] / ref["rps"] if ref.get("rps") else float("nan")
+            cpu_ref = ref.get("gateway_cpu_ms_per_request")
+            cpu = f["gateway_cpu_ms_per_request"]
+            cheaper = cpu_ref / cpu if cpu and cpu_ref else float("nan")
+            lines.append(
+                f"| {LABELS[kind]} | {name} | {f['rps']} | {speed:.2f} | {f['p50_ms']:.0f} "
+                f"| {f['p99_ms']:.0f} | {cpu} | {cheaper:.1f}x less | "
+                f"{f['failures'] + f['socket_errors']} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench gateways")
+    parser.add_argument("--seconds", type=int, default=30, help="measured seconds per run")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per run")
+    parser.add_argument("--only", default=",".join(MEASURED), help="comma-separated gateways")
+    args = parser.parse_args(argv)
+    kinds = [k for k in args.only.split(",") if k]
+    unknown = set(kinds) - set(MEASURED)
+    if unknown:
+        raise SystemExit(f"unknown gateways {sorted(unknown)}; choose from {MEASURED}")
+    assert set(GATEWAYS) <= set(MEASURED)
+
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "tool": f"wrk -t1 -c{CONCURRENCY} -d{args.seconds}s (+{args.warmup}s warm-up each)",
+        "dedupe": "off on every gateway",
+        "gateways": {},
+    }
+    with own_stack() as stack, tempfile.TemporaryDirectory(prefix="bench-gw-") as scratch:
+        load_demo_catalog(stack)
+        world = asyncio.run(prepared_world(stack))
+        scripts = scenario_scripts(world, Path(scratch))
+        print(f"world ready after {time.perf_counter() - started:.0f}s", flush=True)
+        for kind in kinds:
+            try:
+                gateway = stack.gateway if kind == stack.gateway_kind else stack.start_gateway(kind)
+                assert gateway is not None
+            except Exception as exc:  # e.g. a router binary not built: say so, measure the rest
+                reason = f"{type(exc).__name__}: {exc}"[:200]
+                report["gateways"][kind] = {name: {"failed_to_run": reason} for name in scripts}
+                continue
+            try:
+                report["gateways"][kind] = measure(gateway, scripts, args.seconds, args.warmup)
+            finally:
+                if gateway is not stack.gateway:
+                    gateway.stop()
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(markdown(report))
+
+
+async def prepared_world(stack: Stack) -> World:
+    world = await build_world(stack)
+    await world.gateway.close()
+    return world
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    load = os.getloadavg()
+    return {"cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform(),
+            "load_average_at_start": [round(x, 2) for x in load]}  # fmt: skip
