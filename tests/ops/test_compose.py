@@ -406,7 +406,9 @@ def test_free_router_config_has_the_required_settings() -> None:
     assert config["supergraph"]["listen"] == "0.0.0.0:4000"
     assert config["supergraph"]["introspection"] is False
     assert config["health_check"]["listen"] == "0.0.0.0:8088"
-    assert config["include_subgraph_errors"]["all"] is False
+    errors = config["include_subgraph_errors"]["all"]
+    assert errors["redact_message"] is False  # subgraphs mask their own unexpected errors
+    assert {"code", "field", "retryAfter"} <= set(errors["allow_extensions_keys"])
     assert config["homepage"]["enabled"] is True
     assert config["sandbox"]["enabled"] is False
     assert config["csrf"]["unsafe_disabled"] is False
