@@ -29,9 +29,12 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from tests.support.gateways import GATEWAYS, HIVE_GATEWAY_RUST_PLANNER, Gateway
 from tests.support.stack import Stack
@@ -56,11 +59,11 @@ local tokens = {%(tokens)s}
 local body = %(body)s
 local n = 0
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
 
 request = function()
   n = n + 1
-  local headers = {}
+  -- wrk.format replaces wrk.headers with this table: the content type goes here too.
+  local headers = {["Content-Type"] = "application/json"}
   if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1] end
   return wrk.format(nil, nil, headers, body)
 end
@@ -119,7 +122,23 @@ def wrk(url: str, script: Path, seconds: int) -> dict[str, Any]:
     return dict(json.loads(found.group(1)))
 
 
-def scenario_scripts(world: World, directory: Path) -> dict[str, Path]:
+@dataclass
+class Scenario:
+    script: Path
+    body: str
+    token: str | None
+
+    def check(self, url: str) -> None:
+        """One request first: a broken scenario must fail loudly, not count as throughput."""
+        headers = {"content-type": "application/json"}
+        if self.token:
+            headers["authorization"] = f"Bearer {self.token}"
+        response = httpx.post(url, content=self.body, headers=headers, timeout=60)
+        if response.status_code != 200 or "errors" in response.json():
+            raise RuntimeError(f"{url}: {response.status_code} {response.text[:300]}")
+
+
+def scenario_scripts(world: World, directory: Path) -> dict[str, Scenario]:
     unread = "unreadNotificationCount" if "notifications" in world.stack.names else ""
     bodies = {
         "learner_dashboard": (json.dumps({"query": DASHBOARD % unread}), world.learners),
@@ -133,20 +152,21 @@ def scenario_scripts(world: World, directory: Path) -> dict[str, Path]:
         tokens = ", ".join(lua_string(learner.token) for learner in learners)
         path = directory / f"{name}.lua"
         path.write_text(WRK_SCRIPT % {"tokens": tokens, "body": lua_string(body)})
-        scripts[name] = path
+        scripts[name] = Scenario(path, body, learners[0].token if learners else None)
     return scripts
 
 
 def measure(
-    gateway: Gateway, scripts: dict[str, Path], seconds: int, warmup: int
+    gateway: Gateway, scripts: dict[str, Scenario], seconds: int, warmup: int
 ) -> dict[str, Any]:
     assert gateway.process.process is not None
     pgid = gateway.process.process.pid  # started with start_new_session: its own group
     figures: dict[str, Any] = {}
-    for name, script in scripts.items():
-        wrk(gateway.url, script, warmup)  # plans cached, connections pooled, caches warm
+    for name, scenario in scripts.items():
+        scenario.check(gateway.url)
+        wrk(gateway.url, scenario.script, warmup)  # plans cached, connections pooled, caches warm
         cpu_before = group_cpu_ms(pgid)
-        result = wrk(gateway.url, script, seconds)
+        result = wrk(gateway.url, scenario.script, seconds)
         cpu_ms = group_cpu_ms(pgid) - cpu_before
         requests = result["requests"]
         figures[name] = {
@@ -156,6 +176,24 @@ def measure(
         }
         print(f"  {gateway.kind} {name}: {json.dumps(figures[name])}", flush=True)
     return figures
+
+
+def run_one(
+    stack: Stack, kind: str, scripts: dict[str, Scenario], seconds: int, warmup: int
+) -> dict[str, Any]:
+    """One gateway in front of the stack's subgraphs, measured, then stopped (unless shared)."""
+    gateway = None
+    try:
+        gateway = stack.gateway if kind == stack.gateway_kind else stack.start_gateway(kind)
+        assert gateway is not None
+        return measure(gateway, scripts, seconds, warmup)
+    except Exception as exc:  # e.g. a router not built: say so and measure the others
+        reason = f"{type(exc).__name__}: {exc}"[:200]
+        print(f"  {kind}: {reason}", flush=True)
+        return {name: {"failed_to_run": reason} for name in scripts}
+    finally:
+        if gateway is not None and gateway is not stack.gateway:
+            gateway.stop()
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -196,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"unknown gateways {sorted(unknown)}; choose from {MEASURED}")
     assert set(GATEWAYS) <= set(MEASURED)
 
+    # The learners' tokens must outlive the whole run (world, then every gateway in turn).
+    os.environ.setdefault("SKILL_CIRCLE_ACCESS_TOKEN_TTL_SECONDS", "14400")
     started = time.perf_counter()
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -210,18 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         scripts = scenario_scripts(world, Path(scratch))
         print(f"world ready after {time.perf_counter() - started:.0f}s", flush=True)
         for kind in kinds:
-            try:
-                gateway = stack.gateway if kind == stack.gateway_kind else stack.start_gateway(kind)
-                assert gateway is not None
-            except Exception as exc:  # e.g. a router binary not built: say so, measure the rest
-                reason = f"{type(exc).__name__}: {exc}"[:200]
-                report["gateways"][kind] = {name: {"failed_to_run": reason} for name in scripts}
-                continue
-            try:
-                report["gateways"][kind] = measure(gateway, scripts, args.seconds, args.warmup)
-            finally:
-                if gateway is not stack.gateway:
-                    gateway.stop()
+            report["gateways"][kind] = run_one(stack, kind, scripts, args.seconds, args.warmup)
     report["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
