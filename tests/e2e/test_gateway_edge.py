@@ -22,6 +22,10 @@ REFUSED_ORIGIN = "https://evil.example.com"
 INTROSPECTION = "{ __schema { queryType { name } } }"
 # Gateways whose shipped config keeps introspection (and the IDE) on: the local one.
 INTROSPECTION_ON = {"hive-gateway"}
+# Gateways that cannot limit operations as shipped (the subgraphs still limit depth).
+EDGE_LIMITS_UNAVAILABLE = {
+    "apollo-router": "limits.max_depth needs a GraphOS licence (router/router.licensed.yaml)"
+}
 
 
 @pytest.fixture
@@ -131,3 +135,23 @@ async def test_introspection_is_off_in_production_configs(edge: Gateway, gateway
         assert body["data"]["__schema"]["queryType"] == {"name": "Query"}
     else:
         assert body.get("errors") and not (body.get("data") or {}).get("__schema"), body
+
+
+def skill_chain(depth: int) -> str:
+    inner = "id"
+    for _ in range(depth):
+        inner = f"prerequisites {{ id {inner} }}"
+    return f"{{ skills(first: 3) {{ edges {{ node {{ {inner} }} }} }} }}"
+
+
+async def test_deep_operations_are_refused_at_the_edge(edge: Gateway, gateway: Client) -> None:
+    """Depth limit at the gateway (15): refused before any subgraph is asked."""
+    reason = EDGE_LIMITS_UNAVAILABLE.get(edge.kind)
+    if reason:
+        pytest.skip(f"operation limits in {edge.kind}: {reason}")
+    assert (await gateway.data(skill_chain(5)))["skills"]["edges"]
+    body = await gateway.execute(skill_chain(20))
+    assert not body.get("data"), body
+    [error] = body["errors"]
+    assert "depth" in error["message"].lower(), error
+    assert not {"service", "serviceName"} & set(error.get("extensions", {})), error
