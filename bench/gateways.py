@@ -14,7 +14,7 @@ less sensitive to other load on the machine than throughput.
 
     .venv/bin/python -m bench gateways [--seconds 30] [--warmup 5] [--only hive-router,...]
 
-Results: bench/results/gateways.json and a markdown table on stdout.
+Results: bench/results/gateways.json, and docs/gateway-benchmark.md (also printed).
 """
 
 from __future__ import annotations
@@ -44,6 +44,23 @@ from .scenarios import CATALOG_PAGE, CONCURRENCY, DASHBOARD
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench/results/gateways.json"
+DOC = ROOT / "docs/gateway-benchmark.md"
+DOC_HEADER = """# Gateway benchmark
+
+Produced by `python -m bench gateways` (bench/gateways.py): one stack (throwaway
+PostgreSQL, Redis, FerretDB, every subgraph, the demo catalog, 25 courses, 20
+learners with progress), then each gateway in turn in front of the same
+subgraphs, with its committed configuration and in-flight deduplication off.
+Per gateway and scenario: {tool}, rotating the learners' tokens (dashboard);
+gateway CPU = utime + stime of the gateway's process group over the measured
+run, per request. Raw figures: bench/results/gateways.json.
+Run: {when}, {cpus} CPUs ({cpu_model}), load average at start {load}; whole run {seconds} s.
+
+The machine runs the load generator, the gateway, six subgraphs and the stores
+on the same cores (and, for this run, whatever else was running on it): read
+the ratios and the CPU per request, which depend least on that.
+
+"""
 MEASURED = ("hive-gateway", HIVE_GATEWAY_RUST_PLANNER, "hive-router", "apollo-router")
 LABELS = {
     "hive-gateway": "Hive Gateway 2.15 (JS planner, as today)",
@@ -254,8 +271,17 @@ def main(argv: list[str] | None = None) -> None:
     report["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    machine_info = report["machine"]
+    table = markdown(report)
+    DOC.write_text(
+        DOC_HEADER.format(
+            tool=report["tool"], when=report["when"], cpus=machine_info["cpus"],
+            cpu_model=machine_info["cpu_model"], load=machine_info["load_average_at_start"],
+            seconds=report["seconds"],
+        ) + table + "\n"
+    )  # fmt: skip
     print()
-    print(markdown(report))
+    print(table)
 
 
 async def prepared_world(stack: Stack) -> World:
