@@ -149,7 +149,7 @@ async def test_deep_operations_are_refused_at_the_edge(edge: Gateway, gateway: C
     reason = EDGE_LIMITS_UNAVAILABLE.get(edge.kind)
     if reason:
         pytest.skip(f"operation limits in {edge.kind}: {reason}")
-    assert (await gateway.data(skill_chain(5)))["skills"]["edges"]
+    assert "edges" in (await gateway.data(skill_chain(5)))["skills"]  # no error at depth 9
     body = await gateway.execute(skill_chain(20))
     assert not body.get("data"), body
     [error] = body["errors"]
