@@ -12,6 +12,8 @@
 //   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
 //   SKILL_CIRCLE_GATEWAY_IDE       "false" stops serving the in-browser IDE (production); default true
 //   SKILL_CIRCLE_GATEWAY_INTROSPECTION  "false" refuses introspection (production); default true
+//   SKILL_CIRCLE_GATEWAY_QUERY_PLANNER  "rust" plans with Hive's Rust query planner (@graphql-hive/router-runtime)
+//                                  instead of the JavaScript one; default js (see docs/benchmarks.md)
 //   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
 //   SKILL_CIRCLE_ENVIRONMENT       "development" opens the IDE on the example collection of
@@ -22,6 +24,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphQLError, getOperationAST, OperationTypeNode } from 'graphql';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import { unifiedGraphHandler as rustQueryPlanner } from '@graphql-hive/router-runtime';
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -266,8 +269,14 @@ function forwardedFor(context: Record<string, any>, request: Request): string | 
   return prior ? `${prior}, ${peer}` : peer;
 }
 
+const queryPlanner = (process.env.SKILL_CIRCLE_GATEWAY_QUERY_PLANNER ?? 'js').trim().toLowerCase();
+if (!['js', 'rust'].includes(queryPlanner)) {
+  throw new Error(`SKILL_CIRCLE_GATEWAY_QUERY_PLANNER must be js or rust, got ${JSON.stringify(queryPlanner)}`);
+}
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
+  ...(queryPlanner === 'rust' ? { unifiedGraphHandler: rustQueryPlanner } : {}),
   port: envInt('SKILL_CIRCLE_GATEWAY_PORT', 4000),
 
   transportEntries: {
@@ -320,10 +329,19 @@ export const gatewayConfig = defineConfig({
   upstreamTimeout: ({ executionRequest }) =>
     executionRequest && isSubscription(executionRequest) ? undefined : 30_000,
 
+  // Requests a browser sends without a preflight (GET, or a POST with a "simple"
+  // content type) must carry one of these headers (the same as the routers').
+  csrfPrevention: {
+    requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight'],
+  },
+
   cors: {
     origin: corsOrigins,
     credentials: true,
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'traceparent', 'tracestate', 'accept'],
+    allowedHeaders: [
+      'authorization', 'content-type', 'x-request-id', 'traceparent', 'tracestate', 'accept',
+      'apollo-require-preflight', 'x-apollo-operation-name',
+    ],
     exposedHeaders: ['x-request-id'],
   },
 

@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import json
 import random
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -156,3 +157,89 @@ async def subscribe(
             )
         )
         yield Subscription(socket)
+
+
+class StreamedSubscription:
+    """A subscription over one HTTP response (SSE or multipart), read as `Subscription` is."""
+
+    def __init__(self, payloads: asyncio.Queue[dict[str, Any]]) -> None:
+        self.payloads = payloads
+
+    async def next(self, timeout: float = 5.0) -> dict[str, Any]:
+        return await asyncio.wait_for(self.payloads.get(), timeout)
+
+
+ACCEPT = {
+    "sse": "text/event-stream",
+    "multipart": 'multipart/mixed;subscriptionSpec="1.0", application/json',
+}
+
+
+def _sse_payloads(buffer: str) -> tuple[list[dict[str, Any]], str]:
+    """Complete `event: next` messages of an SSE stream; the unfinished rest."""
+    payloads = []
+    *events, rest = re.split(r"\r?\n\r?\n", buffer)
+    for event in events:
+        lines = event.splitlines()
+        kind = next((ln[6:].strip() for ln in lines if ln.startswith("event:")), "next")
+        data = "\n".join(ln[5:].lstrip() for ln in lines if ln.startswith("data:"))
+        if kind == "next" and data:
+            payloads.append(json.loads(data))
+    return payloads, rest
+
+
+def _multipart_payloads(buffer: str, boundary: str) -> tuple[list[dict[str, Any]], str]:
+    """Complete JSON parts of a multipart/mixed stream (heartbeats `{}` dropped)."""
+    payloads = []
+    *parts, rest = buffer.split(f"--{boundary}")
+    for part in parts:
+        _, _, body = part.partition("\r\n\r\n")
+        body = body.strip()
+        if not body or body == "--":
+            continue
+        message = json.loads(body)
+        payload = message["payload"] if "payload" in message else message
+        if payload and set(payload) != {"hasNext"}:
+            payloads.append(payload)
+    return payloads, rest
+
+
+@asynccontextmanager
+async def subscribe_http(
+    url: str,
+    query: str,
+    token: str | None = None,
+    transport: str = "sse",
+    variables: dict[str, Any] | None = None,
+) -> AsyncIterator[StreamedSubscription]:
+    """A subscription over SSE (`text/event-stream`) or multipart HTTP, as browsers do it."""
+    headers = {"accept": ACCEPT[transport], "content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    payloads: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None)) as http:
+        body = {"query": query, "variables": variables or {}}
+        async with http.stream("POST", url, json=body, headers=headers) as response:
+            content_type = response.headers.get("content-type", "")
+            if response.status_code != 200 or not content_type.startswith(ACCEPT[transport][:9]):
+                await response.aread()
+                raise AssertionError(f"{transport} refused: {response.status_code} {response.text}")
+            boundary = re.search(r'boundary="?([^";]+)"?', content_type)
+            delimiter = boundary.group(1) if boundary else "-"
+
+            async def read() -> None:
+                buffer = ""
+                async for chunk in response.aiter_text():
+                    buffer += chunk
+                    if transport == "sse":
+                        found, buffer = _sse_payloads(buffer)
+                    else:
+                        found, buffer = _multipart_payloads(buffer, delimiter)
+                    for payload in found:
+                        payloads.put_nowait(payload)
+
+            reader = asyncio.create_task(read())
+            try:
+                yield StreamedSubscription(payloads)
+            finally:
+                reader.cancel()
