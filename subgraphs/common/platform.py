@@ -6,11 +6,11 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
-from .events import EventBus, EventConsumer, Handler, LiveChannels
+from .events import EventBus, EventConsumer, Handlers, LiveChannels
 from .observability import Metrics, configure_tracing
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
@@ -39,7 +39,7 @@ class Platform:
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[EventConsumer] = []
 
-    def consumer(self, handlers: Mapping[str, Handler], **options: Any) -> EventConsumer:
+    def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
 
         The consumer name is stable per host and service so that a restarted

@@ -1,8 +1,11 @@
-"""The domain events the content subgraph emits (payload keys camelCase, ids strings)."""
+"""The domain events the content subgraph emits."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ..common.events import EventBus
+from ..common.events.contracts import ContentPublished
 from .domain import Article, Course
 
 
@@ -21,9 +24,13 @@ class ContentEvents:
         await self._published("article", article.id, content.slug, content.title, content.skill_ids)
 
     async def _published(
-        self, kind: str, id: str, slug: str, title: str, skill_ids: tuple[str, ...]
+        self,
+        kind: Literal["course", "article"],
+        id: str,
+        slug: str,
+        title: str,
+        skill_ids: tuple[str, ...],
     ) -> None:
         await self.bus.publish(
-            "content.published",
-            {"kind": kind, "id": id, "slug": slug, "title": title, "skillIds": list(skill_ids)},
+            ContentPublished(kind=kind, id=id, slug=slug, title=title, skill_ids=list(skill_ids))
         )

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..common.events import EventBus, LiveChannels
+from ..common.events import Contract, EventBus, LiveChannels
+from ..common.events.contracts import (
+    AchievementUnlocked,
+    AssessmentPassed,
+    CertificateIssued,
+    ProgressUpdated,
+    SkillCompleted,
+)
 from .domain import KINDS
 from .tables import EventRow, ProgressRow
 
@@ -119,14 +126,13 @@ class Announcer:
     ) -> None:
         for snapshot in progress:
             await self._publish(
-                "progress.updated",
-                {
-                    "progressId": snapshot.id,
-                    "userId": snapshot.user_id,
-                    "skillId": snapshot.skill_id,
-                    "percent": snapshot.percent,
-                    "status": snapshot.status,
-                },
+                ProgressUpdated(
+                    progress_id=snapshot.id,
+                    user_id=snapshot.user_id,
+                    skill_id=snapshot.skill_id,
+                    percent=snapshot.percent,
+                    status=snapshot.status,
+                )
             )
             await self._broadcast(progress_channel(snapshot.user_id), snapshot.to_message())
         for event in recorded:
@@ -135,41 +141,43 @@ class Announcer:
     async def _announce_event(self, event: EventRow) -> None:
         p, user_id = event.payload, event.user_id
         if event.type == SKILL_COMPLETED:
-            await self._publish("skill.completed", {"userId": user_id, "skillId": p["skillId"]})
+            await self._publish(SkillCompleted(user_id=user_id, skill_id=p["skillId"]))
         elif event.type == ASSESSMENT_SUBMITTED and p["passed"]:
             await self._publish(
-                "assessment.passed",
-                {
-                    "userId": user_id,
-                    "assessmentId": p["assessmentId"],
-                    "skillId": p["skillId"],
-                    "score": p["score"],
-                },
+                AssessmentPassed(
+                    user_id=user_id,
+                    assessment_id=p["assessmentId"],
+                    skill_id=p["skillId"],
+                    score=p["score"],
+                )
             )
         elif event.type == CERTIFICATE_ISSUED:
             await self._publish(
-                "certificate.issued",
-                {
-                    "userId": user_id,
-                    "skillId": p["skillId"],
-                    "certificateId": p["certificateId"],
-                    "verificationCode": p["verificationCode"],
-                },
+                CertificateIssued(
+                    user_id=user_id,
+                    skill_id=p["skillId"],
+                    certificate_id=p["certificateId"],
+                    verification_code=p["verificationCode"],
+                )
             )
         elif event.type == ACHIEVEMENT_UNLOCKED:
             message = achievement_message(event)
             await self._publish(
-                "achievement.unlocked",
-                {k: message[k] for k in ("userId", "code", "title", "description")}
-                | {"achievementId": message["id"]},
+                AchievementUnlocked(
+                    user_id=user_id,
+                    achievement_id=message["id"],
+                    code=message["code"],
+                    title=message["title"],
+                    description=message["description"],
+                )
             )
             await self._broadcast(achievements_channel(user_id), message)
 
-    async def _publish(self, type: str, payload: dict[str, Any]) -> None:
+    async def _publish(self, contract: Contract) -> None:
         try:
-            await self.bus.publish(type, payload)
+            await self.bus.publish(contract)
         except Exception:
-            log.exception("could not publish %s", type)
+            log.exception("could not publish %s", contract.NAME)
 
     async def _broadcast(self, channel: str, message: dict[str, Any]) -> None:
         try:

@@ -1,8 +1,18 @@
-"""The domain events the skills subgraph emits (payload keys camelCase, ids strings)."""
+"""The domain events the skills subgraph emits."""
 
 from __future__ import annotations
 
 from ..common.events import EventBus
+from ..common.events.contracts import (
+    CategoryCreated,
+    PrerequisiteAdded,
+    PrerequisiteRemoved,
+    RoadmapCreated,
+    RoadmapUpdated,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from .category_store import CategoryRecord
 from .roadmap_store import RoadmapRecord
 from .store import SkillRecord
@@ -15,40 +25,34 @@ class CatalogEvents:
         self.bus = bus
 
     async def skill_created(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.created", _skill(skill))
+        await self.bus.publish(SkillCreated(skill_id=skill.id, slug=skill.slug, name=skill.name))
 
     async def skill_updated(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.updated", _skill(skill))
+        await self.bus.publish(SkillUpdated(skill_id=skill.id, slug=skill.slug, name=skill.name))
 
     async def skill_deleted(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.deleted", _skill(skill))
+        await self.bus.publish(SkillDeleted(skill_id=skill.id, slug=skill.slug, name=skill.name))
 
     async def prerequisite_added(self, skill_id: str, prerequisite_id: str) -> None:
         await self.bus.publish(
-            "skill.prerequisite_added", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
+            PrerequisiteAdded(skill_id=skill_id, prerequisite_id=prerequisite_id)
         )
 
     async def prerequisite_removed(self, skill_id: str, prerequisite_id: str) -> None:
         await self.bus.publish(
-            "skill.prerequisite_removed", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
+            PrerequisiteRemoved(skill_id=skill_id, prerequisite_id=prerequisite_id)
         )
 
     async def category_created(self, category: CategoryRecord) -> None:
-        await self.bus.publish(
-            "category.created", {"categoryId": category.id, "slug": category.slug}
-        )
+        await self.bus.publish(CategoryCreated(category_id=category.id, slug=category.slug))
 
     async def roadmap_created(self, roadmap: RoadmapRecord) -> None:
-        await self.bus.publish("roadmap.created", _roadmap(roadmap))
+        await self.bus.publish(
+            RoadmapCreated(roadmap_id=roadmap.id, slug=roadmap.slug, skill_ids=roadmap.skill_ids)
+        )
 
     async def roadmap_reordered(self, roadmap: RoadmapRecord) -> None:
-        """A new prerequisite moved steps; same payload as roadmap.created."""
-        await self.bus.publish("roadmap.updated", _roadmap(roadmap))
-
-
-def _roadmap(roadmap: RoadmapRecord) -> dict[str, object]:
-    return {"roadmapId": roadmap.id, "slug": roadmap.slug, "skillIds": roadmap.skill_ids}
-
-
-def _skill(skill: SkillRecord) -> dict[str, str]:
-    return {"skillId": skill.id, "slug": skill.slug, "name": skill.name}
+        """A new prerequisite moved steps."""
+        await self.bus.publish(
+            RoadmapUpdated(roadmap_id=roadmap.id, slug=roadmap.slug, skill_ids=roadmap.skill_ids)
+        )

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
-from ..common.events import EventBus
+from ..common.events import EventBus, contracts
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
 from .ratelimit import LoginRateLimiter
@@ -72,7 +72,7 @@ class UserService:
             raise Conflict("An account with this email already exists") from exc
         link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         await self.events.publish(
-            "user.registered", {**user_payload(user), "verificationUrl": link}
+            contracts.UserRegistered(**user_fields(user), verification_url=link)
         )
         return await self._session(user)
 
@@ -124,7 +124,7 @@ class UserService:
             return False
         link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         await self.events.publish(
-            "user.email_verification_requested", {**user_payload(user), "verificationUrl": link}
+            contracts.EmailVerificationRequested(**user_fields(user), verification_url=link)
         )
         return True
 
@@ -133,7 +133,7 @@ class UserService:
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired verification token")
         user = await self.store.change(user_id, email_verified=True)
-        await self.events.publish("user.email_verified", user_payload(user))
+        await self.events.publish(contracts.EmailVerified(**user_fields(user)))
         return True
 
     async def request_password_reset(self, email: str) -> bool:
@@ -143,7 +143,7 @@ class UserService:
                 user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
             )
             await self.events.publish(
-                "user.password_reset_requested", {**user_payload(user), "resetUrl": link}
+                contracts.PasswordResetRequested(**user_fields(user), reset_url=link)
             )
         return True  # the same answer for unknown emails: no account enumeration
 
@@ -154,7 +154,7 @@ class UserService:
             raise BadUserInput("token", "Invalid or expired reset token")
         user = await self.store.change(user_id, password_hash=await hash_password(new_password))
         await self.refresh.revoke_all(str(user.id))
-        await self.events.publish("user.password_changed", user_payload(user))
+        await self.events.publish(contracts.PasswordChanged(**user_fields(user)))
         return True
 
     async def _one_time_link(self, user: UserRow, purpose: str, ttl: timedelta, page: str) -> str:
@@ -185,14 +185,14 @@ class UserService:
         if not values:
             return user
         user = await self.store.change(user.id, **values)
-        await self.events.publish("user.preferences_updated", user_payload(user))
+        await self.events.publish(contracts.PreferencesUpdated(**user_fields(user)))
         return user
 
     async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
         user = await self._existing(user_id)
         wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
         user = await self.store.change(user.id, roles=wanted)
-        await self.events.publish("user.roles_changed", user_payload(user))
+        await self.events.publish(contracts.RolesChanged(**user_fields(user)))
         return user
 
     async def ensure_admin(self, email: str, password: str) -> UserRow:
@@ -223,21 +223,21 @@ class UserService:
         return user
 
 
-def user_payload(user: UserRow) -> dict[str, Any]:
-    """What other subgraphs learn of an account through events."""
+def user_fields(user: UserRow) -> dict[str, Any]:
+    """What other subgraphs learn of an account through events (every user.* contract)."""
     return {
-        "userId": str(user.id),
+        "user_id": str(user.id),
         "email": user.email,
-        "displayName": user.display_name,
-        "emailVerified": user.email_verified,
+        "display_name": user.display_name,
+        "email_verified": user.email_verified,
         "roles": list(user.roles),
-        "preferences": {
-            "locale": user.locale,
-            "timezone": user.timezone,
-            "emailNotifications": user.email_notifications,
-            "smsNotifications": user.sms_notifications,
-            "pushNotifications": user.push_notifications,
-        },
+        "preferences": contracts.Preferences(
+            locale=user.locale,
+            timezone=user.timezone,
+            email_notifications=user.email_notifications,
+            sms_notifications=user.sms_notifications,
+            push_notifications=user.push_notifications,
+        ),
     }
 
 

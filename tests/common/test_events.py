@@ -10,7 +10,8 @@ from collections import Counter
 
 from redis.asyncio import Redis
 
-from subgraphs.common.events import Event, EventBus, EventConsumer, LiveChannels
+from subgraphs.common.events import Event, EventBus, EventConsumer, Handlers, LiveChannels, Received
+from tests.support.contracts import Work
 from tests.support.servers import RedisServer
 from tests.support.stack import REPO
 
@@ -34,7 +35,7 @@ async def test_a_crash_mid_handling_redelivers_that_event_exactly_once(
     redis = Redis.from_url(redis_server.url)
     stream = f"test-events-{uuid.uuid4().hex}"
     bus = EventBus(redis, producer="test", stream=stream)
-    events = [await bus.publish("test.work", {"n": n, "crashOnce": n == 5}) for n in range(10)]
+    events = [await bus.publish(Work(n=n, crash_once=n == 5)) for n in range(10)]
 
     worker = start_worker(redis_server.url, stream)
     assert await asyncio.to_thread(worker.wait, 30) == 137  # it crashed on event 5
@@ -76,13 +77,15 @@ async def test_the_same_event_delivered_twice_is_handled_once(redis_server: Redi
     stream = f"test-dup-{uuid.uuid4().hex}"
     handled: list[str] = []
 
-    async def handle(event: Event) -> None:
+    async def handle(event: Received[Work]) -> None:
         handled.append(event.id)
 
-    event = Event(type="test.work", producer="test", payload={})
+    event = Event.of(Work(), producer="test")
     for _ in range(2):  # e.g. a producer retrying after a timeout
         await redis.xadd(stream, {"event": event.to_json()})
-    consumer = EventConsumer(redis, "dup", "c1", {"test.work": handle}, stream=stream, block_ms=50)
+    consumer = EventConsumer(
+        redis, "dup", "c1", Handlers().on(Work, handle), stream=stream, block_ms=50
+    )
     await consumer.ensure_group()
     while await consumer.process_once():
         pass
@@ -95,17 +98,17 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(redis_server: Red
     stream = f"test-dead-{uuid.uuid4().hex}"
     calls: list[str] = []
 
-    async def fail(event: Event) -> None:
+    async def fail(event: Received[Work]) -> None:
         calls.append(event.id)
         raise RuntimeError("downstream is down")
 
     bus = EventBus(redis, producer="test", stream=stream)
-    event = await bus.publish("test.work", {"x": 1})
+    event = await bus.publish(Work(n=1))
     consumer = EventConsumer(
         redis,
         "dlq",
         "c1",
-        {"test.work": fail},
+        Handlers().on(Work, fail),
         stream=stream,
         block_ms=50,
         claim_idle_ms=0,
