@@ -11,6 +11,8 @@ from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
 from .events import EventBus, EventConsumer, Handlers, LiveChannels
+from .events.outbox import Outbox
+from .events.relay import OutboxRelay
 from .observability import Metrics, configure_tracing
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
@@ -38,6 +40,7 @@ class Platform:
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[EventConsumer] = []
+        self._relays: list[OutboxRelay] = []
 
     def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
@@ -64,6 +67,22 @@ class Platform:
         self._consumers.append(consumer)
         return consumer
 
+    def relay(self, outbox: Outbox) -> OutboxRelay:
+        """This subgraph's outbox relay; `start_relays` runs it (wake it after each commit)."""
+        relay = OutboxRelay(
+            outbox,
+            self.events,
+            self.redis,
+            metrics=self.metrics,
+            fault_point=self.settings.fault_point,
+        )
+        self._relays.append(relay)
+        return relay
+
+    def start_relays(self) -> None:
+        for relay in self._relays:
+            self.run_in_background(relay.run())
+
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work))
 
@@ -79,6 +98,8 @@ class Platform:
         """
         for consumer in self._consumers:
             consumer.stop()
+        for relay in self._relays:
+            relay.stop()
         pending = {task for task in self._tasks if not task.done()}
         if pending:  # consumers end by themselves within one read
             _, pending = await asyncio.wait(pending, timeout=1.5)

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
 
     otlp_endpoint: str = ""
+    # A fault-injection point for tests (e.g. "outbox.before_publish"); refused in production.
+    fault_point: str = ""
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:
@@ -86,6 +88,8 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SKILL_CIRCLE_SECRET_KEY must be set to 32+ random characters")
+        if self.fault_point:
+            problems.append("SKILL_CIRCLE_FAULT_POINT is for tests only")
         problems.extend(self.production_problems())
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))

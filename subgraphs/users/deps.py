@@ -28,7 +28,8 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
     """The subgraph's parts; `keys` are the signing keys (default: from the settings)."""
     keys = keys or KeyRing.from_settings(settings)
     engine = sql_engine(database_url(settings), settings)
-    store = UserStore(session_factory(engine))
+    store = UserStore(session_factory(engine), settings.service)
+    platform.relay(store.outbox)
     service = UserService(
         settings,
         store,
@@ -40,6 +41,5 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
             settings.login_attempts_per_address,
             settings.login_window_seconds,
         ),
-        platform.events,
     )
     return Deps(settings, engine, store, keys, service)

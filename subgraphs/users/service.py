@@ -15,7 +15,13 @@ from email_validator import EmailNotValidError, validate_email
 from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
-from ..common.events import EventBus, contracts
+from ..common.events import contracts
+from ..common.events.contracts import (
+    EmailVerified,
+    PasswordChanged,
+    PreferencesUpdated,
+    RolesChanged,
+)
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
 from .ratelimit import LoginRateLimiter
@@ -45,20 +51,19 @@ class UserService:
         access: AccessTokens,
         refresh: RefreshTokens,
         limiter: LoginRateLimiter,
-        events: EventBus,
     ) -> None:
         self.settings = settings
         self.store = store
         self.access = access
         self.refresh = refresh
         self.limiter = limiter
-        self.events = events
 
     # ------------------------------------------------------------ sign-up and sign-in
     async def register(self, email: str, password: str, display_name: str) -> Session:
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         name = check_display_name(display_name)
+        token, link = self._one_time_link(VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         try:
             user = await self.store.add(
                 UserRow(
@@ -66,14 +71,14 @@ class UserService:
                     password_hash=await hash_password(password),
                     display_name=name,
                     roles=["LEARNER"],
-                )
+                ),
+                token=token,
+                announce=lambda user: [
+                    contracts.UserRegistered(**user_fields(user), verification_url=link)
+                ],
             )
         except EmailTaken as exc:
             raise Conflict("An account with this email already exists") from exc
-        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
-        await self.events.publish(
-            contracts.UserRegistered(**user_fields(user), verification_url=link)
-        )
         return await self._session(user)
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
@@ -122,9 +127,14 @@ class UserService:
         user = await self._existing(viewer.user_id)
         if user.email_verified:
             return False
-        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
-        await self.events.publish(
-            contracts.EmailVerificationRequested(**user_fields(user), verification_url=link)
+        token, link = self._one_time_link(VERIFY_EMAIL, timedelta(hours=48), "verify-email")
+        token.user_id = user.id
+        await self.store.add_token(
+            token,
+            user,
+            lambda user: [
+                contracts.EmailVerificationRequested(**user_fields(user), verification_url=link)
+            ],
         )
         return True
 
@@ -132,18 +142,22 @@ class UserService:
         user_id = await self.store.use_token(_hash(token), VERIFY_EMAIL, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired verification token")
-        user = await self.store.change(user_id, email_verified=True)
-        await self.events.publish(contracts.EmailVerified(**user_fields(user)))
+        await self.store.change(
+            user_id, email_verified=True, announce=lambda user: [EmailVerified(**user_fields(user))]
+        )
         return True
 
     async def request_password_reset(self, email: str) -> bool:
         user = await self.store.by_email(email.strip().lower())
         if user is not None:
-            link = await self._one_time_link(
-                user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
-            )
-            await self.events.publish(
-                contracts.PasswordResetRequested(**user_fields(user), reset_url=link)
+            token, link = self._one_time_link(RESET_PASSWORD, timedelta(hours=1), "reset-password")
+            token.user_id = user.id
+            await self.store.add_token(
+                token,
+                user,
+                lambda user: [
+                    contracts.PasswordResetRequested(**user_fields(user), reset_url=link)
+                ],
             )
         return True  # the same answer for unknown emails: no account enumeration
 
@@ -152,19 +166,21 @@ class UserService:
         user_id = await self.store.use_token(_hash(token), RESET_PASSWORD, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired reset token")
-        user = await self.store.change(user_id, password_hash=await hash_password(new_password))
+        user = await self.store.change(
+            user_id,
+            password_hash=await hash_password(new_password),
+            announce=lambda user: [PasswordChanged(**user_fields(user))],
+        )
         await self.refresh.revoke_all(str(user.id))
-        await self.events.publish(contracts.PasswordChanged(**user_fields(user)))
         return True
 
-    async def _one_time_link(self, user: UserRow, purpose: str, ttl: timedelta, page: str) -> str:
+    def _one_time_link(
+        self, purpose: str, ttl: timedelta, page: str
+    ) -> tuple[OneTimeTokenRow, str]:
+        """A new single-use token (stored hashed; its user set by the caller) and its link."""
         token = secrets.token_urlsafe(32)
-        await self.store.add_token(
-            OneTimeTokenRow(
-                token_hash=_hash(token), user_id=user.id, purpose=purpose, expires_at=utcnow() + ttl
-            )
-        )
-        return f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
+        row = OneTimeTokenRow(token_hash=_hash(token), purpose=purpose, expires_at=utcnow() + ttl)
+        return row, f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
 
     # ------------------------------------------------------------ profile, preferences, roles
     async def update_profile(self, viewer: Viewer, display_name: str | None) -> UserRow:
@@ -184,16 +200,16 @@ class UserService:
             raise BadUserInput("theme", "theme must be one of " + ", ".join(THEMES))
         if not values:
             return user
-        user = await self.store.change(user.id, **values)
-        await self.events.publish(contracts.PreferencesUpdated(**user_fields(user)))
-        return user
+        return await self.store.change(
+            user.id, announce=lambda user: [PreferencesUpdated(**user_fields(user))], **values
+        )
 
     async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
         user = await self._existing(user_id)
         wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
-        user = await self.store.change(user.id, roles=wanted)
-        await self.events.publish(contracts.RolesChanged(**user_fields(user)))
-        return user
+        return await self.store.change(
+            user.id, roles=wanted, announce=lambda user: [RolesChanged(**user_fields(user))]
+        )
 
     async def ensure_admin(self, email: str, password: str) -> UserRow:
         """Creates the admin account, or promotes (and re-keys) an existing one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlparse
@@ -28,10 +29,13 @@ async def redis(stack: Stack) -> AsyncIterator[Redis]:
 
 
 async def latest_event(redis: Redis, type: str, email: str) -> dict:
-    for _, fields in reversed(await redis.xrange(STREAM)):
-        event = json.loads(fields[b"event"])
-        if event["type"] == type and event["payload"]["email"] == email:
-            return event
+    """The newest such event, once the outbox relay has published it (within 10 s)."""
+    for _ in range(200):
+        for _, fields in reversed(await redis.xrange(STREAM)):
+            event = json.loads(fields[b"event"])
+            if event["type"] == type and event["payload"]["email"] == email:
+                return event
+        await asyncio.sleep(0.05)
     raise AssertionError(f"no {type} event for {email}")
 
 

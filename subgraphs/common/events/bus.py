@@ -7,6 +7,7 @@ their outbox (`outbox.py`), so that an event is never lost between commit and XA
 
 from __future__ import annotations
 
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
 from redis.asyncio import Redis
 
@@ -33,10 +34,11 @@ class EventBus:
         await self.send(event)
         return event
 
-    async def send(self, event: Event) -> None:
-        """XADDs an event built earlier (an outbox relay resending keeps its id)."""
+    async def send(self, event: Event, parent: Context | None = None) -> None:
+        """XADDs an event built earlier (the outbox relay), under its producer's trace."""
         with envelope._tracer.start_as_current_span(
             f"publish {event.type}",
+            context=parent,
             kind=SpanKind.PRODUCER,
             attributes=event_attributes(event, self.stream),
         ):
