@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The development values below are public; production refuses every one of them.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
 DEV_SECRET_KEY = "dev-secret-key-do-not-use-in-production"
+DEV_MAIL_LINK_KEY = "dev-mail-link-key-do-not-use-in-production"
 DEV_DATA_DIR = Path(".data")
 
 SERVICE_PORTS = {
@@ -66,6 +67,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "skill-circle"
     jwt_audience: str = "skill-circle-api"
     secret_key: str = DEV_SECRET_KEY
+    # Seals one-time links in users' events; only users and notifications need it
+    # (common/sealed.py). Production refuses the development key.
+    mail_link_key: str = DEV_MAIL_LINK_KEY
 
     # The development admin account: users creates it, content's demo loader signs in as it.
     admin_email: str = "admin@skillcircle.local"
@@ -88,6 +92,10 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SKILL_CIRCLE_SECRET_KEY must be set to 32+ random characters")
+        if self.service in ("users", "notifications") and (
+            self.mail_link_key == DEV_MAIL_LINK_KEY or len(self.mail_link_key) < 32
+        ):
+            problems.append("SKILL_CIRCLE_MAIL_LINK_KEY must be set to 32+ random characters")
         if self.fault_point:
             problems.append("SKILL_CIRCLE_FAULT_POINT is for tests only")
         problems.extend(self.production_problems())

@@ -27,6 +27,7 @@ from ..common.events.contracts import (
     UserEvent,
     UserRegistered,
 )
+from ..common.sealed import unseal
 from .directory import UserDirectory
 from .domain import Notification, derived_id
 from .notifier import Notifier
@@ -36,8 +37,14 @@ VERIFY_TITLE = "Verify your email address"
 
 class NotificationEvents:
     def __init__(
-        self, notifier: Notifier, directory: UserDirectory, public_url: str, batch_size: int
+        self,
+        notifier: Notifier,
+        directory: UserDirectory,
+        public_url: str,
+        batch_size: int,
+        mail_link_key: str,
     ) -> None:
+        self.mail_link_key = mail_link_key
         self.notifier = notifier
         self.directory = directory
         self.public_url = public_url.rstrip("/")
@@ -77,29 +84,32 @@ class NotificationEvents:
             link=self.public_url + "/",
         )
         await self.notifier.notify([welcome])
-        await self._security_email(event, "verify_email", VERIFY_TITLE, p.verification_url)
+        await self._security_email(event, "verify_email", VERIFY_TITLE, p.sealed_link)
 
     async def email_verification_requested(
         self, event: Received[EmailVerificationRequested]
     ) -> None:
         await self.directory.record_user(event.payload, event.time)
-        link = event.payload.verification_url
+        link = event.payload.sealed_link
         await self._security_email(event, "verify_email", VERIFY_TITLE, link)
 
     async def password_reset_requested(self, event: Received[PasswordResetRequested]) -> None:
         await self.directory.record_user(event.payload, event.time)
-        link = event.payload.reset_url
+        link = event.payload.sealed_link
         await self._security_email(event, "reset_password", "Reset your password", link)
 
     async def user_changed(self, event: Received[UserEvent]) -> None:
         await self.directory.record_user(event.payload, event.time)
 
     async def _security_email(
-        self, event: Received[UserEvent], template: str, title: str, link: str | None
+        self, event: Received[UserEvent], template: str, title: str, sealed_link: str
     ) -> None:
+        """Opens the link users sealed for this service (InvalidToken: retried, then
+        dead-lettered with the ciphertext only)."""
         p = event.payload
-        if not p.email or not link:
+        if not p.email:
             return
+        link = unseal(self.mail_link_key, sealed_link)
         await self.notifier.send_security_email(
             derived_id(event.id, template),
             p.email,

@@ -22,6 +22,7 @@ from ..common.events.contracts import (
     PreferencesUpdated,
     RolesChanged,
 )
+from ..common.sealed import seal
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
 from .ratelimit import LoginRateLimiter
@@ -74,7 +75,7 @@ class UserService:
                 ),
                 token=token,
                 announce=lambda user: [
-                    contracts.UserRegistered(**user_fields(user), verification_url=link)
+                    contracts.UserRegistered(**user_fields(user), sealed_link=self._seal(link))
                 ],
             )
         except EmailTaken as exc:
@@ -133,7 +134,9 @@ class UserService:
             token,
             user,
             lambda user: [
-                contracts.EmailVerificationRequested(**user_fields(user), verification_url=link)
+                contracts.EmailVerificationRequested(
+                    **user_fields(user), sealed_link=self._seal(link)
+                )
             ],
         )
         return True
@@ -156,7 +159,9 @@ class UserService:
                 token,
                 user,
                 lambda user: [
-                    contracts.PasswordResetRequested(**user_fields(user), reset_url=link)
+                    contracts.PasswordResetRequested(
+                        **user_fields(user), sealed_link=self._seal(link)
+                    )
                 ],
             )
         return True  # the same answer for unknown emails: no account enumeration
@@ -173,6 +178,9 @@ class UserService:
         )
         await self.refresh.revoke_all(str(user.id))
         return True
+
+    def _seal(self, link: str) -> str:
+        return seal(self.settings.mail_link_key, link)
 
     def _one_time_link(
         self, purpose: str, ttl: timedelta, page: str

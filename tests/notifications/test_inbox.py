@@ -15,6 +15,8 @@ from subgraphs.common.events import Event
 from subgraphs.common.events.contracts import AnnouncementSent
 from subgraphs.common.events.handlers import received
 from subgraphs.common.pagination import encode_cursor
+from subgraphs.common.sealed import seal
+from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.notifications.store import Page
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -55,7 +57,9 @@ def registered(user_id: str, email: str = "", **preferences: Any) -> Event:
                 "pushNotifications": True,
                 **preferences,
             },
-            "verificationUrl": "https://skillcircle.test/verify-email?token=t0k3n",
+            "sealedLink": seal(
+                DEV_MAIL_LINK_KEY, "https://skillcircle.test/verify-email?token=t0k3n"
+            ),
         },
     )
 

@@ -32,7 +32,7 @@ async def test_an_event_committed_before_a_crash_is_published_after_the_restart(
     database = postgres.create_database(f"users_crash_{uuid.uuid4().hex[:8]}")
     stack = Stack({"redis": redis_server.url, "users_db": database}, ["users"])
     stack.extra_env["SKILL_CIRCLE_FAULT_POINT"] = BEFORE_PUBLISH
-    users = stack.subgraph_process("users").start()
+    users = stack.subgraph_process("users").start(timeout=180)
     redis = Redis.from_url(redis_server.url)
     email = f"crash-{uuid.uuid4().hex[:8]}@example.com"
     variables = {"input": {"email": email, "password": "correct horse", "displayName": "Crash"}}
@@ -49,7 +49,7 @@ async def test_an_event_committed_before_a_crash_is_published_after_the_restart(
         assert await registered_events(redis, email) == []  # committed, never published
 
         stack.extra_env.clear()
-        users = stack.subgraph_process("users").start()
+        users = stack.subgraph_process("users").start(timeout=180)  # a loaded machine
         for _ in range(200):
             published = await registered_events(redis, email)
             if published:

@@ -78,12 +78,14 @@ class UserEvent(Contract):
 
 class UserRegistered(UserEvent):
     NAME = "user.registered"
-    verification_url: str | None = None
+    VERSION = 2  # v1 carried the link in clear
+    sealed_link: str  # common/sealed.py: only notifications can open it
 
 
 class EmailVerificationRequested(UserEvent):
     NAME = "user.email_verification_requested"
-    verification_url: str | None = None
+    VERSION = 2  # v1 carried the link in clear
+    sealed_link: str  # common/sealed.py: only notifications can open it
 
 
 class EmailVerified(UserEvent):
@@ -92,7 +94,8 @@ class EmailVerified(UserEvent):
 
 class PasswordResetRequested(UserEvent):
     NAME = "user.password_reset_requested"
-    reset_url: str | None = None
+    VERSION = 2  # v1 carried the link in clear
+    sealed_link: str  # common/sealed.py: only notifications can open it
 
 
 class PasswordChanged(UserEvent):
