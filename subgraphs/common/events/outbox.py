@@ -111,21 +111,34 @@ class SqlOutbox:
 
 
 # ---------------------------------------------------------------- MongoDB
-def pending_events(producer: str, contracts: Sequence[Contract]) -> dict[str, Any]:
-    """The `$push` of an update that also records these events on the changed document."""
+def pending_entries(producer: str, contracts: Sequence[Contract]) -> list[dict[str, Any]]:
+    """The `pendingEvents` of a document inserted with these events."""
     trace = trace_context()
-    entries = [
+    return [
         {"id": event.id, "time": event.time, "event": event.to_json(), "trace": trace}
         for event in (Event.of(contract, producer) for contract in contracts)
     ]
-    return {"$push": {PENDING: {"$each": entries}}}
+
+
+def pending_events(producer: str, contracts: Sequence[Contract]) -> dict[str, Any]:
+    """The `$push` of an update that also records these events on the changed document."""
+    return {"$push": {PENDING: {"$each": pending_entries(producer, contracts)}}}
+
+
+Finish = Callable[[Any], Awaitable[object]]
 
 
 class MongoOutbox:
-    """The `pendingEvents` of the documents of some collections."""
+    """The `pendingEvents` of the documents of some collections.
 
-    def __init__(self, collections: Sequence[Any]) -> None:
+    `finish` names collections of tombstones (a deletion's events live on a
+    document of their own, written before the deletion): before publishing from
+    one, the relay completes that deletion (idempotent), in case a crash cut it short.
+    """
+
+    def __init__(self, collections: Sequence[Any], finish: Mapping[str, Finish] = {}) -> None:
         self.collections = collections
+        self.finish = finish
         self.wake: Callable[[], None] = lambda: None
 
     async def relay(self, send: Send, limit: int) -> int:
@@ -137,6 +150,8 @@ class MongoOutbox:
         entries.sort(key=lambda item: item[2]["time"])
         sent = 0
         for collection, doc_id, entry in entries[:limit]:
+            if collection.name in self.finish:
+                await self.finish[collection.name](doc_id)
             await send(Event.from_json(entry["event"]), entry.get("trace") or {})
             # The entry exactly as read (FerretDB 1.x has no $pull by condition).
             pulled = await collection.update_one({"_id": doc_id}, {"$pull": {PENDING: entry}})
