@@ -75,6 +75,7 @@ class Platform:
             self.redis,
             metrics=self.metrics,
             fault_point=self.settings.fault_point,
+            store=self.settings.database_url or self.settings.mongodb_url,
         )
         self._relays.append(relay)
         return relay

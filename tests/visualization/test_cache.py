@@ -114,7 +114,13 @@ async def test_chart_shows_new_progress_right_after_the_event(
         redis,
         service.cache,
         "progress.updated",
-        {"userId": user, "skillId": "fastapi", "percent": "80"},
+        {
+            "progressId": "p2",
+            "userId": user,
+            "skillId": "fastapi",
+            "percent": "80",
+            "status": "IN_PROGRESS",
+        },
     )
     assert "80%" in await service.progress_chart(Viewer(user), user)
 

@@ -9,6 +9,7 @@ refuses, it retries with backoff; nothing is lost, mutations never wait for it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import signal
@@ -39,6 +40,7 @@ class OutboxRelay:
         *,
         metrics: Metrics | None = None,
         fault_point: str = "",
+        store: str = "",
         batch_size: int = 100,
         poll_s: float = 1.0,
         lease_ms: int = 5_000,
@@ -53,7 +55,10 @@ class OutboxRelay:
         self.poll_s = poll_s
         self.lease_ms = lease_ms
         self.max_backoff_s = max_backoff_s
-        self.lease_key = f"outbox:relay:{bus.stream}:{bus.producer}"
+        # One lease per outbox: replicas of one deployment share it; another deployment
+        # (another database) on the same Redis, e.g. a second test stack, does not.
+        scope = hashlib.sha256(store.encode()).hexdigest()[:16]
+        self.lease_key = f"outbox:relay:{bus.stream}:{bus.producer}:{scope}"
         self._holder = uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._stopping = False
