@@ -67,6 +67,7 @@ def create_app(
             await migrate(database_url(settings), migrations)
         if on_startup is not None:
             await on_startup(deps, platform)
+        platform.start_relays()  # after migrations: the outbox table exists
         tune_garbage_collector(settings.gc_first_generation_threshold)
         try:
             yield

@@ -6,11 +6,13 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
-from .events import EventBus, EventConsumer, Handler, LiveChannels
+from .events import EventBus, EventConsumer, Handlers, LiveChannels
+from .events.outbox import Outbox
+from .events.relay import OutboxRelay
 from .observability import Metrics, configure_tracing
 from .ratelimit import RateLimits
 from .sessions import SessionRevocations
@@ -49,8 +51,9 @@ class Platform:
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[EventConsumer] = []
+        self._relays: list[OutboxRelay] = []
 
-    def consumer(self, handlers: Mapping[str, Handler], **options: Any) -> EventConsumer:
+    def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
 
         The consumer name is stable per host and service so that a restarted
@@ -75,6 +78,23 @@ class Platform:
         self._consumers.append(consumer)
         return consumer
 
+    def relay(self, outbox: Outbox) -> OutboxRelay:
+        """This subgraph's outbox relay; `start_relays` runs it (wake it after each commit)."""
+        relay = OutboxRelay(
+            outbox,
+            self.events,
+            self.redis,
+            metrics=self.metrics,
+            fault_point=self.settings.fault_point,
+            store=self.settings.database_url or self.settings.mongodb_url,
+        )
+        self._relays.append(relay)
+        return relay
+
+    def start_relays(self) -> None:
+        for relay in self._relays:
+            self.run_in_background(relay.run())
+
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work))
 
@@ -92,6 +112,8 @@ class Platform:
         """
         for consumer in self._consumers:
             consumer.stop()
+        for relay in self._relays:
+            relay.stop()
         pending = {task for task in self._tasks if not task.done()}
         if pending:  # consumers end by themselves within one read
             _, pending = await asyncio.wait(pending, timeout=1.5)

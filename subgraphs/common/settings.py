@@ -13,6 +13,7 @@ from .clients import DEFAULT_TRUSTED_PROXIES, Network, networks
 # The development values below are public; production refuses every one of them.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
 DEV_SECRET_KEY = "dev-secret-key-do-not-use-in-production"
+DEV_MAIL_LINK_KEY = "dev-mail-link-key-do-not-use-in-production"
 DEV_DATA_DIR = Path(".data")
 
 SERVICE_PORTS = {
@@ -70,6 +71,9 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = 30  # clock skew tolerated between hosts on exp/nbf/iat
     access_token_ttl_seconds: int = 900  # also how long an ended session is remembered
     secret_key: str = DEV_SECRET_KEY
+    # Seals one-time links in users' events; only users and notifications need it
+    # (common/sealed.py). Production refuses the development key.
+    mail_link_key: str = DEV_MAIL_LINK_KEY
 
     # The development admin account: users creates it, content's demo loader signs in as it.
     admin_email: str = "admin@skillcircle.local"
@@ -95,6 +99,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = 4 * 1024 * 1024  # a GraphQL answer larger than this is refused
 
     otlp_endpoint: str = ""
+    # A fault-injection point for tests (e.g. "outbox.before_publish"); refused in production.
+    fault_point: str = ""
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -115,6 +121,12 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SKILL_CIRCLE_SECRET_KEY must be set to 32+ random characters")
+        if self.service in ("users", "notifications") and (
+            self.mail_link_key == DEV_MAIL_LINK_KEY or len(self.mail_link_key) < 32
+        ):
+            problems.append("SKILL_CIRCLE_MAIL_LINK_KEY must be set to 32+ random characters")
+        if self.fault_point:
+            problems.append("SKILL_CIRCLE_FAULT_POINT is for tests only")
         problems.extend(self.production_problems())
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))

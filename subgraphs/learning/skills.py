@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
 from ..common.errors import AppError, NotFound
-from ..common.events import Event
+from ..common.events import Received
+from ..common.events.contracts import SkillCreated
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
 from .store import insert_ignoring_conflicts, insert_or_update
 from .tables import KnownSkillRow
@@ -59,8 +60,8 @@ class SkillDirectory:
             if skill_id not in existing:
                 raise NotFound("Skill", skill_id)
 
-    async def on_skill_created(self, event: Event) -> None:
-        await self.mark(str(event.payload["skillId"]), deleted=False)
+    async def on_skill_created(self, event: Received[SkillCreated]) -> None:
+        await self.mark(event.payload.skill_id, deleted=False)
 
     async def mark(self, skill_id: str, *, deleted: bool) -> None:
         values = {"id": skill_id, "deleted": deleted, "updated_at": utcnow()}

@@ -11,6 +11,7 @@ from ..common.auth import Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound
 from ..common.events import EventBus
+from ..common.events.contracts import AnnouncementSent
 from ..common.pagination import decode_cursor, page_size
 from .channels.push import check_endpoint
 from .directory import UserDirectory
@@ -19,7 +20,6 @@ from .queue import DeliveryQueue
 from .settings import NotificationSettings
 from .store import InboxStore, PageRequest
 
-ANNOUNCEMENT_EVENT = "announcement.sent"
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAX_TITLE, MAX_BODY, MAX_LINK = 200, 5000, 2000
 
@@ -77,8 +77,11 @@ class NotificationService:
         link = _link(link, self.settings.environment == "production")
         audience = await self.directory.user_count()
         # Through the event stream: the fan-out survives a crash and runs off this request.
-        announcement = {"title": title, "body": body, "link": link, "audience": audience}
-        await self.events.publish(ANNOUNCEMENT_EVENT, {**announcement, "sentBy": viewer.user_id})
+        await self.events.publish(
+            AnnouncementSent(
+                title=title, body=body, link=link, audience=audience, sent_by=viewer.user_id
+            )
+        )
         return audience
 
     # ------------------------------------------------------------ channel addresses

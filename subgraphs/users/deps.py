@@ -28,14 +28,14 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
     """The subgraph's parts; `keys` are the signing keys (default: from the settings)."""
     keys = keys or KeyRing.from_settings(settings)
     engine = sql_engine(database_url(settings), settings)
-    store = UserStore(session_factory(engine))
+    store = UserStore(session_factory(engine), settings.service)
+    platform.relay(store.outbox)
     service = UserService(
         settings,
         store,
         AccessTokens(keys, settings),
         RefreshTokens(platform.redis, settings.refresh_token_ttl_seconds),
         LoginRateLimiter(platform.limits, settings),
-        platform.events,
         platform.sessions,
     )
     return Deps(settings, engine, store, keys, service)

@@ -15,7 +15,14 @@ from email_validator import EmailNotValidError, validate_email
 from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
-from ..common.events import EventBus
+from ..common.events import contracts
+from ..common.events.contracts import (
+    EmailVerified,
+    PasswordChanged,
+    PreferencesUpdated,
+    RolesChanged,
+)
+from ..common.sealed import seal
 from ..common.sessions import SessionRevocations
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
@@ -52,7 +59,6 @@ class UserService:
         access: AccessTokens,
         refresh: RefreshTokens,
         limiter: LoginRateLimiter,
-        events: EventBus,
         sessions: SessionRevocations,
     ) -> None:
         self.settings = settings
@@ -60,7 +66,6 @@ class UserService:
         self.access = access
         self.refresh = refresh
         self.limiter = limiter
-        self.events = events
         self.sessions = sessions
 
     # ------------------------------------------------------------ sign-up and sign-in
@@ -72,6 +77,7 @@ class UserService:
         name = check_display_name(display_name)
         # Before the Argon2 hash (64 MiB, ~0.1 s of CPU) and the welcome email.
         await self.limiter.limits.hit(REGISTER_PER_ADDRESS, client_address)
+        token, link = self._one_time_link(VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         try:
             user = await self.store.add(
                 UserRow(
@@ -79,14 +85,14 @@ class UserService:
                     password_hash=await hash_password(password),
                     display_name=name,
                     roles=["LEARNER"],
-                )
+                ),
+                token=token,
+                announce=lambda user: [
+                    contracts.UserRegistered(**user_fields(user), sealed_link=self._seal(link))
+                ],
             )
         except EmailTaken as exc:
             raise Conflict("An account with this email already exists") from exc
-        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
-        await self.events.publish(
-            "user.registered", {**user_payload(user), "verificationUrl": link}
-        )
         return await self._session(user)
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
@@ -149,9 +155,16 @@ class UserService:
         if user.email_verified:
             return False
         await self.limiter.limits.hit(VERIFICATION_PER_USER, str(user.id))
-        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
-        await self.events.publish(
-            "user.email_verification_requested", {**user_payload(user), "verificationUrl": link}
+        token, link = self._one_time_link(VERIFY_EMAIL, timedelta(hours=48), "verify-email")
+        token.user_id = user.id
+        await self.store.add_token(
+            token,
+            user,
+            lambda user: [
+                contracts.EmailVerificationRequested(
+                    **user_fields(user), sealed_link=self._seal(link)
+                )
+            ],
         )
         return True
 
@@ -159,8 +172,9 @@ class UserService:
         user_id = await self.store.use_token(_hash(token), VERIFY_EMAIL, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired verification token")
-        user = await self.store.change(user_id, email_verified=True)
-        await self.events.publish("user.email_verified", user_payload(user))
+        await self.store.change(
+            user_id, email_verified=True, announce=lambda user: [EmailVerified(**user_fields(user))]
+        )
         return True
 
     async def request_password_reset(self, email: str, client_address: str) -> bool:
@@ -170,11 +184,16 @@ class UserService:
         await self.limiter.limits.hit(RESET_PER_EMAIL, address)
         user = await self.store.by_email(address)
         if user is not None:
-            link = await self._one_time_link(
-                user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
-            )
-            await self.events.publish(
-                "user.password_reset_requested", {**user_payload(user), "resetUrl": link}
+            token, link = self._one_time_link(RESET_PASSWORD, timedelta(hours=1), "reset-password")
+            token.user_id = user.id
+            await self.store.add_token(
+                token,
+                user,
+                lambda user: [
+                    contracts.PasswordResetRequested(
+                        **user_fields(user), sealed_link=self._seal(link)
+                    )
+                ],
             )
         return True  # the same answer for unknown emails: no account enumeration
 
@@ -183,19 +202,24 @@ class UserService:
         user_id = await self.store.use_token(_hash(token), RESET_PASSWORD, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired reset token")
-        user = await self.store.change(user_id, password_hash=await hash_password(new_password))
+        user = await self.store.change(
+            user_id,
+            password_hash=await hash_password(new_password),
+            announce=lambda user: [PasswordChanged(**user_fields(user))],
+        )
         await self.end_all_sessions(str(user.id))
-        await self.events.publish("user.password_changed", user_payload(user))
         return True
 
-    async def _one_time_link(self, user: UserRow, purpose: str, ttl: timedelta, page: str) -> str:
+    def _seal(self, link: str) -> str:
+        return seal(self.settings.mail_link_key, link)
+
+    def _one_time_link(
+        self, purpose: str, ttl: timedelta, page: str
+    ) -> tuple[OneTimeTokenRow, str]:
+        """A new single-use token (stored hashed; its user set by the caller) and its link."""
         token = secrets.token_urlsafe(32)
-        await self.store.add_token(
-            OneTimeTokenRow(
-                token_hash=_hash(token), user_id=user.id, purpose=purpose, expires_at=utcnow() + ttl
-            )
-        )
-        return f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
+        row = OneTimeTokenRow(token_hash=_hash(token), purpose=purpose, expires_at=utcnow() + ttl)
+        return row, f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
 
     # ------------------------------------------------------------ profile, preferences, roles
     async def update_profile(self, viewer: Viewer, display_name: str | None) -> UserRow:
@@ -215,17 +239,19 @@ class UserService:
             raise BadUserInput("theme", "theme must be one of " + ", ".join(THEMES))
         if not values:
             return user
-        user = await self.store.change(user.id, **values)
-        await self.events.publish("user.preferences_updated", user_payload(user))
-        return user
+        return await self.store.change(
+            user.id, announce=lambda user: [PreferencesUpdated(**user_fields(user))], **values
+        )
 
     async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
         before = user = await self._existing(user_id)
         wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
-        user = await self.store.change(user.id, roles=wanted)
-        if wanted != list(before.roles):
+        changed = wanted != list(before.roles)
+        user = await self.store.change(
+            user.id, roles=wanted, announce=lambda user: [RolesChanged(**user_fields(user))]
+        )
+        if changed:
             await self.end_all_sessions(str(user.id))  # tokens name the old roles
-        await self.events.publish("user.roles_changed", user_payload(user))
         return user
 
     async def ensure_admin(self, email: str, password: str, force: bool = False) -> UserRow:
@@ -273,21 +299,21 @@ class UnverifiedAccount(Conflict):
         )
 
 
-def user_payload(user: UserRow) -> dict[str, Any]:
-    """What other subgraphs learn of an account through events."""
+def user_fields(user: UserRow) -> dict[str, Any]:
+    """What other subgraphs learn of an account through events (every user.* contract)."""
     return {
-        "userId": str(user.id),
+        "user_id": str(user.id),
         "email": user.email,
-        "displayName": user.display_name,
-        "emailVerified": user.email_verified,
+        "display_name": user.display_name,
+        "email_verified": user.email_verified,
         "roles": list(user.roles),
-        "preferences": {
-            "locale": user.locale,
-            "timezone": user.timezone,
-            "emailNotifications": user.email_notifications,
-            "smsNotifications": user.sms_notifications,
-            "pushNotifications": user.push_notifications,
-        },
+        "preferences": contracts.Preferences(
+            locale=user.locale,
+            timezone=user.timezone,
+            email_notifications=user.email_notifications,
+            sms_notifications=user.sms_notifications,
+            push_notifications=user.push_notifications,
+        ),
     }
 
 
