@@ -24,6 +24,7 @@ MAX_LESSONS = 100
 MAX_LESSON_MINUTES = 24 * 60
 MAX_SKILLS = 50
 MAX_URL = 2_048
+SLUG_RULE = "Unique, lowercase letters, digits and single hyphens; at most 100 characters."
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
 
 
@@ -172,37 +173,39 @@ def country(value: str | None) -> str | None:
     return text("country", value, 100, required=False) or None
 
 
-@strawberry.enum
+@strawberry.enum(description="What sort of resource a link points to.")
 class ResourceKind(Enum):
-    VIDEO = "VIDEO"
-    BOOK = "BOOK"
-    ARTICLE = "ARTICLE"
-    TOOL = "TOOL"
-    COURSE = "COURSE"
-    EXERCISE = "EXERCISE"
+    VIDEO = strawberry.enum_value("VIDEO", description="A video or screencast.")
+    BOOK = strawberry.enum_value("BOOK", description="A book.")
+    ARTICLE = strawberry.enum_value("ARTICLE", description="An article or blog post.")
+    TOOL = strawberry.enum_value("TOOL", description="Software or an online tool.")
+    COURSE = strawberry.enum_value("COURSE", description="A course elsewhere.")
+    EXERCISE = strawberry.enum_value("EXERCISE", description="Exercises or practice problems.")
 
 
-@strawberry.input
+@strawberry.input(description="A lesson.")
 class LessonInput:
-    title: str
-    body: str
-    duration_minutes: int
+    title: str = strawberry.field(description="1 to 200 characters.")
+    body: str = strawberry.field(description="Markdown, at most 100000 characters.")
+    duration_minutes: int = strawberry.field(description="Study time, 0 to 1440 minutes.")
 
 
-@strawberry.input
+@strawberry.input(description="A module with its lessons.")
 class CourseModuleInput:
-    title: str
-    lessons: list[LessonInput]
+    title: str = strawberry.field(description="1 to 200 characters.")
+    lessons: list[LessonInput] = strawberry.field(description="At most 100, in order.")
 
 
-@strawberry.input
+@strawberry.input(description="A whole version of a course.")
 class CourseInput:
-    slug: str
-    title: str
-    summary: str
-    skill_ids: list[strawberry.ID]
-    modules: list[CourseModuleInput]
-    institution_id: strawberry.ID | None = None
+    slug: str = strawberry.field(description=SLUG_RULE)
+    title: str = strawberry.field(description="1 to 200 characters.")
+    summary: str = strawberry.field(description="At most 2000 characters; may be empty.")
+    skill_ids: list[strawberry.ID] = strawberry.field(description="At most 50 skills it teaches.")
+    modules: list[CourseModuleInput] = strawberry.field(description="At most 50, in order.")
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An existing institution offering it; null if none."
+    )
 
     def draft(self) -> CourseDraft:
         return CourseDraft(
@@ -224,27 +227,29 @@ class CourseInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A whole revision of an article.")
 class ArticleInput:
-    slug: str
-    title: str
-    body: str
-    skill_ids: list[strawberry.ID] | None = None
+    slug: str = strawberry.field(description=SLUG_RULE)
+    title: str = strawberry.field(description="1 to 200 characters.")
+    body: str = strawberry.field(description="Markdown, at most 100000 characters.")
+    skill_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="At most 50 skills it is about; null keeps them on update."
+    )
 
     def draft(self) -> ArticleDraft:
         skill_ids = [str(i) for i in self.skill_ids] if self.skill_ids is not None else None
         return ArticleDraft(self.slug, self.title, self.body, skill_ids)
 
 
-@strawberry.input
+@strawberry.input(description="A new external resource.")
 class ResourceInput:
-    title: str
-    url: str
-    kind: ResourceKind
-    skill_ids: list[strawberry.ID]
+    title: str = strawberry.field(description="1 to 200 characters.")
+    url: str = strawberry.field(description="Absolute http(s) URL.")
+    kind: ResourceKind = strawberry.field(description="What sort of resource it is.")
+    skill_ids: list[strawberry.ID] = strawberry.field(description="At most 50 skills it helps.")
 
 
-@strawberry.input
+@strawberry.input(description="A new institution.")
 class InstitutionInput:
-    name: str
-    country: str | None = None
+    name: str = strawberry.field(description="Unique, 1 to 200 characters.")
+    country: str | None = strawberry.field(default=None, description="At most 100 characters.")
