@@ -7,7 +7,12 @@ one text and composition has nothing to choose between.
 
 from __future__ import annotations
 
-from typing import Final
+import dataclasses
+from collections.abc import Callable
+from enum import Enum
+from typing import Final, TypeVar
+
+import strawberry
 
 USER: Final = "A person with an account: a learner, and possibly an editor or admin."
 USER_ID: Final = "Stable id of the user."
@@ -25,3 +30,28 @@ _ANY_OPERATION: Final = (
 QUERY: Final = "Read operations. " + _ANY_OPERATION
 MUTATION: Final = "Write operations. " + _ANY_OPERATION
 SUBSCRIPTION: Final = "Live events over websockets (graphql-transport-ws) or SSE. " + _ANY_OPERATION
+
+
+EnumT = TypeVar("EnumT", bound=type[Enum])
+
+
+def described_enum(description: str, **values: str) -> Callable[[EnumT], EnumT]:
+    """`strawberry.enum` with a description for the type and for every value.
+
+    The members keep their plain values, so `.value` stays typed for mypy (a member
+    written as `strawberry.enum_value(...)` is not). Every member needs a description.
+    """
+
+    def describe(cls: EnumT) -> EnumT:
+        members = [member.name for member in cls]
+        if sorted(members) != sorted(values):
+            raise TypeError(f"{cls.__name__}: describe exactly the values {members}")
+        described = strawberry.enum(cls, description=description)
+        definition = described.__strawberry_definition__  # type: ignore[attr-defined]
+        definition.values = [
+            dataclasses.replace(value, description=values[value.name])
+            for value in definition.values
+        ]
+        return described
+
+    return describe

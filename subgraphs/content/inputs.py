@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import strawberry
 
+from ..common.descriptions import described_enum
 from ..common.errors import BadUserInput
 from .domain import RESOURCE_KINDS, ArticleContent, CourseContent, CourseModule, Lesson
 
@@ -173,14 +174,22 @@ def country(value: str | None) -> str | None:
     return text("country", value, 100, required=False) or None
 
 
-@strawberry.enum(description="What sort of resource a link points to.")
+@described_enum(
+    "What sort of resource a link points to.",
+    VIDEO="A video or screencast.",
+    BOOK="A book.",
+    ARTICLE="An article or blog post.",
+    TOOL="Software or an online tool.",
+    COURSE="A course elsewhere.",
+    EXERCISE="Exercises or practice problems.",
+)
 class ResourceKind(Enum):
-    VIDEO = strawberry.enum_value("VIDEO", description="A video or screencast.")
-    BOOK = strawberry.enum_value("BOOK", description="A book.")
-    ARTICLE = strawberry.enum_value("ARTICLE", description="An article or blog post.")
-    TOOL = strawberry.enum_value("TOOL", description="Software or an online tool.")
-    COURSE = strawberry.enum_value("COURSE", description="A course elsewhere.")
-    EXERCISE = strawberry.enum_value("EXERCISE", description="Exercises or practice problems.")
+    VIDEO = "VIDEO"
+    BOOK = "BOOK"
+    ARTICLE = "ARTICLE"
+    TOOL = "TOOL"
+    COURSE = "COURSE"
+    EXERCISE = "EXERCISE"
 
 
 @strawberry.input(description="A lesson.")

@@ -12,7 +12,7 @@ from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import SKILL, SKILL_ID, USER, USER_ID
+from ..common.descriptions import SKILL, SKILL_ID, USER, USER_ID, described_enum
 from ..common.permissions import require_role
 from . import domain
 from .deps import Deps
@@ -24,15 +24,16 @@ from .rendering import render_markdown
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum(description="Whether learners can see a course or article.")
+@described_enum(
+    "Whether learners can see a course or article.",
+    DRAFT="Never published: editors only.",
+    PUBLISHED="Learners see the published version.",
+    ARCHIVED="Reserved: no operation archives content yet.",
+)
 class PublicationStatus(Enum):
-    DRAFT = strawberry.enum_value("DRAFT", description="Never published: editors only.")
-    PUBLISHED = strawberry.enum_value(
-        "PUBLISHED", description="Learners see the published version."
-    )
-    ARCHIVED = strawberry.enum_value(
-        "ARCHIVED", description="Reserved: no operation archives content yet."
-    )
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+    ARCHIVED = "ARCHIVED"
 
 
 @strawberry.federation.type(

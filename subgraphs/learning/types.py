@@ -15,7 +15,15 @@ import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import ROADMAP, ROADMAP_ID, SKILL, SKILL_ID, USER, USER_ID
+from ..common.descriptions import (
+    ROADMAP,
+    ROADMAP_ID,
+    SKILL,
+    SKILL_ID,
+    USER,
+    USER_ID,
+    described_enum,
+)
 from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
@@ -135,13 +143,16 @@ class Roadmap:
 
 
 # ---------------------------------------------------------------- progress
-@strawberry.enum(description="Where a learner stands in a skill.")
+@described_enum(
+    "Where a learner stands in a skill.",
+    NOT_STARTED="Enrolled, at 0%.",
+    IN_PROGRESS="Above 0%, not completed.",
+    COMPLETED="Reached 100% or passed an assessment.",
+)
 class ProgressStatus(Enum):
-    NOT_STARTED = strawberry.enum_value("NOT_STARTED", description="Enrolled, at 0%.")
-    IN_PROGRESS = strawberry.enum_value("IN_PROGRESS", description="Above 0%, not completed.")
-    COMPLETED = strawberry.enum_value(
-        "COMPLETED", description="Reached 100% or passed an assessment."
-    )
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
 
 
 @strawberry.federation.type(keys=["id"], description="One learner's progress in one skill.")

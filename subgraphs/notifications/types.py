@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import USER, USER_ID
+from ..common.descriptions import USER, USER_ID, described_enum
 from ..common.pagination import Connection, Cursor, PageSize, connection
 from ..common.permissions import require_self_or_admin
 from . import domain
@@ -20,26 +20,36 @@ from .loaders import Loaders
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum(description="What a notification is about.")
+@described_enum(
+    "What a notification is about.",
+    WELCOME="The new account's greeting.",
+    PROGRESS="Progress in a skill.",
+    ACHIEVEMENT="An achievement unlocked.",
+    CERTIFICATE="A certificate issued.",
+    CONTENT="New content on a skill the user is learning.",
+    ANNOUNCEMENT="From an ADMIN to all.",
+    SECURITY="Account email: verification or password reset.",
+)
 class NotificationKind(Enum):
-    WELCOME = strawberry.enum_value("WELCOME", description="The new account's greeting.")
-    PROGRESS = strawberry.enum_value("PROGRESS", description="Progress in a skill.")
-    ACHIEVEMENT = strawberry.enum_value("ACHIEVEMENT", description="An achievement unlocked.")
-    CERTIFICATE = strawberry.enum_value("CERTIFICATE", description="A certificate issued.")
-    CONTENT = strawberry.enum_value(
-        "CONTENT", description="New content on a skill the user is learning."
-    )
-    ANNOUNCEMENT = strawberry.enum_value("ANNOUNCEMENT", description="From an ADMIN to all.")
-    SECURITY = strawberry.enum_value(
-        "SECURITY", description="Account email: verification or password reset."
-    )
+    WELCOME = "WELCOME"
+    PROGRESS = "PROGRESS"
+    ACHIEVEMENT = "ACHIEVEMENT"
+    CERTIFICATE = "CERTIFICATE"
+    CONTENT = "CONTENT"
+    ANNOUNCEMENT = "ANNOUNCEMENT"
+    SECURITY = "SECURITY"
 
 
-@strawberry.enum(description="A way of delivering a notification outside the app.")
+@described_enum(
+    "A way of delivering a notification outside the app.",
+    EMAIL="Email.",
+    SMS="Text message to the registered number.",
+    PUSH="Web push to registered browsers.",
+)
 class DeliveryChannel(Enum):
-    EMAIL = strawberry.enum_value("EMAIL", description="Email.")
-    SMS = strawberry.enum_value("SMS", description="Text message to the registered number.")
-    PUSH = strawberry.enum_value("PUSH", description="Web push to registered browsers.")
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    PUSH = "PUSH"
 
 
 @strawberry.federation.type(

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import ROADMAP, ROADMAP_ID, ROADMAP_SLUG, SKILL, SKILL_ID
+from ..common.descriptions import ROADMAP, ROADMAP_ID, ROADMAP_SLUG, SKILL, SKILL_ID, described_enum
 from ..common.errors import NotFound
 from ..common.pagination import Connection, Cursor, PageSize, connection
 from .category_store import CategoryRecord
@@ -21,12 +21,18 @@ from .store import SkillRecord
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum(description="How advanced a skill is.")
+@described_enum(
+    "How advanced a skill is.",
+    BEGINNER="No experience needed.",
+    INTERMEDIATE="Builds on the basics.",
+    ADVANCED="For experienced practitioners.",
+    EXPERT="Specialist depth.",
+)
 class SkillLevel(Enum):
-    BEGINNER = strawberry.enum_value("BEGINNER", description="No experience needed.")
-    INTERMEDIATE = strawberry.enum_value("INTERMEDIATE", description="Builds on the basics.")
-    ADVANCED = strawberry.enum_value("ADVANCED", description="For experienced practitioners.")
-    EXPERT = strawberry.enum_value("EXPERT", description="Specialist depth.")
+    BEGINNER = "BEGINNER"
+    INTERMEDIATE = "INTERMEDIATE"
+    ADVANCED = "ADVANCED"
+    EXPERT = "EXPERT"
 
 
 @strawberry.federation.type(keys=["id"], description=SKILL)

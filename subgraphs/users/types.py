@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import USER, USER_ID
+from ..common.descriptions import USER, USER_ID, described_enum
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
 from .loaders import Loaders
@@ -19,15 +19,16 @@ from .store import UserRow
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum(description="What a user may do; ADMIN holds every role.")
+@described_enum(
+    "What a user may do; ADMIN holds every role.",
+    LEARNER="Learns: every account has it.",
+    EDITOR="Edits the catalog, content and assessments.",
+    ADMIN="Manages users and announcements; may do everything.",
+)
 class Role(Enum):
-    LEARNER = strawberry.enum_value("LEARNER", description="Learns: every account has it.")
-    EDITOR = strawberry.enum_value(
-        "EDITOR", description="Edits the catalog, content and assessments."
-    )
-    ADMIN = strawberry.enum_value(
-        "ADMIN", description="Manages users and announcements; may do everything."
-    )
+    LEARNER = "LEARNER"
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
 
 
 @strawberry.type(description="A user's settings. Only the user themself and ADMIN see them.")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import ROADMAP, ROADMAP_ID, ROADMAP_SLUG, SKILL, SKILL_ID, USER, USER_ID
+from ..common.descriptions import (
+    ROADMAP,
+    ROADMAP_ID,
+    ROADMAP_SLUG,
+    SKILL,
+    SKILL_ID,
+    USER,
+    USER_ID,
+    described_enum,
+)
 from . import domain
 from .deps import Deps
 from .loaders import Loaders
@@ -17,17 +25,12 @@ from .loaders import Loaders
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum(description="How a progress chart is drawn.")
-class ChartKind(Enum):
-    """The GraphQL face of `domain.ChartKind` (same names), with descriptions."""
-
-    BAR = strawberry.enum_value("BAR", description="One bar per skill, by percent.")
-    RADAR = strawberry.enum_value(
-        "RADAR", description="One spoke per skill (per category when many), by percent."
-    )
-    TIMELINE = strawberry.enum_value(
-        "TIMELINE", description="One bar per skill from its start to completion (or now)."
-    )
+ChartKind = described_enum(
+    "How a progress chart is drawn.",
+    BAR="One bar per skill, by percent.",
+    RADAR="One spoke per skill (per category when many), by percent.",
+    TIMELINE="One bar per skill from its start to completion (or now).",
+)(domain.ChartKind)
 
 
 @strawberry.federation.type(keys=["id"], description=SKILL)
@@ -84,12 +87,13 @@ class User:
         self,
         info: Info,
         kind: Annotated[
-            ChartKind | None, strawberry.argument(description="Chart style; default BAR.")
-        ] = ChartKind.BAR,
+            ChartKind | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Chart style; default BAR."),
+        ] = domain.ChartKind.BAR,
     ) -> str:
         viewer = await info.context.viewer()
         await info.context.limit(domain.DRAWINGS)
-        chart = domain.ChartKind(kind.value) if kind is not None else domain.ChartKind.BAR
+        chart = domain.ChartKind(kind) if kind is not None else domain.ChartKind.BAR
         return await info.context.deps.service.progress_chart(viewer, str(self.id), chart)
 
     @strawberry.field(
