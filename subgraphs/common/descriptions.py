@@ -25,7 +25,8 @@ ROADMAP_SLUG: Final = "URL-friendly unique name, e.g. backend-developer."
 # The root types exist in every subgraph; so do these codes on every operation.
 _ANY_OPERATION: Final = (
     "Any operation may also fail with BAD_USER_INPUT (a malformed request, argument or "
-    "variable) or INTERNAL_SERVER_ERROR (unexpected; quote extensions.requestId)."
+    "variable), COST_LIMIT (too many items or drawings asked for; extensions.cost, budget), "
+    "RESPONSE_TOO_LARGE or INTERNAL_SERVER_ERROR (unexpected; quote extensions.requestId)."
 )
 QUERY: Final = "Read operations. " + _ANY_OPERATION
 MUTATION: Final = "Write operations. " + _ANY_OPERATION

@@ -91,7 +91,8 @@ class Query:
 
     @strawberry.field(
         description="Courses, articles and resources matching words, best match first; "
-        "published only (EDITOR: also drafts). Anyone. Errors: BAD_USER_INPUT (query, first)."
+        "published only (EDITOR: also drafts). Anyone. Errors: BAD_USER_INPUT (query, first), "
+        "RATE_LIMITED."
     )
     async def search_content(
         self,

@@ -68,7 +68,7 @@ class Mutation:
     @strawberry.mutation(
         description="Sends a notification to every user, delivered in the background; returns "
         "how many users it reaches. ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, "
-        "BAD_USER_INPUT (title, body, link)."
+        "BAD_USER_INPUT (title, body, link), RATE_LIMITED."
     )
     async def send_announcement(
         self,
@@ -83,7 +83,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Registers a browser's PushSubscription for the caller's web push. "
-        "Signed-in users. Errors: UNAUTHENTICATED, BAD_USER_INPUT (endpoint, p256dh, auth)."
+        "Signed-in users. Errors: UNAUTHENTICATED, BAD_USER_INPUT (endpoint, p256dh, auth), "
+        "RATE_LIMITED."
     )
     async def register_push_subscription(
         self,
@@ -112,7 +113,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Sets the number the caller's SMS notifications go to. Signed-in users. "
-        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (phoneNumber)."
+        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (phoneNumber), RATE_LIMITED."
     )
     async def register_sms_number(
         self,

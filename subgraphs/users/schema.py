@@ -40,7 +40,8 @@ class Query:
 class Mutation:
     @strawberry.mutation(
         description="Creates a LEARNER account and signs it in; emails a verification link. "
-        "Anyone. Errors: BAD_USER_INPUT (email, password, displayName), CONFLICT (email taken)."
+        "Anyone. Errors: BAD_USER_INPUT (email, password, displayName), CONFLICT (email taken), "
+        "RATE_LIMITED (too many sign-ups from one address)."
     )
     async def register(
         self,
@@ -122,7 +123,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Emails a password reset link (valid 1 hour). Always true, even for "
-        "unknown emails. Anyone."
+        "unknown emails. Anyone. Errors: RATE_LIMITED (per address and per email)."
     )
     async def request_password_reset(
         self,
@@ -160,7 +161,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Emails the caller a new verification link; false if already verified. "
-        "Signed-in users. Errors: UNAUTHENTICATED."
+        "Signed-in users. Errors: UNAUTHENTICATED, RATE_LIMITED."
     )
     async def request_email_verification(self, info: Info) -> bool:
         viewer = require_viewer(await info.context.viewer())

@@ -39,7 +39,7 @@ class Skill:
 
     @strawberry.field(
         description="The prerequisite tree below this skill, as an SVG document. Anyone. "
-        "Errors: NOT_FOUND (skill), BAD_USER_INPUT (depth)."
+        "Errors: NOT_FOUND (skill), BAD_USER_INPUT (depth), RATE_LIMITED."
     )
     async def tree_svg(
         self,
@@ -64,7 +64,8 @@ class Roadmap:
 
     @strawberry.federation.field(
         requires=["slug"],
-        description="The roadmap as an ordered diagram (SVG). Anyone. Errors: NOT_FOUND.",
+        description="The roadmap as an ordered diagram (SVG). Anyone. "
+        "Errors: NOT_FOUND, RATE_LIMITED.",
     )
     async def svg(self, info: Info) -> str:
         await info.context.limit(domain.DRAWINGS)
@@ -81,7 +82,7 @@ class User:
 
     @strawberry.field(
         description="The user's progress per skill as an SVG chart. The user themself and "
-        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND."
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, RATE_LIMITED."
     )
     async def progress_chart_svg(
         self,
@@ -98,7 +99,8 @@ class User:
 
     @strawberry.field(
         description="A roadmap as SVG, coloured by the user's progress. The user themself and "
-        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (roadmap or user)."
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (roadmap or user), "
+        "RATE_LIMITED."
     )
     async def skill_tree_svg(
         self,
