@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
+from ..common.descriptions import QUERY
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .types import Roadmap, Skill, User
 
 
-@strawberry.type
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field(description="The visualization subgraph's own health, for smoke checks.")
+    @strawberry.field(
+        description="The visualization subgraph's own health, for smoke checks: always true. "
+        "Anyone."
+    )
     def visualization_ready(self) -> bool:
         return True
 
