@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import account_with_roles, register
+from tests.conftest import LOGIN, account_with_roles, register
 from tests.e2e.authorization_matrix import LEAST_ROLE, REFUSED, mutation_request, supergraph
 from tests.skills.test_e2e import demo_loaded  # noqa: F401  (module fixture, reused)
 from tests.support.client import (
@@ -324,8 +324,14 @@ async def test_the_admin_journey(stack: Stack, gateway: Client, admin_token: str
     account = await register(gateway, "Promoted")
     roles = await admin.data(SET_ROLES, {"u": account["user"]["id"], "r": ["LEARNER", "EDITOR"]})
     assert sorted(roles["setUserRoles"]["roles"]) == ["EDITOR", "LEARNER"]
-    # A learner may not promote anyone, themself included.
-    learner = gateway.as_user(account["accessToken"])
+    # The role change ended the account's sessions: its old token signs no one in.
+    old = gateway.as_user(account["accessToken"])
+    assert await old.error_codes(SET_ROLES, {"u": account["user"]["id"], "r": ["ADMIN"]}) == [
+        "UNAUTHENTICATED"
+    ]
+    # Signed in again (as an editor now), it still may not promote anyone, itself included.
+    login = await gateway.data(LOGIN, {"email": account["email"], "password": account["password"]})
+    learner = gateway.as_user(login["login"]["accessToken"])
     codes = await learner.error_codes(SET_ROLES, {"u": account["user"]["id"], "r": ["ADMIN"]})
     assert codes == ["FORBIDDEN"]
 
