@@ -185,5 +185,6 @@ if [[ "${SKILL_CIRCLE_BUILD_ROUTERS:-0}" == 1 ]]; then
   # the registry lacks); production runs with the IDE off anyway.
   cargo_install hive-router "$hive_router_version" hive_router --features graphiql
 fi
-[[ -x "$cache/cargo/hive-router-${hive_router_version}/bin/config_schema_generator" ]] \
-  && write_hive_router_schema
+if [[ -x "$cache/cargo/hive-router-${hive_router_version}/bin/config_schema_generator" ]]; then
+  write_hive_router_schema
+fi
