@@ -12,6 +12,8 @@ import jwt
 from redis.asyncio import Redis
 
 from subgraphs.common.events import STREAM
+from subgraphs.common.sealed import unseal
+from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.users.tokens import load_key
 from tests.conftest import LOGIN, SET_ROLES, register
 from tests.support.client import Client, subscribe
@@ -125,5 +127,6 @@ async def reset_token(redis: Redis, email: str) -> str:
     for _, fields in reversed(await redis.xrange(STREAM)):
         event = json.loads(fields[b"event"])
         if event["type"] == "user.password_reset_requested" and event["payload"]["email"] == email:
-            return str(event["payload"]["resetUrl"]).split("token=", 1)[1]
+            link = unseal(DEV_MAIL_LINK_KEY, str(event["payload"]["sealedLink"]))
+            return link.split("token=", 1)[1]
     raise AssertionError(f"no password reset requested for {email}")
