@@ -201,5 +201,6 @@ def test_production_refuses_development_secrets() -> None:
         environment="production",
         secret_key="x" * 40,
         admin_password="a-real-admin-password",
+        mail_link_key="m" * 40,
         jwt_private_key_files=["/run/secrets/jwt.pem"],
     )
