@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # the gateway sends a subgraph a few concurrent calls per client request.
     sql_pool_size: int = 32
     sql_pool_overflow: int = 16
+    # Redis connections per process. A burst beyond them waits (up to the timeout, seconds)
+    # for a free connection instead of failing: a page of 100 drawings checks its rate
+    # limit 100 times at once.
+    redis_max_connections: int = 64
+    redis_pool_timeout: float = 5.0
 
     # Python's cyclic garbage collector: objects made at start-up are frozen (never scanned
     # again) and the youngest generation is collected after this many net allocations

@@ -342,9 +342,16 @@ async def test_the_admin_journey(stack: Stack, gateway: Client, admin_token: str
     title = f"Maintenance {uuid.uuid4().hex[:6]}"
     reached = await admin.data(ANNOUNCE, {"i": {"title": title, "body": "Tonight."}})
     assert reached["sendAnnouncement"] >= 2
-    inbox = await me.data("{ me { notifications(first: 5) { edges { node { kind title } } } } }")
-    notes = [e["node"] for e in inbox["me"]["notifications"]["edges"]]
-    assert {"kind": "ANNOUNCEMENT", "title": title} in notes
+
+    async def announced() -> bool:
+        # The fan-out is an event (AnnouncementSent): the inbox has it a moment later.
+        inbox = await me.data(
+            "{ me { notifications(first: 5) { edges { node { kind title } } } } }"
+        )
+        notes = [e["node"] for e in inbox["me"]["notifications"]["edges"]]
+        return {"kind": "ANNOUNCEMENT", "title": title} in notes
+
+    await eventually(announced)
     assert await learner.error_codes(ANNOUNCE, {"i": {"title": "x", "body": "y"}}) == ["FORBIDDEN"]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from redis.asyncio import Redis
 
 from subgraphs.common.events import EventConsumer
@@ -23,10 +22,6 @@ async def drain(consumer: EventConsumer) -> None:
         pass
 
 
-@pytest.mark.xfail(
-    reason="QUARANTINED: issue 15's Redis-backed limits/sessions meet issue 13's Redis outage test (not yet diagnosed; closing note of 2026-12-01)",
-    strict=False,
-)
 async def test_redis_refusing_writes_during_a_pass_loses_no_event(
     learning: Harness,
     make_harness: Any,  # noqa: F811

@@ -189,9 +189,17 @@ def _sse_payloads(buffer: str) -> tuple[list[dict[str, Any]], str]:
 
 
 def _multipart_payloads(buffer: str, boundary: str) -> tuple[list[dict[str, Any]], str]:
-    """Complete JSON parts of a multipart/mixed stream (heartbeats `{}` dropped)."""
+    """Complete JSON parts of a multipart/mixed stream (heartbeats `{}` dropped).
+
+    A part is complete at the next boundary, or once its JSON body and the line break after
+    it have arrived: Hive Router 0.2.0 writes the boundary before each part, not after it, so
+    waiting for the next boundary would hold each message until its next heartbeat (10 s)."""
     payloads = []
     *parts, rest = buffer.split(f"--{boundary}")
+    _, separator, body = rest.partition("\r\n\r\n")
+    if separator and body.endswith("\r\n") and _json_object(body.strip()) is not None:
+        parts.append(rest)
+        rest = ""
     for part in parts:
         _, _, body = part.partition("\r\n\r\n")
         body = body.strip()
@@ -202,6 +210,14 @@ def _multipart_payloads(buffer: str, boundary: str) -> tuple[list[dict[str, Any]
         if payload and set(payload) != {"hasNext"}:
             payloads.append(payload)
     return payloads, rest
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 @asynccontextmanager
