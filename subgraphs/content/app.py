@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from ..common.app import create_app as create_subgraph_app
+from ..common.events import Event
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.stores.mongo import close_mongo, ping_mongo
@@ -33,13 +34,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def start(deps: Deps, platform: Platform) -> None:
     await deps.store.create_indexes()
+    consumer = platform.consumer(
+        {
+            "skill.created": deps.skills.on_skill_created,
+            "skill.deleted": partial(on_skill_deleted, deps),
+        }
+    )
+    platform.run_in_background(consumer.run())
     if deps.settings.is_development:
         # In the background: skill ids come through the gateway, which may start later.
         platform.run_in_background(load_demo_when_empty(deps))
 
 
 async def stop(deps: Deps, _: Platform) -> None:
+    await deps.gateway.close()
     await close_mongo(deps.database)
+
+
+async def on_skill_deleted(deps: Deps, event: Event) -> None:
+    """skill.deleted: no course, article or resource links to the skill any more."""
+    skill_id = str(event.payload["skillId"])
+    await deps.skills.mark(skill_id, deleted=True)
+    await deps.service.skill_deleted(skill_id)
 
 
 async def load_demo_when_empty(deps: Deps) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..common.events import EventBus
+from ..common.gateway_client import GatewayClient
+from ..common.known_skills import SkillChecker, SkillDirectory
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
 from .events import ContentEvents
 from .service import ContentService
+from .skills import directory
 from .store import ContentStore
 
 
@@ -18,6 +21,8 @@ class Deps:
     settings: Settings
     database: MongoDatabase
     store: ContentStore
+    gateway: GatewayClient
+    skills: SkillDirectory
     service: ContentService
 
 
@@ -25,7 +30,16 @@ def build(settings: Settings, platform: Platform) -> Deps:
     return assemble(settings, platform.events, mongo_database(settings))
 
 
-def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps:
-    """The subgraph's parts on `bus` and `database` (tests pass their own)."""
+def assemble(
+    settings: Settings,
+    bus: EventBus,
+    database: MongoDatabase,
+    skill_checker: SkillChecker | None = None,
+) -> Deps:
+    """The subgraph's parts on `bus` and `database` (tests pass their own, and a skill
+    checker when there is no gateway; the directory still learns skill events)."""
     store = ContentStore(database)
-    return Deps(settings, database, store, ContentService(store, ContentEvents(bus)))
+    gateway = GatewayClient.from_settings(settings)
+    skills = directory(database, gateway)
+    service = ContentService(store, ContentEvents(bus), skill_checker or skills)
+    return Deps(settings, database, store, gateway, skills, service)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import strawberry
 
 from ..common.auth import Viewer
-from ..common.pagination import Connection, connection
+from ..common.pagination import Connection, Count, connection
 from ..common.permissions import require_role
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
-from .inputs import ArticleInput, CourseInput, InstitutionInput, ResourceInput
+from .inputs import ArticleInput, CourseInput, InstitutionInput, ResourceInput, ResourceKind
+from .service import Page
 from .types import (
     Article,
     ContentSearchHit,
     Course,
     Info,
     Institution,
+    PublicationStatus,
     Resource,
     Skill,
     User,
@@ -47,16 +51,65 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         institution_id: strawberry.ID | None = None,
+        status: StatusFilter = None,
+        skill_id: SkillFilter = None,
     ) -> Connection[Course]:
         page = await info.context.deps.service.courses(
             first,
             after,
-            str(institution_id) if institution_id is not None else None,
+            _str(institution_id),
             await viewer_sees_drafts(info),
+            _status(status),
+            _str(skill_id),
         )
-        return connection(
-            [Course.of(v) for v in page.courses], page.cursors, page.total_count, page.has_next_page
+        return connection([Course.of(v) for v in page.items], *_rest(page))
+
+    @strawberry.field(description="Published articles (EDITOR: every article), oldest first.")
+    async def articles(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: StatusFilter = None,
+        skill_id: SkillFilter = None,
+    ) -> Connection[Article]:
+        page = await info.context.deps.service.articles(
+            first, after, await viewer_sees_drafts(info), _status(status), _str(skill_id)
         )
+        return connection([Article.of(v) for v in page.items], *_rest(page))
+
+    @strawberry.field(description="Learning resources, oldest first.")
+    async def resources(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        skill_id: SkillFilter = None,
+        kind: Annotated[
+            ResourceKind | None, strawberry.argument(description="Only resources of this kind.")
+        ] = None,
+    ) -> Connection[Resource]:
+        page = await info.context.deps.service.resources(
+            first, after, _str(skill_id), kind.value if kind else None
+        )
+        return connection([Resource.of(r) for r in page.items], *_rest(page))
+
+    @strawberry.field(description="Institutions, oldest first.")
+    async def institutions(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        country: Annotated[
+            str | None, strawberry.argument(description="Only institutions of this country.")
+        ] = None,
+        name: Annotated[
+            str | None,
+            strawberry.argument(description="Only names containing this text (any case)."),
+        ] = None,
+    ) -> Connection[Institution]:
+        page = await info.context.deps.service.institutions(first, after, country, name)
+        return connection([Institution.of(i) for i in page.items], *_rest(page))
 
     @strawberry.field(description="A published article by slug (EDITOR: also drafts).")
     async def article(self, info: Info, slug: str) -> Article | None:
@@ -90,6 +143,24 @@ class Mutation:
         editor = await _editor(info)
         return _editor_view(await info.context.deps.service.publish_course(editor, str(id)))
 
+    @strawberry.mutation(
+        description="EDITOR. Learners stop seeing the course; it is a DRAFT again until"
+        " published. The working copy and every version are kept."
+    )
+    async def unpublish_course(self, info: Info, id: strawberry.ID) -> Course:
+        editor = await _editor(info)
+        service = info.context.deps.service
+        return _editor_view(await service.withdraw_course(editor, str(id), domain.DRAFT))
+
+    @strawberry.mutation(
+        description="EDITOR. Retires the course: learners stop seeing it and editors find it"
+        " with status ARCHIVED; publishing it again brings it back."
+    )
+    async def archive_course(self, info: Info, id: strawberry.ID) -> Course:
+        editor = await _editor(info)
+        service = info.context.deps.service
+        return _editor_view(await service.withdraw_course(editor, str(id), domain.ARCHIVED))
+
     @strawberry.mutation(description="EDITOR. Starts as DRAFT, revision 1.")
     async def create_article(self, info: Info, input: ArticleInput) -> Article:
         editor = await _editor(info)
@@ -116,6 +187,31 @@ class Mutation:
             await info.context.deps.service.revert_article(editor, slug, version)
         )
 
+    @strawberry.mutation(
+        description="EDITOR. Learners stop seeing the article; it is a DRAFT again until"
+        " published. Every revision is kept."
+    )
+    async def unpublish_article(self, info: Info, slug: str) -> Article:
+        editor = await _editor(info)
+        service = info.context.deps.service
+        return _editor_article(await service.withdraw_article(editor, slug, domain.DRAFT))
+
+    @strawberry.mutation(
+        description="EDITOR. Retires the article: learners stop seeing it and editors find it"
+        " with status ARCHIVED; publishing it again brings it back."
+    )
+    async def archive_article(self, info: Info, slug: str) -> Article:
+        editor = await _editor(info)
+        service = info.context.deps.service
+        return _editor_article(await service.withdraw_article(editor, slug, domain.ARCHIVED))
+
+    @strawberry.mutation(
+        description="EDITOR. Removes the article and all its revisions for good; its id."
+    )
+    async def delete_article(self, info: Info, slug: str) -> strawberry.ID:
+        editor = await _editor(info)
+        return strawberry.ID(await info.context.deps.service.delete_article(editor, slug))
+
     @strawberry.mutation(description="EDITOR. url must be an absolute http(s) URL.")
     async def create_resource(self, info: Info, input: ResourceInput) -> Resource:
         await _editor(info)
@@ -124,12 +220,68 @@ class Mutation:
         )
         return Resource.of(resource)
 
+    @strawberry.mutation(description="EDITOR. Replaces every field; skill ids must exist.")
+    async def update_resource(
+        self, info: Info, id: strawberry.ID, input: ResourceInput
+    ) -> Resource:
+        await _editor(info)
+        resource = await info.context.deps.service.update_resource(
+            str(id), input.title, input.url, input.kind.value, [str(i) for i in input.skill_ids]
+        )
+        return Resource.of(resource)
+
+    @strawberry.mutation(description="EDITOR. Removes the resource for good; its id.")
+    async def delete_resource(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await _editor(info)
+        return strawberry.ID(await info.context.deps.service.delete_resource(str(id)))
+
     @strawberry.mutation(description="EDITOR. Names are unique.")
     async def create_institution(self, info: Info, input: InstitutionInput) -> Institution:
         await _editor(info)
         return Institution.of(
             await info.context.deps.service.create_institution(input.name, input.country)
         )
+
+    @strawberry.mutation(description="EDITOR. Renames or moves it; names stay unique.")
+    async def update_institution(
+        self, info: Info, id: strawberry.ID, input: InstitutionInput
+    ) -> Institution:
+        await _editor(info)
+        service = info.context.deps.service
+        return Institution.of(await service.update_institution(str(id), input.name, input.country))
+
+    @strawberry.mutation(
+        description="EDITOR. Removes the institution; refused (CONFLICT) while courses name it."
+    )
+    async def delete_institution(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await _editor(info)
+        return strawberry.ID(await info.context.deps.service.delete_institution(str(id)))
+
+
+First = Annotated[int | None, strawberry.argument(description="Page size (at most 100).")]
+After = Annotated[
+    str | None, strawberry.argument(description="The endCursor of the previous page.")
+]
+StatusFilter = Annotated[
+    PublicationStatus | None,
+    strawberry.argument(description="Only items in this status (others than PUBLISHED: EDITOR)."),
+]
+SkillFilter = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only items linked to this skill.")
+]
+
+
+def _str(value: strawberry.ID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _status(status: PublicationStatus | None) -> str | None:
+    return status.value if status is not None else None
+
+
+def _rest(page: Page[Any]) -> tuple[list[str], Count, bool]:
+    """A page's cursors, total and whether more follow, as `connection` takes them."""
+    return page.cursors, page.total_count, page.has_next_page
 
 
 def _editor_view(course: domain.Course) -> Course:

@@ -15,7 +15,7 @@ from .events import Announcer
 from .journal import Clock, Journal, Projector
 from .roadmaps import RoadmapCatalog
 from .service import LearningService
-from .skills import SkillChecker, SkillDirectory
+from .skills import SkillChecker, SkillDirectory, directory
 from .store import LearningStore
 
 
@@ -46,7 +46,7 @@ def build(
     store = LearningStore(sessions)
     gateway = GatewayClient.from_settings(settings)
     roadmaps = RoadmapCatalog(sessions, gateway)
-    skills = SkillDirectory(sessions, gateway)
+    skills = directory(sessions, gateway)
     service = LearningService(
         Journal(sessions, Projector(), clock),
         store,

@@ -58,7 +58,11 @@ class Process:
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60) -> Process:
+    def start(self, timeout: float | None = None) -> Process:
+        """Starts the process and waits until healthy; a process that is not is killed.
+
+        SKILL_CIRCLE_TEST_START_SECONDS (default 60) gives slow, shared machines longer."""
+        timeout = timeout or float(os.environ.get("SKILL_CIRCLE_TEST_START_SECONDS", "60"))
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self.command,
@@ -71,6 +75,7 @@ class Process:
         try:
             wait_until(self._ready, timeout, self.name)
         except TimeoutError as exc:
+            self.kill()
             raise TimeoutError(f"{exc}; log:\n{self.log_path.read_text()[-4000:]}") from exc
         return self
 
@@ -201,7 +206,7 @@ class Stack:
             },
             f"http://127.0.0.1:{self.gateway_port}/healthcheck",
             self.dir,
-        ).start(timeout=90)
+        ).start(timeout=max(90, float(os.environ.get("SKILL_CIRCLE_TEST_START_SECONDS", "60"))))
         return self
 
     def write_supergraph(self) -> Path:

@@ -51,6 +51,7 @@ CONCEPTS = {
         "documents.py",
         "rendering.py",
         "search.py",
+        "skills.py",
         "versioned.py",
     },
     "notifications": {
