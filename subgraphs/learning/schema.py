@@ -13,7 +13,7 @@ from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .events import ProgressSnapshot, achievements_channel, progress_channel
-from .inputs import AnswerInput, AssessmentInput
+from .inputs import AnswerInput, AssessmentInput, AssessmentUpdateInput
 from .types import (
     Achievement,
     Assessment,
@@ -69,11 +69,36 @@ class Mutation:
         editor = require_role(await info.context.viewer(), "EDITOR")
         drafts = [question.draft() for question in input.questions]
         row = await info.context.deps.service.create_assessment(
-            editor, str(input.skill_id), input.title, input.passing_score, drafts
+            editor, str(input.skill_id), input.title, input.passing_score, drafts, input.rules()
         )
         return Assessment.of(row)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="EDITOR. A new version of the assessment (title, questions, passing score,"
+        " limits); attempts already started are scored on the version they were started on."
+    )
+    async def update_assessment(
+        self, info: Info, id: strawberry.ID, input: AssessmentUpdateInput
+    ) -> Assessment:
+        editor = require_role(await info.context.viewer(), "EDITOR")
+        drafts = [question.draft() for question in input.questions]
+        row = await info.context.deps.service.update_assessment(
+            editor, str(id), input.title, input.passing_score, drafts, input.rules()
+        )
+        return Assessment.of(row)
+
+    @strawberry.mutation(
+        description="EDITOR. No new attempts (CONFLICT on start) and hidden from Skill.assessments;"
+        " attempts already started may still be submitted. Idempotent."
+    )
+    async def retire_assessment(self, info: Info, id: strawberry.ID) -> Assessment:
+        editor = require_role(await info.context.viewer(), "EDITOR")
+        return Assessment.of(await info.context.deps.service.retire_assessment(editor, str(id)))
+
+    @strawberry.mutation(
+        description="A new attempt on the current version; CONFLICT when no attempts are left"
+        " or the assessment is retired, RATE_LIMITED (retryAfter) during the cooldown."
+    )
     async def start_assessment(self, info: Info, assessment_id: strawberry.ID) -> AssessmentAttempt:
         viewer = require_viewer(await info.context.viewer())
         return AssessmentAttempt.of(
