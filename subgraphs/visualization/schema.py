@@ -6,7 +6,7 @@ import strawberry
 
 from ..common.schema import federated_schema
 from ..common.settings import Settings
-from .types import Roadmap, Skill, User
+from .types import Certificate, Roadmap, Skill, User
 
 
 @strawberry.type
@@ -17,4 +17,4 @@ class Query:
 
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
-    return federated_schema(settings, query=Query, types=[Skill, Roadmap, User])
+    return federated_schema(settings, query=Query, types=[Skill, Roadmap, User, Certificate])

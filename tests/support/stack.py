@@ -147,6 +147,9 @@ class Stack:
             ),
             "SKILL_CIRCLE_GATEWAY_URL": self.url,
             "SKILL_CIRCLE_PUBLIC_URL": "http://localhost:4000",
+            "SKILL_CIRCLE_DOCUMENTS_URL": (
+                f"http://127.0.0.1:{self.ports.get('visualization', 4005)}"
+            ),
             "SKILL_CIRCLE_LOG_LEVEL": "WARNING",
             # Every test client reaches the users subgraph from 127.0.0.1; the
             # per-address limit has its own test (tests/users/test_rate_limits.py).
