@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 
@@ -18,6 +18,12 @@ DEFAULT_PAGE_SIZE = 20
 T = TypeVar("T")
 # A page's total: counted only when `totalCount` is selected (a count is a query of its own).
 Count: TypeAlias = Callable[[], Awaitable[int]]
+
+# The arguments of every Relay listing, described once.
+First = Annotated[int | None, strawberry.argument(description="Page size (at most 100).")]
+After = Annotated[
+    str | None, strawberry.argument(description="The endCursor of the previous page.")
+]
 
 
 @strawberry.federation.type(shareable=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from ..common.auth import Viewer
-from ..common.pagination import Connection, Count, connection
+from ..common.pagination import After, Connection, Count, First, connection
 from ..common.permissions import require_role
 from ..common.schema import federated_schema
 from ..common.settings import Settings
@@ -27,6 +27,14 @@ from .types import (
     search_hit,
     viewer_sees_drafts,
 )
+
+StatusFilter = Annotated[
+    PublicationStatus | None,
+    strawberry.argument(description="Only items in this status (others than PUBLISHED: EDITOR)."),
+]
+SkillFilter = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only items linked to this skill.")
+]
 
 
 async def _editor(info: Info) -> Viewer:
@@ -256,19 +264,6 @@ class Mutation:
     async def delete_institution(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         await _editor(info)
         return strawberry.ID(await info.context.deps.service.delete_institution(str(id)))
-
-
-First = Annotated[int | None, strawberry.argument(description="Page size (at most 100).")]
-After = Annotated[
-    str | None, strawberry.argument(description="The endCursor of the previous page.")
-]
-StatusFilter = Annotated[
-    PublicationStatus | None,
-    strawberry.argument(description="Only items in this status (others than PUBLISHED: EDITOR)."),
-]
-SkillFilter = Annotated[
-    strawberry.ID | None, strawberry.argument(description="Only items linked to this skill.")
-]
 
 
 def _str(value: strawberry.ID | None) -> str | None:

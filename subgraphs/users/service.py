@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
-from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
+from ..common.errors import BadUserInput, Conflict, Forbidden, NotFound, Unauthenticated
 from ..common.events import EventBus
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
@@ -84,6 +84,7 @@ class UserService:
             raise Unauthenticated("Invalid email or password")
         assert user is not None
         await self.limiter.succeeded(address)
+        _require_enabled(user)
         if needs_rehash(user.password_hash):
             user = await self.store.change(user.id, password_hash=await hash_password(password))
         return await self._session(user)
@@ -99,6 +100,7 @@ class UserService:
         user = await self.store.by_id(grant.user_id)
         if user is None:
             raise Unauthenticated("Account no longer exists")
+        _require_enabled(user)
         return Session(
             access_token=self.access.issue(str(user.id), user.roles),
             refresh_token=new_token,
@@ -108,6 +110,10 @@ class UserService:
 
     async def logout(self, refresh_token: str) -> bool:
         return await self.refresh.revoke(refresh_token)
+
+    async def end_all_sessions(self, user_id: str) -> None:
+        """Ends every session of the user: no refresh token of theirs rotates any more."""
+        await self.refresh.revoke_all(user_id)
 
     async def _session(self, user: UserRow) -> Session:
         return Session(
@@ -156,6 +162,22 @@ class UserService:
         await self.refresh.revoke_all(str(user.id))
         await self.events.publish("user.password_changed", user_payload(user))
         return True
+
+    async def change_password(
+        self, viewer: Viewer, current: str, new: str, client_address: str
+    ) -> Session:
+        """Every session of the user ends (other devices, live subscriptions); the caller
+        gets a new one. The current password is rate limited like a login."""
+        user = await self._existing(viewer.user_id)
+        await self.limiter.hit(user.email, client_address)
+        if not await verify_password(user.password_hash, current):
+            raise BadUserInput("currentPassword", "The current password is not correct")
+        await self.limiter.succeeded(user.email)
+        check_password(new, field="newPassword")
+        user = await self.store.change(user.id, password_hash=await hash_password(new))
+        await self.end_all_sessions(str(user.id))
+        await self.events.publish("user.password_changed", user_payload(user))
+        return await self._session(user)
 
     async def _one_time_link(self, user: UserRow, purpose: str, ttl: timedelta, page: str) -> str:
         token = secrets.token_urlsafe(32)
@@ -216,11 +238,19 @@ class UserService:
             user.id, roles=list(ROLES), password_hash=await hash_password(password)
         )
 
+    async def existing(self, user_id: str) -> UserRow:
+        return await self._existing(user_id)
+
     async def _existing(self, user_id: str) -> UserRow:
         user = await self.store.by_id(user_id)
         if user is None:
             raise NotFound("User", user_id)
         return user
+
+
+def _require_enabled(user: UserRow) -> None:
+    if user.disabled_at is not None:
+        raise Forbidden("This account is disabled; contact an administrator")
 
 
 def user_payload(user: UserRow) -> dict[str, Any]:

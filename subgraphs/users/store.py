@@ -5,8 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    String,
+    Uuid,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -36,6 +50,7 @@ class UserRow(Base):
     push_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class OneTimeTokenRow(Base):
@@ -48,6 +63,19 @@ class OneTimeTokenRow(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AdminActionRow(Base):
+    """One thing an admin did to an account: the audit trail admins read."""
+
+    __tablename__ = "admin_actions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    actor_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class EmailTaken(Exception):
@@ -93,6 +121,60 @@ class UserStore:
             assert row is not None
             return row
 
+    async def page(
+        self,
+        search: str | None,
+        role: str | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> tuple[list[UserRow], int, bool]:
+        """Accounts in sign-up order whose email or name contains `search` and who hold
+        `role`: (page, total, has_next_page)."""
+        conditions = []
+        if search:
+            term = search.lower()
+            conditions.append(
+                or_(
+                    func.lower(UserRow.email).contains(term, autoescape=True),
+                    func.lower(UserRow.display_name).contains(term, autoescape=True),
+                )
+            )
+        if role:
+            conditions.append(cast(UserRow.roles, String).contains(f'"{role}"', autoescape=True))
+        async with self.sessions() as session:
+            total = await session.scalar(
+                select(func.count()).select_from(UserRow).where(*conditions)
+            )
+            query = select(UserRow).where(*conditions)
+            if after is not None:
+                query = query.where(_row_value(UserRow.created_at, UserRow.id) > _values(after))
+            order = (UserRow.created_at, UserRow.id)
+            rows = list(await session.scalars(query.order_by(*order).limit(limit + 1)))
+        return rows[:limit], int(total or 0), len(rows) > limit
+
+    async def record_action(self, row: AdminActionRow) -> None:
+        async with self.sessions() as session:
+            session.add(row)
+            await session.commit()
+
+    async def actions(
+        self, target_id: uuid.UUID | None, before: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> tuple[list[AdminActionRow], int, bool]:
+        """Admin actions, newest first (optionally on one account)."""
+        conditions = [AdminActionRow.target_id == target_id] if target_id else []
+        async with self.sessions() as session:
+            total = await session.scalar(
+                select(func.count()).select_from(AdminActionRow).where(*conditions)
+            )
+            query = select(AdminActionRow).where(*conditions)
+            if before is not None:
+                query = query.where(
+                    _row_value(AdminActionRow.at, AdminActionRow.id) < _values(before)
+                )
+            order = (AdminActionRow.at.desc(), AdminActionRow.id.desc())
+            rows = list(await session.scalars(query.order_by(*order).limit(limit + 1)))
+        return rows[:limit], int(total or 0), len(rows) > limit
+
     async def add_token(self, row: OneTimeTokenRow) -> None:
         async with self.sessions() as session:
             session.add(row)
@@ -115,6 +197,15 @@ class UserStore:
             user_id = result.scalar_one_or_none()
             await session.commit()
             return user_id
+
+
+def _row_value(at: Any, id: Any) -> Any:
+    return tuple_(at, id)
+
+
+def _values(position: tuple[datetime, uuid.UUID]) -> Any:
+    """A cursor position as typed SQL values (UTCDateTime stores its own way on SQLite)."""
+    return tuple_(literal(position[0], UTCDateTime()), literal(position[1], Uuid()))
 
 
 def _uuid(value: str) -> uuid.UUID | None:
