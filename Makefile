@@ -14,5 +14,5 @@ lint:
 		&& .venv/bin/mypy subgraphs && .venv/bin/lint-imports
 bench:      ## load scenarios through the gateway; prints figures and ratios
 	.venv/bin/python -m bench
-helm-sync:  ## copy the supergraph and router configs into the Helm chart's files/
+helm-sync:  ## copy the supergraph, router configs and alert rules into the Helm chart's files/
 	scripts/helm-sync.sh

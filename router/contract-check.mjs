@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Check the composed supergraph against the client-facing contract.
 //
-//   node router/contract-check.mjs [--contract ../shared/CONTRACT.graphql] [--supergraph schema/supergraph.graphql]
+//   node router/contract-check.mjs [--contract schema/contract.graphql] [--supergraph schema/supergraph.graphql]
+//                                  [--upstream ../shared/CONTRACT.graphql]
 //
 // The contract is split into sections by comment lines such as
 //   # ---------------------------------------------------------------- users
@@ -14,8 +15,14 @@
 // and input field default values written in the contract must match too, and
 // fields may not gain required arguments / input types required fields.
 //
-// Contract path: --contract, else $SKILL_CIRCLE_CONTRACT, else
-// <repo>/../shared/CONTRACT.graphql. Exit codes: 0 ok, 1 problems, 2 usage/input error.
+// Contract path: --contract, else $SKILL_CIRCLE_CONTRACT, else the copy committed
+// with the repository, schema/contract.graphql (so a clone alone can run the check).
+// The team keeps the authoritative text beside its checkouts in
+// ../shared/CONTRACT.graphql (--upstream): when that file exists, the committed
+// copy must be byte-identical to it (a problem otherwise); when it does not
+// exist (a plain clone), that comparison is skipped with a note. A contract named
+// with --contract or $SKILL_CIRCLE_CONTRACT is compared only when --upstream is given.
+// Exit codes: 0 ok, 1 problems, 2 usage/input error.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -45,7 +52,9 @@ const PREAMBLE = '(shared)';
 
 function usage(message) {
   if (message) console.error(`error: ${message}`);
-  console.error('usage: node router/contract-check.mjs [--contract ../shared/CONTRACT.graphql] [--supergraph schema/supergraph.graphql]');
+  console.error(
+    'usage: node router/contract-check.mjs [--contract schema/contract.graphql] [--supergraph schema/supergraph.graphql] [--upstream ../shared/CONTRACT.graphql]',
+  );
   process.exit(2);
 }
 
@@ -63,13 +72,19 @@ function parseArgs(argv) {
     switch (flag) {
       case '--contract': opts.contract = resolve(value()); break;
       case '--supergraph': opts.supergraph = resolve(value()); break;
+      case '--upstream': opts.upstream = resolve(value()); break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${arg}`);
     }
   }
   opts.contract ??= process.env.SKILL_CIRCLE_CONTRACT
     ? resolve(process.env.SKILL_CIRCLE_CONTRACT)
-    : resolve(REPO_ROOT, '../shared/CONTRACT.graphql');
+    : resolve(REPO_ROOT, 'schema/contract.graphql');
+  // A contract given on the command line is checked as it is; the committed
+  // copy is compared with upstream (or any contract, with --upstream given).
+  if (!opts.upstream && opts.contract === resolve(REPO_ROOT, 'schema/contract.graphql')) {
+    opts.upstream = resolve(REPO_ROOT, '../shared/CONTRACT.graphql');
+  }
   opts.supergraph ??= resolve(REPO_ROOT, 'schema/supergraph.graphql');
   return opts;
 }
@@ -261,9 +276,24 @@ function checkSection(doc, api) {
   return { problems, items };
 }
 
+/** The committed contract must be the team's upstream text when that file is present. */
+function checkUpstreamCopy(contractPath, upstreamPath) {
+  if (!existsSync(upstreamPath)) {
+    console.log(`note: ${display(upstreamPath)} not present; checking the committed ${display(contractPath)} only`);
+    return true;
+  }
+  if (readFileSync(upstreamPath).equals(readFileSync(contractPath))) {
+    console.log(`contract: ${display(contractPath)} is identical to ${display(upstreamPath)}`);
+    return true;
+  }
+  console.log(`contract problem: ${display(contractPath)} differs from ${display(upstreamPath)} (copy the upstream file over it: cp ${display(upstreamPath)} ${display(contractPath)})`);
+  return false;
+}
+
 function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync(opts.contract)) usage(`contract not found: ${display(opts.contract)} (use --contract or SKILL_CIRCLE_CONTRACT)`);
+  const upstreamOk = !opts.upstream || checkUpstreamCopy(opts.contract, opts.upstream);
   if (!existsSync(opts.supergraph)) usage(`supergraph not found: ${display(opts.supergraph)} (run node router/compose.mjs first)`);
 
   const { api, graphs } = loadApiSchema(opts.supergraph);
@@ -278,6 +308,7 @@ function main() {
     console.log(
       `contract: 0 items checked; no contract section is implemented (supergraph subgraphs: ${graphs.join(', ') || 'none'}; contract sections: ${sectionNames.join(', ')})`,
     );
+    if (!upstreamOk) process.exit(1);
     return;
   }
 
@@ -318,7 +349,7 @@ function main() {
     for (const p of allProblems) console.log(`  [${p.section}] ${p.coordinate}: ${p.message}`);
   }
   console.log(`contract: ${total} items checked across ${names}; ${allProblems.length} problem${allProblems.length === 1 ? '' : 's'}`);
-  if (allProblems.length) process.exit(1);
+  if (allProblems.length || !upstreamOk) process.exit(1);
 }
 
 main();

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .errors import AppError, NotFound
-from .events import Event
+from .events import Received
+from .events.contracts import SkillCreated
 from .gateway_client import GatewayClient, GatewayUnavailable
 
 log = logging.getLogger("skill_circle.known_skills")
@@ -68,8 +69,8 @@ class SkillDirectory:
         if gone:
             raise NotFound("Skill", gone[0])
 
-    async def on_skill_created(self, event: Event) -> None:
-        await self.mark(str(event.payload["skillId"]), deleted=False)
+    async def on_skill_created(self, event: Received[SkillCreated]) -> None:
+        await self.mark(event.payload.skill_id, deleted=False)
 
     async def mark(self, skill_id: str, *, deleted: bool) -> None:
         await self.store.mark(skill_id, deleted=deleted)

@@ -19,36 +19,58 @@ T = TypeVar("T")
 # A page's total: counted only when `totalCount` is selected (a count is a query of its own).
 Count: TypeAlias = Callable[[], Awaitable[int]]
 
-# The arguments of every Relay listing, described once.
-First = Annotated[int | None, strawberry.argument(description="Page size (at most 100).")]
-After = Annotated[
-    str | None, strawberry.argument(description="The endCursor of the previous page.")
-]
 
-
-@strawberry.federation.type(shareable=True)
+@strawberry.federation.type(
+    shareable=True, description="Where a page of a connection stands (Relay cursor pagination)."
+)
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    """Relay's PageInfo. Pages go forward (`first`/`after`): `has_previous_page` is
+    true when the page starts after a cursor, i.e. edges come before it."""
+
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page (true when it starts after a cursor)."
+    )
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; null if the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor: pass it as `after` for the next page; null if empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a connection page, with its position.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Opaque position of this item; pass as `after`.")
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of items in a stable order (Relay cursor pagination).")
 class Connection(Generic[T]):
     """`Connection[Skill]` is the contract's `SkillConnection`."""
 
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Whether and where the next page starts.")
     count: strawberry.Private[Count]
 
-    @strawberry.field
+    @strawberry.field(description="How many items match, over all pages.")
     async def total_count(self) -> int:
         return await self.count()
+
+
+PageSize = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: at most 100, default 20. Negative: BAD_USER_INPUT."
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (a previous page's `endCursor`). "
+        "A cursor not from this list: BAD_USER_INPUT."
+    ),
+]
 
 
 def page_size(first: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:
@@ -86,9 +108,15 @@ def counted(total: int) -> Count:
 
 
 def connection(
-    nodes: Sequence[T], cursors: Sequence[Any], total_count: int | Count, has_next_page: bool
+    nodes: Sequence[T],
+    cursors: Sequence[Any],
+    total_count: int | Count,
+    has_next_page: bool,
+    *,
+    after: str | None,
 ) -> Connection[T]:
-    """A page of `nodes`, each with the position its cursor encodes.
+    """A page of `nodes`, each with the position its cursor encodes; `after` is the
+    cursor the page was asked to start after (None: the first page).
 
     `total_count`: the total, or how to count it when a client selects `totalCount`.
     """
@@ -96,7 +124,9 @@ def connection(
     return Connection(
         edges=edges,
         page_info=PageInfo(
+            has_previous_page=after is not None,
             has_next_page=has_next_page,
+            start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
         count=counted(total_count) if isinstance(total_count, int) else total_count,

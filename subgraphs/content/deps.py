@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common.events import EventBus
+from ..common.events.outbox import MongoOutbox
 from ..common.gateway_client import GatewayClient
 from ..common.known_skills import SkillChecker, SkillDirectory
 from ..common.platform import Platform
@@ -23,23 +23,25 @@ class Deps:
     store: ContentStore
     gateway: GatewayClient
     skills: SkillDirectory
+    outbox: MongoOutbox
     service: ContentService
 
 
 def build(settings: Settings, platform: Platform) -> Deps:
-    return assemble(settings, platform.events, mongo_database(settings))
+    deps = assemble(settings, mongo_database(settings))
+    platform.relay(deps.outbox)
+    return deps
 
 
 def assemble(
-    settings: Settings,
-    bus: EventBus,
-    database: MongoDatabase,
-    skill_checker: SkillChecker | None = None,
+    settings: Settings, database: MongoDatabase, skill_checker: SkillChecker | None = None
 ) -> Deps:
-    """The subgraph's parts on `bus` and `database` (tests pass their own, and a skill
-    checker when there is no gateway; the directory still learns skill events)."""
+    """The subgraph's parts on `database` (tests pass their own, relay the outbox, and pass a
+    skill checker when there is no gateway; the directory still learns skill events)."""
     store = ContentStore(database)
+    outbox = MongoOutbox([store.courses.heads, store.articles.heads])
+    events = ContentEvents(settings.service, outbox)
     gateway = GatewayClient.from_settings(settings)
     skills = directory(database, gateway)
-    service = ContentService(store, ContentEvents(bus), skill_checker or skills)
-    return Deps(settings, database, store, gateway, skills, service)
+    service = ContentService(store, events, skill_checker or skills)
+    return Deps(settings, database, store, gateway, skills, outbox, service)

@@ -111,10 +111,11 @@ class ContentService:
         if course.state.published_version == course.state.version:
             return course  # this version is already what learners see
         await self._check_course_slug(course.current.slug, course.id)
-        published = await self.store.publish_course(course, mongo_now())
+        events = self.events.course_published(course)
+        published = await self.store.publish_course(course, mongo_now(), events)
         if published is None:
             raise Conflict("The course was changed at the same time; reload and try again")
-        await self.events.course_published(published)
+        self.events.committed()
         return published
 
     async def withdraw_course(self, editor: Viewer, id: str, status: str) -> Course:
@@ -202,10 +203,11 @@ class ContentService:
         article = await self._article(slug)
         if article.state.published_version == article.state.version:
             return article
-        published = await self.store.publish_article(article, mongo_now())
+        events = self.events.article_published(article)
+        published = await self.store.publish_article(article, mongo_now(), events)
         if published is None:
             raise Conflict("The article was changed at the same time; reload and try again")
-        await self.events.article_published(published)
+        self.events.committed()
         return published
 
     async def withdraw_article(self, editor: Viewer, slug: str, status: str) -> Article:

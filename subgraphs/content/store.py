@@ -134,9 +134,11 @@ class ContentStore:
         )
         return docs.course(head) if head else None
 
-    async def publish_course(self, course: Course, now: datetime) -> Course | None:
+    async def publish_course(
+        self, course: Course, now: datetime, events: Document
+    ) -> Course | None:
         content = docs.course_content_doc(course.current)
-        head = await self.courses.publish(course.id, course.state.version, content, now)
+        head = await self.courses.publish(course.id, course.state.version, content, now, events)
         return docs.course(head) if head else None
 
     # ------------------------------------------------------------ articles
@@ -200,9 +202,11 @@ class ContentStore:
         )
         return docs.article(head) if head else None
 
-    async def publish_article(self, article: Article, now: datetime) -> Article | None:
+    async def publish_article(
+        self, article: Article, now: datetime, events: Document
+    ) -> Article | None:
         content = docs.article_content_doc(article.current)
-        head = await self.articles.publish(article.id, article.state.version, content, now)
+        head = await self.articles.publish(article.id, article.state.version, content, now, events)
         return docs.article(head) if head else None
 
     # ------------------------------------------------------------ resources

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.stores.mongo import MongoDatabase, is_duplicate_key
+from ..common.events.outbox import PENDING
+from ..common.stores.mongo import Document, MongoDatabase, is_duplicate_key
 from .store import SlugTaken, new_id, valid_ids
 
 
@@ -77,8 +78,16 @@ class CategoryStore:
         cursor = self.categories.find({"parentId": {"$in": wanted}}).sort("_id", ASCENDING)
         return [(str(d["parentId"]), CategoryRecord.of(d)) async for d in cursor]
 
-    async def insert(self, slug: str, name: str, parent_id: str | None) -> CategoryRecord:
-        doc = {"_id": new_id(), "slug": slug, "name": name, "parentId": parent_id}
+    async def insert(
+        self,
+        slug: str,
+        name: str,
+        parent_id: str | None,
+        announce: Callable[[CategoryRecord], list[Document]],
+    ) -> CategoryRecord:
+        """Inserts the category with the pending events `announce` gives for it."""
+        doc: Document = {"_id": new_id(), "slug": slug, "name": name, "parentId": parent_id}
+        doc[PENDING] = announce(CategoryRecord.of(doc))
         try:
             await self.categories.insert_one(doc)
         except (DuplicateKeyError, OperationFailure) as exc:

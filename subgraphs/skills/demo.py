@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common.errors import Conflict
+from ..common.events.contracts import CategoryCreated, PrerequisiteAdded, SkillCreated
 from .deps import Deps
 from .graph import order_by_prerequisites
 from .roadmaps import Milestone, RoadmapDraft
@@ -56,7 +57,12 @@ async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids
             continue
         parent = ids[entry["parentSlug"]] if entry["parentSlug"] else None
         try:
-            category = await store.insert(entry["slug"], entry["name"], parent)
+            category = await store.insert(
+                entry["slug"],
+                entry["name"],
+                parent,
+                lambda c: deps.events.entries(CategoryCreated(category_id=c.id, slug=c.slug)),
+            )
         except SlugTaken:  # another process loaded it meanwhile
             found = await store.by_slug(entry["slug"])
             assert found is not None
@@ -64,7 +70,7 @@ async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids
             continue
         ids[category.slug] = category.id
         ids.created.append(category.slug)
-        await deps.events.category_created(category)
+        deps.events.committed()
     return ids
 
 
@@ -90,7 +96,17 @@ async def _load_skills(
         )
         prerequisite_ids = [ids[p] for p in entry["prerequisites"]]
         try:
-            skill = await store.insert_skill(fields, prerequisite_ids)
+            skill = await store.insert_skill(
+                fields,
+                prerequisite_ids,
+                lambda s: deps.events.entries(
+                    SkillCreated(skill_id=s.id, slug=s.slug, name=s.name),
+                    *(
+                        PrerequisiteAdded(skill_id=s.id, prerequisite_id=p)
+                        for p in s.prerequisite_ids
+                    ),
+                ),
+            )
         except SlugTaken:
             found = await store.skill_by_slug(slug)
             assert found is not None
@@ -98,9 +114,7 @@ async def _load_skills(
             continue
         ids[slug] = skill.id
         created += 1
-        await deps.events.skill_created(skill)
-        for prerequisite_id in prerequisite_ids:
-            await deps.events.prerequisite_added(skill.id, prerequisite_id)
+        deps.events.committed()
     return created
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common.events import EventBus
+from ..common.events.outbox import MongoOutbox
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
@@ -23,6 +23,7 @@ class Deps:
     skill_store: SkillStore
     category_store: CategoryStore
     roadmap_store: RoadmapStore
+    outbox: MongoOutbox
     events: CatalogEvents
     service: SkillService
     roadmaps: RoadmapService
@@ -34,17 +35,36 @@ class Deps:
 
 
 def build(settings: Settings, platform: Platform) -> Deps:
-    return assemble(settings, platform.events, mongo_database(settings))
+    deps = assemble(settings, mongo_database(settings))
+    platform.relay(deps.outbox)
+    return deps
 
 
-def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps:
-    """The subgraph's parts on `bus` and `database` (tests pass their own)."""
+def assemble(settings: Settings, database: MongoDatabase) -> Deps:
+    """The subgraph's parts on `database` (tests pass their own, and relay the outbox)."""
     skill_store = SkillStore(database)
     category_store = CategoryStore(database)
     roadmap_store = RoadmapStore(database)
-    events = CatalogEvents(bus)
+    outbox = MongoOutbox(
+        [
+            skill_store.skills,
+            category_store.categories,
+            roadmap_store.roadmaps,
+            skill_store.tombstones,
+        ],
+        finish={skill_store.tombstones.name: skill_store.finish_deletion},
+    )
+    events = CatalogEvents(settings.service, outbox)
     roadmaps = RoadmapService(roadmap_store, skill_store, events)
     service = SkillService(skill_store, category_store, roadmaps, events)
     return Deps(
-        settings, database, skill_store, category_store, roadmap_store, events, service, roadmaps
+        settings,
+        database,
+        skill_store,
+        category_store,
+        roadmap_store,
+        outbox,
+        events,
+        service,
+        roadmaps,
     )

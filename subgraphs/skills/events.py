@@ -1,54 +1,32 @@
-"""The domain events the skills subgraph emits (payload keys camelCase, ids strings)."""
+"""The skills subgraph's outbox: its events travel in the document they change.
+
+A write adds its events to the changed document (`pendingEvents`) in the same
+operation (FerretDB 1.x has no multi-document transactions); a deletion writes
+them to a tombstone first. The relay publishes them (common/events/relay.py).
+"""
 
 from __future__ import annotations
 
-from ..common.events import EventBus
-from .category_store import CategoryRecord
-from .roadmap_store import RoadmapRecord
-from .store import SkillRecord
+from typing import Any
+
+from ..common.events import Contract
+from ..common.events.outbox import MongoOutbox, pending_entries, pending_events
 
 
 class CatalogEvents:
-    """skill.*, category.created and roadmap.created, published after the write."""
+    """Turns contracts into the pending events of a write, and wakes the relay after it."""
 
-    def __init__(self, bus: EventBus) -> None:
-        self.bus = bus
+    def __init__(self, producer: str, outbox: MongoOutbox) -> None:
+        self.producer = producer
+        self.outbox = outbox
 
-    async def skill_created(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.created", _skill(skill))
+    def entries(self, *contracts: Contract) -> list[dict[str, Any]]:
+        """The `pendingEvents` of a document inserted with these events."""
+        return pending_entries(self.producer, contracts)
 
-    async def skill_updated(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.updated", _skill(skill))
+    def push(self, *contracts: Contract) -> dict[str, Any]:
+        """The `$push` that records these events with an update."""
+        return pending_events(self.producer, contracts)
 
-    async def skill_deleted(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.deleted", _skill(skill))
-
-    async def prerequisite_added(self, skill_id: str, prerequisite_id: str) -> None:
-        await self.bus.publish(
-            "skill.prerequisite_added", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
-        )
-
-    async def prerequisite_removed(self, skill_id: str, prerequisite_id: str) -> None:
-        await self.bus.publish(
-            "skill.prerequisite_removed", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
-        )
-
-    async def category_created(self, category: CategoryRecord) -> None:
-        await self.bus.publish(
-            "category.created", {"categoryId": category.id, "slug": category.slug}
-        )
-
-    async def roadmap_created(self, roadmap: RoadmapRecord) -> None:
-        await self.bus.publish("roadmap.created", _roadmap(roadmap))
-
-    async def roadmap_reordered(self, roadmap: RoadmapRecord) -> None:
-        """A new prerequisite moved steps; same payload as roadmap.created."""
-        await self.bus.publish("roadmap.updated", _roadmap(roadmap))
-
-
-def _roadmap(roadmap: RoadmapRecord) -> dict[str, object]:
-    return {"roadmapId": roadmap.id, "slug": roadmap.slug, "skillIds": roadmap.skill_ids}
-
-
-def _skill(skill: SkillRecord) -> dict[str, str]:
-    return {"skillId": skill.id, "slug": skill.slug, "name": skill.name}
+    def committed(self) -> None:
+        self.outbox.wake()

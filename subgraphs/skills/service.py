@@ -6,6 +6,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..common.errors import BadUserInput, Conflict, NotFound, PrerequisiteCycle
+from ..common.events.contracts import (
+    CategoryCreated,
+    PrerequisiteAdded,
+    PrerequisiteRemoved,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from ..common.pagination import Count, counted, decode_cursor, page_size
 from .category_store import CategoryRecord, CategoryStore
 from .domain import (
@@ -126,10 +134,15 @@ class SkillService:
     async def create_skill(self, draft: SkillDraft) -> SkillRecord:
         fields = await self._fields(draft)
         try:
-            skill = await self.store.insert_skill(fields)
+            skill = await self.store.insert_skill(
+                fields,
+                announce=lambda s: self.events.entries(
+                    SkillCreated(skill_id=s.id, slug=s.slug, name=s.name)
+                ),
+            )
         except SlugTaken as exc:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
-        await self.events.skill_created(skill)
+        self.events.committed()
         return skill
 
     async def update_skill(self, skill_id: str, draft: SkillDraft) -> SkillRecord:
@@ -138,13 +151,14 @@ class SkillService:
         holder = await self.store.skill_by_slug(fields.slug)
         if holder is not None and holder.id != skill_id:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists")
+        updated = SkillUpdated(skill_id=skill_id, slug=fields.slug, name=fields.name)
         try:
-            skill = await self.store.update_skill(skill_id, fields)
+            skill = await self.store.update_skill(skill_id, fields, self.events.push(updated))
         except SlugTaken as exc:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
         if skill is None:
             raise NotFound("skill", skill_id)
-        await self.events.skill_updated(skill)
+        self.events.committed()
         return skill
 
     async def delete_skill(self, skill_id: str) -> bool:
@@ -158,9 +172,10 @@ class SkillService:
                 "remove it from the roadmap first",
                 roadmaps=slugs,
             )
-        if not await self.store.delete_skill(skill.id):
+        deleted = SkillDeleted(skill_id=skill.id, slug=skill.slug, name=skill.name)
+        if not await self.store.delete_skill(skill.id, self.events.push(deleted)):
             raise NotFound("skill", skill_id)
-        await self.events.skill_deleted(skill)
+        self.events.committed()
         return True
 
     async def _fields(self, draft: SkillDraft) -> SkillFields:
@@ -191,17 +206,23 @@ class SkillService:
         if prerequisite.id in skill.prerequisite_ids:
             return skill
         await self._refuse_cycle(skill, _node(prerequisite))
-        updated = await self.store.add_prerequisite(skill.id, prerequisite.id)
+        edge = {"skill_id": skill.id, "prerequisite_id": prerequisite.id}
+        updated = await self.store.add_prerequisite(
+            skill.id, prerequisite.id, self.events.push(PrerequisiteAdded(**edge))
+        )
         if updated is None:
             raise NotFound("skill", skill_id)
         try:
             # A concurrent edit may have closed the cycle meanwhile: look again.
             fresh = await self.store.graph_nodes([prerequisite.id])
             await self._refuse_cycle(skill, fresh[0] if fresh else _node(prerequisite))
-        except PrerequisiteCycle:
-            await self.store.remove_prerequisite(skill.id, prerequisite.id)
+        except PrerequisiteCycle:  # undone: consumers hear both
+            await self.store.remove_prerequisite(
+                skill.id, prerequisite.id, self.events.push(PrerequisiteRemoved(**edge))
+            )
+            self.events.committed()
             raise
-        await self.events.prerequisite_added(skill.id, prerequisite.id)
+        self.events.committed()
         await self.roadmaps.reorder_after_new_prerequisite(skill.id)
         return updated
 
@@ -209,10 +230,13 @@ class SkillService:
         skill, prerequisite = await self._pair(skill_id, prerequisite_id)
         if prerequisite.id not in skill.prerequisite_ids:
             return skill
-        updated = await self.store.remove_prerequisite(skill.id, prerequisite.id)
+        removed = PrerequisiteRemoved(skill_id=skill.id, prerequisite_id=prerequisite.id)
+        updated = await self.store.remove_prerequisite(
+            skill.id, prerequisite.id, self.events.push(removed)
+        )
         if updated is None:
             raise NotFound("skill", skill_id)
-        await self.events.prerequisite_removed(skill.id, prerequisite.id)
+        self.events.committed()
         return updated
 
     async def _pair(self, skill_id: str, prerequisite_id: str) -> tuple[SkillRecord, SkillRecord]:
@@ -241,10 +265,15 @@ class SkillService:
                 raise BadUserInput("parentSlug", f"No category {parent_slug!r}")
             parent_id = parent.id
         try:
-            category = await self.categories.insert(clean, title, parent_id)
+            category = await self.categories.insert(
+                clean,
+                title,
+                parent_id,
+                lambda c: self.events.entries(CategoryCreated(category_id=c.id, slug=c.slug)),
+            )
         except SlugTaken as exc:
             raise Conflict(f"A category with slug {clean!r} already exists") from exc
-        await self.events.category_created(category)
+        self.events.committed()
         return category
 
 

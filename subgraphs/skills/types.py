@@ -8,8 +8,9 @@ import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.descriptions import ROADMAP, ROADMAP_ID, ROADMAP_SLUG, SKILL, SKILL_ID, described_enum
 from ..common.errors import NotFound
-from ..common.pagination import Connection, connection
+from ..common.pagination import Connection, Cursor, PageSize, connection
 from .category_store import CategoryRecord
 from .deps import Deps
 from .loaders import Loaders
@@ -20,7 +21,13 @@ from .store import SkillRecord
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum
+@described_enum(
+    "How advanced a skill is.",
+    BEGINNER="No experience needed.",
+    INTERMEDIATE="Builds on the basics.",
+    ADVANCED="For experienced practitioners.",
+    EXPERT="Specialist depth.",
+)
 class SkillLevel(Enum):
     BEGINNER = "BEGINNER"
     INTERMEDIATE = "INTERMEDIATE"
@@ -28,24 +35,24 @@ class SkillLevel(Enum):
     EXPERT = "EXPERT"
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
-    id: strawberry.ID
-    slug: str
-    name: str
-    description: str
-    level: SkillLevel
-    tags: list[str]
+    id: strawberry.ID = strawberry.field(description=SKILL_ID)
+    slug: str = strawberry.field(description="URL-friendly unique name, e.g. python-basics.")
+    name: str = strawberry.field(description="Display name.")
+    description: str = strawberry.field(description="What the skill covers.")
+    level: SkillLevel = strawberry.field(description="How advanced the skill is.")
+    tags: list[str] = strawberry.field(description="Lowercase keywords.")
     record: strawberry.Private[SkillRecord]
 
-    @strawberry.field
+    @strawberry.field(description="The category the skill belongs to.")
     async def category(self, info: Info) -> Category:
         category = await info.context.loaders.category.load(self.record.category_id)
         if category is None:
             raise NotFound("category", self.record.category_id)
         return Category.of(category)
 
-    @strawberry.field(description="Direct prerequisites.")
+    @strawberry.field(description="Skills to learn first (direct prerequisites only).")
     async def prerequisites(self, info: Info) -> list[Skill]:
         found = await info.context.loaders.skill.load_many(list(self.record.prerequisite_ids))
         return [Skill.of(record) for record in found if record is not None]
@@ -75,42 +82,46 @@ class Skill:
         )
 
 
-def skill_connection(page: SkillPage) -> Connection[Skill]:
+def skill_connection(page: SkillPage, after: str | None) -> Connection[Skill]:
     return connection(
         [Skill.of(s) for s in page.skills],
         [cursor_of(s) for s in page.skills],
         page.total_count,
         page.has_next_page,
+        after=after,
     )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="A group of skills; categories nest.")
 class Category:
-    id: strawberry.ID
-    slug: str
-    name: str
+    id: strawberry.ID = strawberry.field(description="Stable id of the category.")
+    slug: str = strawberry.field(description="URL-friendly unique name.")
+    name: str = strawberry.field(description="Display name.")
     record: strawberry.Private[CategoryRecord]
 
-    @strawberry.field
+    @strawberry.field(description="The enclosing category; null for a top-level one.")
     async def parent(self, info: Info) -> Category | None:
         if self.record.parent_id is None:
             return None
         parent = await info.context.loaders.category.load(self.record.parent_id)
         return Category.of(parent) if parent else None
 
-    @strawberry.field
+    @strawberry.field(description="Direct children.")
     async def subcategories(self, info: Info) -> list[Category]:
         return [
             Category.of(c) for c in await info.context.loaders.subcategories.load(self.record.id)
         ]
 
-    @strawberry.field(description="Skills of this category and of all its subcategories.")
+    @strawberry.field(
+        description="Skills of this category and of all its subcategories, a page at a time. "
+        "Errors: BAD_USER_INPUT (first, after)."
+    )
     async def skills(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: PageSize = None, after: Cursor = None
     ) -> Connection[Skill]:
         subtree = await info.context.loaders.category_subtree.load(self.record.id)
         page = await info.context.deps.service.category_skills_page(subtree, first, after)
-        return skill_connection(page)
+        return skill_connection(page, after)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Category | None:
@@ -122,19 +133,21 @@ class Category:
         return cls(id=strawberry.ID(record.id), slug=record.slug, name=record.name, record=record)
 
 
-@strawberry.type
+@strawberry.type(description="One step of a roadmap.")
 class RoadmapStep:
     position: int = strawberry.field(description="1 for the first step.")
-    skill: Skill
-    milestone: str | None
+    skill: Skill = strawberry.field(description="The skill to learn at this step.")
+    milestone: str | None = strawberry.field(
+        description="A label reached at this step, e.g. Junior ready; usually null."
+    )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=ROADMAP)
 class Roadmap:
-    id: strawberry.ID
-    slug: str
-    title: str
-    description: str
+    id: strawberry.ID = strawberry.field(description=ROADMAP_ID)
+    slug: str = strawberry.field(description=ROADMAP_SLUG)
+    title: str = strawberry.field(description="Display title.")
+    description: str = strawberry.field(description="Who the roadmap is for and what it covers.")
     record: strawberry.Private[RoadmapRecord]
 
     @strawberry.field(description="Ordered; every step's prerequisites come earlier.")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
-from ..common.pagination import After, Connection, First, connection
+from ..common.descriptions import MUTATION, QUERY
+from ..common.pagination import Connection, Cursor, PageSize, connection
 from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
@@ -14,19 +15,11 @@ from .inputs import PreferencesInput, ProfileInput, RegisterInput
 from .types import AdminAction, AuthPayload, Info, Preferences, Role, User
 
 
-def client_address(info: Info) -> str:
-    """The caller's address: the last hop the gateway or proxy appended, else the peer."""
-    request: Any = info.context.request
-    forwarded = request.headers.get("x-forwarded-for", "") if request is not None else ""
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    client = getattr(request, "client", None)
-    return client.host if client else "unknown"
-
-
-@strawberry.type
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field(description="Null when the request carries no valid token.")
+    @strawberry.field(
+        description="The signed-in user; null when the request carries no valid token. Anyone."
+    )
     async def me(self, info: Info) -> User | None:
         viewer = await info.context.viewer()
         if viewer is None:
@@ -34,12 +27,19 @@ class Query:
         row = await info.context.loaders.user.load(viewer.user_id)
         return User.of(row) if row else None
 
-    @strawberry.field
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+    @strawberry.field(
+        description="A user by id; null if unknown. Anyone (email and preferences are private)."
+    )
+    async def user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="User id.")]
+    ) -> User | None:
         row = await info.context.loaders.user.load(str(id))
         return User.of(row) if row else None
 
-    @strawberry.field(description="ADMIN only. Accounts in sign-up order, optionally filtered.")
+    @strawberry.field(
+        description="Accounts in sign-up order, optionally filtered. ADMIN only. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (search too long, after)."
+    )
     async def users(
         self,
         info: Info,
@@ -50,17 +50,20 @@ class Query:
         role: Annotated[
             Role | None, strawberry.argument(description="Only accounts holding this role.")
         ] = None,
-        first: First = None,
-        after: After = None,
+        first: PageSize = None,
+        after: Cursor = None,
     ) -> Connection[User]:
         require_role(await info.context.viewer(), "ADMIN")
         page = await info.context.deps.admin.find_users(
             search, role.value if role else None, first, after
         )
         users = [User.of(row) for row in page.items]
-        return connection(users, page.cursors, page.total_count, page.has_next_page)
+        return connection(users, page.cursors, page.total_count, page.has_next_page, after=after)
 
-    @strawberry.field(description="ADMIN only. What admins did to accounts, newest first.")
+    @strawberry.field(
+        description="What admins did to accounts (roles, disabling, enabling), newest first."
+        " ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (userId, after)."
+    )
     async def admin_audit_trail(
         self,
         info: Info,
@@ -68,70 +71,152 @@ class Query:
             strawberry.ID | None,
             strawberry.argument(description="Only actions on this account."),
         ] = None,
-        first: First = None,
-        after: After = None,
+        first: PageSize = None,
+        after: Cursor = None,
     ) -> Connection[AdminAction]:
         require_role(await info.context.viewer(), "ADMIN")
         target = str(user_id) if user_id is not None else None
         page = await info.context.deps.admin.audit_trail(target, first, after)
         actions = [AdminAction.of(row) for row in page.items]
-        return connection(actions, page.cursors, page.total_count, page.has_next_page)
+        return connection(actions, page.cursors, page.total_count, page.has_next_page, after=after)
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION)
 class Mutation:
-    @strawberry.mutation
-    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
+    @strawberry.mutation(
+        description="Creates a LEARNER account and signs it in; emails a verification link. "
+        "Anyone. Errors: BAD_USER_INPUT (email, password, displayName), CONFLICT (email taken), "
+        "RATE_LIMITED (too many sign-ups from one address)."
+    )
+    async def register(
+        self,
+        info: Info,
+        input: Annotated[RegisterInput, strawberry.argument(description="The new account.")],
+    ) -> AuthPayload:
         session = await info.context.deps.service.register(
-            input.email, input.password, input.display_name
+            input.email, input.password, input.display_name, info.context.client_address()
         )
         return AuthPayload.of(session)
 
-    @strawberry.mutation
-    async def login(self, info: Info, email: str, password: str) -> AuthPayload:
-        session = await info.context.deps.service.login(email, password, client_address(info))
+    @strawberry.mutation(
+        description="Signs in with email and password. Anyone. Errors: UNAUTHENTICATED (wrong "
+        "email or password), RATE_LIMITED (too many attempts per account or address)."
+    )
+    async def login(
+        self,
+        info: Info,
+        email: Annotated[str, strawberry.argument(description="The account's email.")],
+        password: Annotated[str, strawberry.argument(description="The account's password.")],
+    ) -> AuthPayload:
+        session = await info.context.deps.service.login(
+            email, password, info.context.client_address()
+        )
         return AuthPayload.of(session)
 
-    @strawberry.mutation(description="Rotates: the old refresh token stops working.")
-    async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
+    @strawberry.mutation(
+        description="New tokens for a refresh token, which rotates: the old one stops working; "
+        "reusing it revokes the whole family. Anyone. Errors: UNAUTHENTICATED (invalid, "
+        "expired or reused token)."
+    )
+    async def refresh_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str, strawberry.argument(description="The newest refresh token of the session.")
+        ],
+    ) -> AuthPayload:
         return AuthPayload.of(await info.context.deps.service.refresh_session(refresh_token))
 
-    @strawberry.mutation
-    async def logout(self, info: Info, refresh_token: str) -> bool:
+    @strawberry.mutation(
+        description="Revokes a refresh token; false if it was unknown or already revoked. Anyone."
+    )
+    async def logout(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str, strawberry.argument(description="The refresh token to revoke.")
+        ],
+    ) -> bool:
         return await info.context.deps.service.logout(refresh_token)
 
-    @strawberry.mutation
-    async def update_profile(self, info: Info, input: ProfileInput) -> User:
+    @strawberry.mutation(
+        description="Changes the caller's own profile. Signed-in users. "
+        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (displayName)."
+    )
+    async def update_profile(
+        self,
+        info: Info,
+        input: Annotated[ProfileInput, strawberry.argument(description="Fields to change.")],
+    ) -> User:
         viewer = require_viewer(await info.context.viewer())
         return User.of(await info.context.deps.service.update_profile(viewer, input.display_name))
 
-    @strawberry.mutation
-    async def update_preferences(self, info: Info, input: PreferencesInput) -> Preferences:
+    @strawberry.mutation(
+        description="Changes the caller's own preferences. Signed-in users. "
+        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (locale, timezone, theme)."
+    )
+    async def update_preferences(
+        self,
+        info: Info,
+        input: Annotated[
+            PreferencesInput, strawberry.argument(description="Preferences to change.")
+        ],
+    ) -> Preferences:
         viewer = require_viewer(await info.context.viewer())
         changes = strawberry.asdict(input)
         return Preferences.of(await info.context.deps.service.update_preferences(viewer, changes))
 
-    @strawberry.mutation(description="True even for unknown emails.")
-    async def request_password_reset(self, info: Info, email: str) -> bool:
-        return await info.context.deps.service.request_password_reset(email)
+    @strawberry.mutation(
+        description="Emails a password reset link (valid 1 hour). Always true, even for "
+        "unknown emails. Anyone. Errors: RATE_LIMITED (per address and per email)."
+    )
+    async def request_password_reset(
+        self,
+        info: Info,
+        email: Annotated[str, strawberry.argument(description="The account's email.")],
+    ) -> bool:
+        return await info.context.deps.service.request_password_reset(
+            email, info.context.client_address()
+        )
 
-    @strawberry.mutation
-    async def reset_password(self, info: Info, token: str, new_password: str) -> bool:
+    @strawberry.mutation(
+        description="Sets a new password with an emailed reset token and signs out every "
+        "session. Anyone. Errors: BAD_USER_INPUT (token invalid or expired, newPassword)."
+    )
+    async def reset_password(
+        self,
+        info: Info,
+        token: Annotated[str, strawberry.argument(description="The token from the reset link.")],
+        new_password: Annotated[str, strawberry.argument(description="8 to 256 characters.")],
+    ) -> bool:
         return await info.context.deps.service.reset_password(token, new_password)
 
-    @strawberry.mutation
-    async def verify_email(self, info: Info, token: str) -> bool:
+    @strawberry.mutation(
+        description="Marks the email verified with an emailed token. Anyone. "
+        "Errors: BAD_USER_INPUT (token invalid or expired)."
+    )
+    async def verify_email(
+        self,
+        info: Info,
+        token: Annotated[
+            str, strawberry.argument(description="The token from the verification link.")
+        ],
+    ) -> bool:
         return await info.context.deps.service.verify_email(token)
 
-    @strawberry.mutation(description="Sends a new verification link; false if already verified.")
+    @strawberry.mutation(
+        description="Emails the caller a new verification link; false if already verified. "
+        "Signed-in users. Errors: UNAUTHENTICATED, RATE_LIMITED."
+    )
     async def request_email_verification(self, info: Info) -> bool:
         viewer = require_viewer(await info.context.viewer())
         return await info.context.deps.service.request_email_verification(viewer)
 
     @strawberry.mutation(
-        description="Signed-in users. Ends every session of the account (other devices, live"
-        " subscriptions) and returns a new one; BAD_USER_INPUT (field currentPassword) when"
-        " the current password is wrong. Rate limited like login."
+        description="Replaces the current password; ends every session of the account (other"
+        " devices, live subscriptions) and returns a new one. Signed-in users. Errors:"
+        " UNAUTHENTICATED, BAD_USER_INPUT (currentPassword wrong, newPassword too weak),"
+        " RATE_LIMITED (too many wrong passwords, as for login)."
     )
     async def change_password(
         self,
@@ -143,29 +228,48 @@ class Mutation:
     ) -> AuthPayload:
         viewer = require_viewer(await info.context.viewer())
         session = await info.context.deps.service.change_password(
-            viewer, current_password, new_password, client_address(info)
+            viewer, current_password, new_password, info.context.client_address()
         )
         return AuthPayload.of(session)
 
-    @strawberry.mutation(description="ADMIN only. LEARNER is always kept. Audited.")
-    async def set_user_roles(self, info: Info, user_id: strawberry.ID, roles: list[Role]) -> User:
+    @strawberry.mutation(
+        description="Replaces a user's roles; LEARNER is always kept; their sessions end when the"
+        " roles change. Recorded in the audit trail. ADMIN only. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user)."
+    )
+    async def set_user_roles(
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user to change.")],
+        roles: Annotated[list[Role], strawberry.argument(description="The roles to hold.")],
+    ) -> User:
         admin = require_role(await info.context.viewer(), "ADMIN")
         admin_service = info.context.deps.admin
         row = await admin_service.set_roles(admin, str(user_id), [r.value for r in roles])
         return User.of(row)
 
     @strawberry.mutation(
-        description="ADMIN only. The account can no longer log in or refresh, and its"
-        " sessions end. Not one's own account (CONFLICT). Idempotent; audited."
+        description="Disables an account: it can no longer log in or refresh, and its sessions"
+        " and live subscriptions end. Idempotent; recorded in the audit trail. ADMIN only."
+        " Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user), CONFLICT (one's own account)."
     )
-    async def disable_user(self, info: Info, user_id: strawberry.ID) -> User:
+    async def disable_user(
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user to disable.")],
+    ) -> User:
         admin = require_role(await info.context.viewer(), "ADMIN")
         return User.of(await info.context.deps.admin.disable(admin, str(user_id)))
 
     @strawberry.mutation(
-        description="ADMIN only. The account can log in again. Idempotent; audited."
+        description="Enables a disabled account: it can log in again. Idempotent; recorded in"
+        " the audit trail. ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user)."
     )
-    async def enable_user(self, info: Info, user_id: strawberry.ID) -> User:
+    async def enable_user(
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user to enable.")],
+    ) -> User:
         admin = require_role(await info.context.viewer(), "ADMIN")
         return User.of(await info.context.deps.admin.enable(admin, str(user_id)))
 

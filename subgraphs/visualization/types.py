@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.descriptions import (
+    ROADMAP,
+    ROADMAP_ID,
+    ROADMAP_SLUG,
+    SKILL,
+    SKILL_ID,
+    USER,
+    USER_ID,
+    described_enum,
+)
 from . import domain
 from .deps import Deps
 from .loaders import Loaders
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
-ChartKind = strawberry.enum(domain.ChartKind, description="How a progress chart is drawn.")
+
+ChartKind = described_enum(
+    "How a progress chart is drawn.",
+    BAR="One bar per skill, by percent.",
+    RADAR="One spoke per skill (per category when many), by percent.",
+    TIMELINE="One bar per skill from its start to completion (or now).",
+)(domain.ChartKind)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=SKILL_ID)
 
-    @strawberry.field(description="The prerequisite tree below this skill, as an SVG document.")
-    async def tree_svg(self, info: Info, depth: int | None = 3) -> str:
+    @strawberry.field(
+        description="The prerequisite tree below this skill, as an SVG document. Anyone. "
+        "Errors: NOT_FOUND (skill), BAD_USER_INPUT (depth), RATE_LIMITED."
+    )
+    async def tree_svg(
+        self,
+        info: Info,
+        depth: Annotated[
+            int | None, strawberry.argument(description="Levels of prerequisites, 1 to 6.")
+        ] = 3,
+    ) -> str:
+        await info.context.limit(domain.DRAWINGS)
         key = (str(self.id), 3 if depth is None else depth)
         return await info.context.loaders.skill_tree.load(key)
 
@@ -32,15 +58,18 @@ class Skill:
         return cls(id=id)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=ROADMAP)
 class Roadmap:
-    id: strawberry.ID
-    slug: str = strawberry.federation.field(external=True)
+    id: strawberry.ID = strawberry.field(description=ROADMAP_ID)
+    slug: str = strawberry.federation.field(external=True, description=ROADMAP_SLUG)
 
     @strawberry.federation.field(
-        requires=["slug"], description="The roadmap as an ordered diagram (SVG)."
+        requires=["slug"],
+        description="The roadmap as an ordered diagram (SVG). Anyone. "
+        "Errors: NOT_FOUND, RATE_LIMITED.",
     )
     async def svg(self, info: Info) -> str:
+        await info.context.limit(domain.DRAWINGS)
         return await info.context.deps.service.roadmap(self.slug)
 
     @classmethod
@@ -48,23 +77,39 @@ class Roadmap:
         return cls(id=id, slug=slug)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=USER)
 class User:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=USER_ID)
 
-    @strawberry.field(description="The user's progress per skill; the user and ADMIN only.")
+    @strawberry.field(
+        description="The user's progress per skill as an SVG chart. The user themself and "
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, RATE_LIMITED."
+    )
     async def progress_chart_svg(
         self,
         info: Info,
-        kind: ChartKind | None = domain.ChartKind.BAR,  # type: ignore[valid-type]
+        kind: Annotated[
+            ChartKind | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Chart style; default BAR."),
+        ] = domain.ChartKind.BAR,
     ) -> str:
         viewer = await info.context.viewer()
+        await info.context.limit(domain.DRAWINGS)
         chart = domain.ChartKind(kind) if kind is not None else domain.ChartKind.BAR
         return await info.context.deps.service.progress_chart(viewer, str(self.id), chart)
 
-    @strawberry.field(description="A roadmap coloured by the user's progress; user and ADMIN only.")
-    async def skill_tree_svg(self, info: Info, roadmap_slug: str) -> str:
+    @strawberry.field(
+        description="A roadmap as SVG, coloured by the user's progress. The user themself and "
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (roadmap or user), "
+        "RATE_LIMITED."
+    )
+    async def skill_tree_svg(
+        self,
+        info: Info,
+        roadmap_slug: Annotated[str, strawberry.argument(description="The roadmap's slug.")],
+    ) -> str:
         viewer = await info.context.viewer()
+        await info.context.limit(domain.DRAWINGS)
         return await info.context.deps.service.user_roadmap(viewer, str(self.id), roadmap_slug)
 
     @classmethod
@@ -76,8 +121,10 @@ class User:
 class Certificate:
     """Owned by the learning subgraph; this subgraph serves it as printable documents."""
 
-    id: strawberry.ID
-    verification_code: str = strawberry.federation.field(external=True)
+    id: strawberry.ID = strawberry.field(description="Stable id of the certificate.")
+    verification_code: str = strawberry.federation.field(
+        external=True, description="Public: anyone can check it with verifyCertificate."
+    )
 
     @strawberry.federation.field(
         requires=["verificationCode"],

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from subgraphs.common.clock import utcnow
 from subgraphs.common.errors import NotFound
-from subgraphs.common.events import Event
+from subgraphs.common.events import Received
+from subgraphs.common.events.contracts import SkillCreated, SkillDeleted
 from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.learning.skills import SkillDirectory, SkillsUnavailable
 from subgraphs.learning.skills import directory as sql_directory
@@ -32,8 +34,10 @@ def directory(learning: Harness) -> SkillDirectory:
     )
 
 
-def event(type: str, skill_id: str) -> Event:
-    return Event(type, "skills", {"skillId": skill_id, "slug": skill_id, "name": skill_id})
+def event(skill_id: str) -> Received[SkillCreated]:
+    return Received(
+        "e1", utcnow(), "skills", SkillCreated(skill_id=skill_id, slug=skill_id, name=skill_id)
+    )
 
 
 async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
@@ -41,7 +45,7 @@ async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
 ) -> None:
     skills_ = directory(learning)
     known, unknown = skills(2)
-    await skills_.on_skill_created(event("skill.created", known))
+    await skills_.on_skill_created(event(known))
     await skills_.require_existing([known, known])  # no gateway needed
     with pytest.raises(SkillsUnavailable) as raised:
         await skills_.require_existing([known, unknown])
@@ -70,7 +74,7 @@ async def test_a_deleted_skill_leaves_progress_and_paths_but_the_log_untouched(
     events_before = await count_events(learning, learner.id)
 
     await learning.app.state.platform.events.publish(
-        "skill.deleted", {"skillId": gone, "slug": gone, "name": gone}
+        SkillDeleted(skill_id=gone, slug=gone, name=gone)
     )
     for _ in range(100):
         after = await state(learning, learner)

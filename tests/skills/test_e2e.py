@@ -53,7 +53,9 @@ SKILL = """query($slug: String!) {
 }"""
 PAGE = """query($first: Int, $after: String, $filter: SkillFilter) {
   skills(first: $first, after: $after, filter: $filter) {
-    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug } }
+    totalCount
+    pageInfo { hasPreviousPage hasNextPage startCursor endCursor }
+    edges { cursor node { slug } }
   }
 }"""
 
@@ -287,6 +289,11 @@ async def walk(client: Client, filter: dict[str, Any] | None, first: int) -> lis
         total = page["totalCount"] if total is None else total
         assert page["totalCount"] == total
         slugs += [edge["node"]["slug"] for edge in page["edges"]]
+        # Relay PageInfo: a page after a cursor has edges before it; start/end
+        # cursors are the first and last edge's.
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        cursors = [edge["cursor"] for edge in page["edges"]]
+        assert page["pageInfo"]["startCursor"] == (cursors[0] if cursors else None)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]

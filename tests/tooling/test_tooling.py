@@ -3,6 +3,7 @@ breaking-change check. Plain `node` subprocesses, no network, no services."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -108,6 +109,21 @@ def test_compose_fails_on_conflicting_field_types(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_compose_fails_on_inconsistent_descriptions(valid: Path, tmp_path: Path) -> None:
+    """A field several subgraphs define must have one description (composition picks one)."""
+    edit(valid / "users.graphql", "  id: ID!\n  displayName", '  """A"""\n  id: ID!\n  displayName')
+    edit(valid / "skills.graphql", "  id: ID!\n  skills:", '  """B"""\n  id: ID!\n  skills:')
+    out = tmp_path / "supergraph.graphql"
+    result = node("compose.mjs", "--config", valid / "supergraph.yaml", "--out", out)
+    assert result.returncode == 1, output(result)
+    assert "[INCONSISTENT_DESCRIPTION]" in output(result)
+    assert '"User.id"' in output(result)
+    assert not out.exists()
+
+    edit(valid / "skills.graphql", '"""B"""', '"""A"""')
+    compose(valid, out)
+
+
 # (c) -------------------------------------------------------------- contract
 
 
@@ -200,6 +216,81 @@ def test_contract_check_reads_contract_path_from_env(valid: Path, tmp_path: Path
     )
     assert result.returncode == 0, output(result)
     assert "across users, skills; 0 problems" in result.stdout
+
+
+def test_committed_contract_is_the_default_and_passes(tmp_path: Path) -> None:
+    # No --contract: the copy committed in schema/ is checked against the committed
+    # supergraph; a missing upstream file (a plain clone) is a note, not a failure.
+    result = node("contract-check.mjs", "--upstream", tmp_path / "absent.graphql")
+    assert result.returncode == 0, output(result)
+    assert "not present; checking the committed schema/contract.graphql only" in result.stdout
+    assert "0 problems" in result.stdout
+
+
+def test_committed_contract_must_equal_the_upstream_copy(tmp_path: Path) -> None:
+    upstream = tmp_path / "CONTRACT.graphql"
+    committed = (REPO / "schema" / "contract.graphql").read_text()
+    upstream.write_text(committed)
+    same = node("contract-check.mjs", "--upstream", upstream)
+    assert same.returncode == 0, output(same)
+    assert "is identical to" in same.stdout
+
+    upstream.write_text(
+        committed + "\n# ---------------------------------------------------------------- later\n"
+    )
+    differs = node("contract-check.mjs", "--upstream", upstream)
+    assert differs.returncode == 1, output(differs)
+    assert "schema/contract.graphql differs from" in differs.stdout
+
+
+# The IDE's example collection (router/ide-collection.mjs) against the committed API schema.
+VALIDATE_COLLECTION = """
+import { readFileSync } from 'node:fs';
+import { parse, validate } from 'graphql';
+import federationInternals from '@apollo/federation-internals';
+import { FIRST_SESSION, ideCollections } from './router/ide-collection.mjs';
+const sdl = readFileSync('schema/supergraph.graphql', 'utf8');
+const api = federationInternals.Supergraph.build(sdl, { supportedFeatures: null })
+  .apiSchema().toGraphQLJSSchema();
+const report = FIRST_SESSION.operations.map((op) => ({
+  name: op.name,
+  kind: parse(op.query).definitions[0].operation,
+  errors: validate(api, parse(op.query)).map((e) => e.message),
+  variables: JSON.parse(op.variables),
+  headers: JSON.parse(op.headers),
+}));
+console.log(JSON.stringify({
+  report,
+  development: (ideCollections('development') ?? []).length,
+  production: ideCollections('production') ?? null,
+  unset: ideCollections(undefined) ?? null,
+}));
+"""
+
+
+def test_ide_collection_is_valid_against_the_api_schema_and_development_only() -> None:
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", VALIDATE_COLLECTION],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, output(result)
+    seen = json.loads(result.stdout)
+    assert seen["development"] == 1
+    assert seen["production"] is None and seen["unset"] is None
+    report = seen["report"]
+    for operation in report:
+        assert operation["errors"] == [], operation
+    kinds = {operation["name"]: operation["kind"] for operation in report}
+    assert kinds["1. Register"] == kinds["2. Log in"] == "mutation"
+    assert kinds["3. Learner dashboard"] == kinds["4. Catalog page"] == "query"
+    assert "subscription" in kinds.values()
+    # After logging in, the token travels in the Authorization header.
+    authorized = [o for o in report if "Authorization" in o["headers"]]
+    assert {o["name"] for o in authorized} >= {"3. Learner dashboard", "6. Live: my progress"}
+    assert all(o["headers"]["Authorization"].startswith("Bearer ") for o in authorized)
 
 
 # (d) -------------------------------------------------------------- breaking
@@ -319,3 +410,54 @@ def test_check_detects_stale_and_missing_output(valid: Path, tmp_path: Path) -> 
     assert "is stale" in text
     assert f"node router/compose.mjs --config {config} --out {out}" in text
     assert out.read_text() == before  # --check never writes
+
+
+# (f) ------------------------------------------------------------ schema lint
+
+
+@pytest.fixture
+def described(tmp_path: Path) -> Path:
+    """A writable copy of a small client schema where everything is described."""
+    dest = tmp_path / "api.graphql"
+    shutil.copy(FIXTURES / "lint" / "described.graphql", dest)
+    return dest
+
+
+def test_schema_lint_passes_a_fully_described_schema(described: Path) -> None:
+    result = node("schema-lint.mjs", "--schema", described)
+    assert result.returncode == 0, output(result)
+    assert "clean" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("description", "rule", "named"),
+    [
+        ('"""Display name."""\n  name: String!\n\n  """How', "fields-have", "`Skill.name`"),
+        ('"""Skill id."""', "arguments-have", "`id`"),
+        ('"""No experience needed."""', "enum-values-have", "`Level.BEGINNER`"),
+        ('"""How advanced it is."""', "input-object-values-have", "`SkillInput.level`"),
+        ('"""A new skill."""', "types-have", "`SkillInput`"),
+    ],
+)
+def test_schema_lint_fails_on_a_missing_description(
+    described: Path, description: str, rule: str, named: str
+) -> None:
+    # Remove the first triple-quoted description of `description`, nothing else.
+    edit(described, description, description.split('"""', 2)[2])
+    result = node("schema-lint.mjs", "--schema", described)
+    assert result.returncode == 1, output(result)
+    text = output(result)
+    assert f"{rule}-descriptions" in text
+    assert named in text
+    assert "1 finding(s)" in text
+
+
+def test_schema_lint_checks_the_api_schema_of_a_supergraph(valid: Path, tmp_path: Path) -> None:
+    """Through --supergraph it lints what clients see: no federation internals."""
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = node("schema-lint.mjs", "--supergraph", out)
+    assert result.returncode == 1, output(result)
+    text = output(result)
+    assert "The field `User.displayName` is missing a description." in text
+    assert "_entities" not in text and "join__" not in text and "link__" not in text

@@ -1,20 +1,29 @@
 """Domain events on Redis Streams, and live pub/sub for subscriptions.
 
-envelope: the Event and its stream form; bus: publishing; consumer: consumer
-groups, reclaim and dead letters; live: live channels for subscriptions.
+contracts: one type per event; envelope: the Event and its stream form; bus:
+publishing; outbox: committed-but-unpublished events and their relay; handlers
+and consumer: consumer groups, reclaim and dead letters; live: live channels for
+subscriptions.
 """
 
+from . import contracts
 from .bus import EventBus
-from .consumer import DONE_TTL_SECONDS, EventConsumer, Handler
+from .consumer import DONE_TTL_SECONDS, EventConsumer
+from .contracts import Contract
 from .envelope import STREAM, Event
+from .handlers import Handler, Handlers, Received
 from .live import LiveChannels
 
 __all__ = [
     "DONE_TTL_SECONDS",
     "STREAM",
+    "Contract",
     "Event",
     "EventBus",
     "EventConsumer",
     "Handler",
+    "Handlers",
     "LiveChannels",
+    "Received",
+    "contracts",
 ]
