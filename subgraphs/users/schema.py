@@ -205,6 +205,42 @@ class Mutation:
         return await info.context.deps.service.verify_email(token)
 
     @strawberry.mutation(
+        description="Asks to move the caller's account to a new email address: a confirmation"
+        " link goes to the new address, and the account keeps its current address (for login"
+        " and email) until confirmEmailChange; the old address is then told. Signed-in users."
+        " Errors: UNAUTHENTICATED, BAD_USER_INPUT (currentPassword wrong, newEmail invalid or"
+        " the current one), CONFLICT (newEmail taken), RATE_LIMITED."
+    )
+    async def change_email(
+        self,
+        info: Info,
+        current_password: Annotated[
+            str, strawberry.argument(description="The password the account has now.")
+        ],
+        new_email: Annotated[str, strawberry.argument(description="The address to move to.")],
+    ) -> bool:
+        viewer = require_viewer(await info.context.viewer())
+        return await info.context.deps.service.change_email(
+            viewer, current_password, new_email, info.context.client_address()
+        )
+
+    @strawberry.mutation(
+        description="Moves the account to the new address with the token mailed to it by"
+        " changeEmail; the address counts as verified and the previous one is told. Anyone."
+        " Errors: BAD_USER_INPUT (token invalid, used or expired), CONFLICT (the address was"
+        " taken by another account meanwhile)."
+    )
+    async def confirm_email_change(
+        self,
+        info: Info,
+        token: Annotated[
+            str, strawberry.argument(description="The token from the confirmation link.")
+        ],
+    ) -> bool:
+        await info.context.deps.service.confirm_email_change(token)
+        return True
+
+    @strawberry.mutation(
         description="Emails the caller a new verification link; false if already verified. "
         "Signed-in users. Errors: UNAUTHENTICATED, RATE_LIMITED."
     )

@@ -56,7 +56,7 @@ class UserRow(Base):
 
 
 class OneTimeTokenRow(Base):
-    """A single-use, expiring token (email verification, password reset), stored hashed."""
+    """A single-use, expiring token (email verification or change, password reset), hashed."""
 
     __tablename__ = "one_time_tokens"
 
@@ -65,6 +65,8 @@ class OneTimeTokenRow(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # change_email: the address the account moves to once this token is used
+    new_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
 
 
 class AdminActionRow(Base):
@@ -88,6 +90,7 @@ OUTBOX = outbox_table(Base.metadata)
 
 # The events a committed change announces, from the account as it now stands.
 Announce = Callable[["UserRow"], Sequence[Contract]]
+EmailAnnounce = Callable[["UserRow", str], Sequence[Contract]]  # the user, the previous email
 
 
 class UserStore:
@@ -219,20 +222,57 @@ class UserStore:
     async def use_token(self, token_hash: str, purpose: str, now: datetime) -> uuid.UUID | None:
         """Marks an unused, unexpired token used; its user id, or None. Atomic."""
         async with self.sessions() as session:
-            result = await session.execute(
-                update(OneTimeTokenRow)
-                .where(
-                    OneTimeTokenRow.token_hash == token_hash,
-                    OneTimeTokenRow.purpose == purpose,
-                    OneTimeTokenRow.used_at.is_(None),
-                    OneTimeTokenRow.expires_at > now,
-                )
-                .values(used_at=now)
-                .returning(OneTimeTokenRow.user_id)
-            )
-            user_id = result.scalar_one_or_none()
+            used = await _use_token(session, token_hash, purpose, now)
             await session.commit()
-            return user_id
+            return used[0] if used else None
+
+    async def change_email(
+        self, token_hash: str, purpose: str, now: datetime, announce: EmailAnnounce
+    ) -> UserRow | None:
+        """Uses an email-change token and moves its account to the token's new address,
+        verified, in one transaction with the announcing events; None for a bad token,
+        EmailTaken (nothing changed, the token still usable) when the address was taken."""
+        async with self.sessions() as session:
+            used = await _use_token(session, token_hash, purpose, now)
+            if used is None or used[1] is None:
+                return None
+            user_id, new_email = used
+            row = await session.get(UserRow, user_id)
+            assert row is not None  # tokens go with their account (ON DELETE CASCADE)
+            previous = row.email
+            try:
+                await session.execute(
+                    update(UserRow)
+                    .where(UserRow.id == user_id)
+                    .values(email=new_email, email_verified=True)
+                )
+                await session.refresh(row)
+                await self.outbox.add(session, announce(row, previous))
+                await session.commit()
+            except IntegrityError as exc:
+                await session.rollback()
+                raise EmailTaken(new_email) from exc
+            self.outbox.wake()
+            return row
+
+
+async def _use_token(
+    session: AsyncSession, token_hash: str, purpose: str, now: datetime
+) -> tuple[uuid.UUID, str | None] | None:
+    """Marks an unused, unexpired token used in the caller's transaction: (user id, new email)."""
+    result = await session.execute(
+        update(OneTimeTokenRow)
+        .where(
+            OneTimeTokenRow.token_hash == token_hash,
+            OneTimeTokenRow.purpose == purpose,
+            OneTimeTokenRow.used_at.is_(None),
+            OneTimeTokenRow.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(OneTimeTokenRow.user_id, OneTimeTokenRow.new_email)
+    )
+    found = result.one_or_none()
+    return (found[0], found[1]) if found else None
 
 
 def _row_value(at: Any, id: Any) -> Any:

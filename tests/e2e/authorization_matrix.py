@@ -32,6 +32,7 @@ LEAST_ROLE = {
     "requestPasswordReset": PUBLIC,
     "resetPassword": PUBLIC,
     "verifyEmail": PUBLIC,
+    "confirmEmailChange": PUBLIC,
     # the caller's own things
     "updateProfile": SIGNED_IN,
     "updatePreferences": SIGNED_IN,
@@ -47,6 +48,7 @@ LEAST_ROLE = {
     "unregisterPushSubscription": SIGNED_IN,
     "registerSmsNumber": SIGNED_IN,
     "changePassword": SIGNED_IN,
+    "changeEmail": SIGNED_IN,
     # the catalog and content
     "createSkill": EDITOR,
     "updateSkill": EDITOR,
