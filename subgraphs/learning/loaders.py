@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -30,6 +31,8 @@ class Loaders:
     assessment: DataLoader[str, AssessmentRow | None]
     assessments_of_skill: DataLoader[str, list[AssessmentRow]]
     attempt: DataLoader[str, AttemptRow | None]
+    attempts_of_user: DataLoader[str, list[AttemptRow]]  # newest first
+    assessment_version_questions: DataLoader[tuple[str, int], list[dict[str, Any]]]
     certificate: DataLoader[str, CertificateRow | None]
     certificates_of_user: DataLoader[str, list[CertificateRow]]
     achievement: DataLoader[str, AchievementRow | None]
@@ -51,6 +54,8 @@ def make_loaders(store: LearningStore) -> Loaders:
         assessment=one_each(store.assessments_by_ids, key_of=lambda row: row.id),
         assessments_of_skill=many_each(store.assessments_of_skills),
         attempt=one_each(store.attempts_by_ids, key_of=lambda row: row.id),
+        attempts_of_user=many_each(store.attempts_of_users),
+        assessment_version_questions=scalar_each(store.questions_of_versions, default=[]),
         certificate=one_each(store.certificates_by_ids, key_of=lambda row: row.id),
         achievement=one_each(store.achievements_by_ids, key_of=lambda row: row.id),
         certificates_of_user=many_each(store.certificates_of_users),

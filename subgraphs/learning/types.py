@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info as StrawberryInfo
@@ -61,6 +61,23 @@ class User:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.certificates_of_user.load(str(self.id))
         return [Certificate.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The user's assessment attempts, newest first. The user themself and ADMIN"
+        " only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
+    async def assessment_attempts(
+        self,
+        info: Info,
+        assessment_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only attempts at this assessment."),
+        ] = None,
+    ) -> list[AssessmentAttempt]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.attempts_of_user.load(str(self.id))
+        wanted = str(assessment_id) if assessment_id is not None else None
+        return [AssessmentAttempt.of(r) for r in rows if wanted in (None, r.assessment_id)]
 
     @strawberry.field(
         description="Achievements unlocked. The user themself and ADMIN only: "
@@ -289,6 +306,16 @@ class Assessment:
         description="Minimum score to pass, from 0 to 100 (percent of questions right)."
     )
     questions: list[Question] = strawberry.field(description="Never exposes the correct choices.")
+    version: int = strawberry.field(description="1, then one more on every update.")
+    max_attempts: int | None = strawberry.field(
+        description="Attempts each learner may start; null: unlimited."
+    )
+    cooldown_seconds: int = strawberry.field(
+        description="Seconds a learner waits from one start to the next (0: none)."
+    )
+    retired_at: datetime | None = strawberry.field(
+        description="When an editor retired it: no new attempts since."
+    )
     skill_id: strawberry.Private[str]
 
     @strawberry.field(description="The skill it tests.")
@@ -307,6 +334,10 @@ class Assessment:
             title=row.title,
             passing_score=row.passing_score,
             questions=[Question.of(q) for q in row.questions],
+            version=row.version,
+            max_attempts=row.max_attempts,
+            cooldown_seconds=row.cooldown_seconds,
+            retired_at=row.retired_at,
             skill_id=row.skill_id,
         )
 
@@ -322,6 +353,9 @@ class AssessmentAttempt:
     passed: bool | None = strawberry.field(
         description="Whether score reached the passing score; null until submitted."
     )
+    assessment_version: int = strawberry.field(
+        description="The version of the assessment the attempt was started on, and scored on."
+    )
     assessment_id: strawberry.Private[str]
     user_id: strawberry.Private[str]
 
@@ -331,6 +365,15 @@ class AssessmentAttempt:
         if row is None:  # attempts keep their assessment; typed loaders make it explicit
             raise NotFound("assessment", self.assessment_id)
         return Assessment.of(row)
+
+    @strawberry.field(
+        description="The questions of the version the attempt was started on (answer these)."
+    )
+    async def questions(self, info: Info) -> list[Question]:
+        questions = await info.context.loaders.assessment_version_questions.load(
+            (self.assessment_id, self.assessment_version)
+        )
+        return [Question.of(q) for q in questions]
 
     @strawberry.field(description="The learner.")
     def user(self) -> User:
@@ -349,6 +392,7 @@ class AssessmentAttempt:
             submitted_at=row.submitted_at,
             score=row.score,
             passed=row.passed,
+            assessment_version=row.assessment_version,
             assessment_id=row.assessment_id,
             user_id=row.user_id,
         )

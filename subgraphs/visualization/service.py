@@ -13,13 +13,14 @@ from ..common.auth import Viewer
 from ..common.errors import AppError, BadUserInput, NotFound
 from ..common.permissions import require_self_or_admin
 from .cache import Rendered, SvgCache
-from .domain import MAX_DEPTH, MIN_DEPTH, ChartKind
+from .domain import MAX_DEPTH, MIN_DEPTH, CertificateInfo, ChartKind
 from .render import (
     render_progress_chart,
     render_roadmap,
     render_skill_tree,
     render_user_roadmap,
 )
+from .render.certificate import render_certificate_pdf, render_certificate_svg
 from .source import DataSource
 
 
@@ -50,11 +51,45 @@ def check_depth(depth: int) -> int:
     return depth
 
 
+MAX_CODE = 64
+
+
 class VisualizationService:
-    def __init__(self, source: DataSource, cache: SvgCache, counts: RenderCounts) -> None:
+    def __init__(
+        self,
+        source: DataSource,
+        cache: SvgCache,
+        counts: RenderCounts,
+        public_url: str = "http://localhost:4000",
+    ) -> None:
         self.source = source
         self.cache = cache
         self.counts = counts
+        self.public_url = public_url.rstrip("/")  # the verification page's site
+
+    # ------------------------------------------------------------ certificates
+    def verify_url(self, verification_code: str) -> str:
+        """The public page that verifies a certificate (what its QR code encodes)."""
+        return f"{self.public_url}/certificates/{verification_code}"
+
+    async def certificate_svg(self, verification_code: str) -> str:
+        info = await self._certificate(verification_code)
+        self.counts.renders.labels("certificate-svg").inc()
+        return await _render(render_certificate_svg, info)
+
+    async def certificate_pdf(self, verification_code: str) -> bytes:
+        info = await self._certificate(verification_code)
+        self.counts.renders.labels("certificate-pdf").inc()
+        return await asyncio.to_thread(render_certificate_pdf, info)
+
+    async def _certificate(self, verification_code: str) -> CertificateInfo:
+        code = verification_code.strip()
+        if not code or len(code) > MAX_CODE or not code.replace("-", "").replace("_", "").isalnum():
+            raise NotFound("certificate", "with this code")
+        info = await self.source.certificate(code, self.verify_url(code))
+        if info is None:
+            raise NotFound("certificate", "with this code")
+        return info
 
     async def skill_tree(self, skill_id: str, depth: int = 3) -> str:
         [result] = await self.skill_trees([(skill_id, depth)])

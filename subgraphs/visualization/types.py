@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 import strawberry
 from strawberry.types import Info as StrawberryInfo
@@ -114,3 +115,38 @@ class User:
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User:
         return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"])
+class Certificate:
+    """Owned by the learning subgraph; this subgraph serves it as printable documents."""
+
+    id: strawberry.ID = strawberry.field(description="Stable id of the certificate.")
+    verification_code: str = strawberry.federation.field(
+        external=True, description="Public: anyone can check it with verifyCertificate."
+    )
+
+    @strawberry.federation.field(
+        requires=["verificationCode"],
+        description="The certificate as a printable A4 SVG document (public URL, served by the"
+        " visualization subgraph): learner, skill, date and a QR code of the verification link.",
+    )
+    def svg_url(self, info: Info) -> str:
+        return document_url(info, self.verification_code, "svg")
+
+    @strawberry.federation.field(
+        requires=["verificationCode"],
+        description="The same certificate as a PDF document (public URL, visualization subgraph).",
+    )
+    def pdf_url(self, info: Info) -> str:
+        return document_url(info, self.verification_code, "pdf")
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID, **fields: Any) -> Certificate:
+        # The gateway sends the @requires field under its GraphQL name.
+        return cls(id=id, verification_code=str(fields.get("verificationCode", "")))
+
+
+def document_url(info: Info, verification_code: str, extension: str) -> str:
+    base = info.context.deps.settings.documents_url.rstrip("/")
+    return f"{base}/certificates/{quote(verification_code, safe='')}.{extension}"

@@ -14,6 +14,7 @@ from subgraphs.common.events import Received
 from subgraphs.common.events.contracts import SkillCreated, SkillDeleted
 from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.learning.skills import SkillDirectory, SkillsUnavailable
+from subgraphs.learning.skills import directory as sql_directory
 from subgraphs.learning.tables import EventRow
 from tests.learning.conftest import Account, Harness
 from tests.learning.test_achievements_and_paths import FOLLOW, RECORD, roadmap, skills
@@ -28,7 +29,7 @@ query($u: _Any!) {
 
 def directory(learning: Harness) -> SkillDirectory:
     """The real directory on the harness database; nothing listens at the gateway URL."""
-    return SkillDirectory(
+    return sql_directory(
         learning.deps.store.sessions, GatewayClient("http://127.0.0.1:9/graphql", timeout=1.0)
     )
 

@@ -96,6 +96,9 @@ class Stack:
             ),
             "SKILL_CIRCLE_GATEWAY_URL": self.url,
             "SKILL_CIRCLE_PUBLIC_URL": "http://localhost:4000",
+            "SKILL_CIRCLE_DOCUMENTS_URL": (
+                f"http://127.0.0.1:{self.ports.get('visualization', 4005)}"
+            ),
             "SKILL_CIRCLE_LOG_LEVEL": "WARNING",
             # The harness is a trusted proxy in front of the gateway (both on
             # 127.0.0.1): each test client names its own simulated address in

@@ -35,7 +35,7 @@ OPTIONAL = {
 }
 # Concepts of a subgraph's own: a module, a folder, or a data file it ships.
 CONCEPTS = {
-    "users": {"passwords.py", "ratelimit.py", "tokens.py"},
+    "users": {"admin.py", "passwords.py", "ratelimit.py", "tokens.py"},
     "skills": {
         "category_store.py",
         "roadmap_store.py",
@@ -51,6 +51,7 @@ CONCEPTS = {
         "documents.py",
         "rendering.py",
         "search.py",
+        "skills.py",
         "versioned.py",
     },
     "notifications": {

@@ -92,6 +92,21 @@ class EmailVerified(UserEvent):
     NAME = "user.email_verified"
 
 
+class EmailChangeRequested(UserEvent):
+    """The user asked to use `new_email`; the account keeps `email` until the link is opened."""
+
+    NAME = "user.email_change_requested"
+    new_email: str
+    sealed_link: str  # common/sealed.py: only notifications can open it; mailed to new_email
+
+
+class EmailChanged(UserEvent):
+    """`email` is now the (verified) login address; `previous_email` is told."""
+
+    NAME = "user.email_changed"
+    previous_email: str
+
+
 class PasswordResetRequested(UserEvent):
     NAME = "user.password_reset_requested"
     VERSION = 2  # v1 carried the link in clear

@@ -9,7 +9,15 @@ from typing import Any
 
 from ...common.errors import Forbidden, Unauthenticated
 from ...common.gateway_client import GatewayClient, GatewayUnavailable
-from ..domain import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
+from ..domain import (
+    CertificateInfo,
+    ProgressEntry,
+    RoadmapInfo,
+    RoadmapStep,
+    SkillGraph,
+    SkillInfo,
+    UserProgress,
+)
 
 SKILL_FIELDS = "fragment SkillFields on Skill { id slug name level }"
 ROADMAP_FIELDS = """
@@ -45,6 +53,10 @@ ROADMAP_PROGRESS_QUERY = (
 PROGRESS_IDS_QUERY = """
 query UserProgressIds($user: ID!) {
   user(id: $user) { id progress { percent status startedAt updatedAt completedAt skill { id } } }
+}"""
+CERTIFICATE_QUERY = """
+query Certificate($code: String!) {
+  verifyCertificate(verificationCode: $code) { issuedAt skill { name } user { displayName } }
 }"""
 MISSING = {"NOT_FOUND", "BAD_USER_INPUT"}  # an id that names nothing
 BATCH = 20  # skills per query: well under the per-operation alias limit
@@ -129,6 +141,19 @@ class GatewaySource:
             ROADMAP_PROGRESS_QUERY, {"user": user_id, "slug": slug}, token, skill_errors_ok=True
         )
         return _roadmap(data.get("roadmap")), _progress(await self._user(data, user_id, token))
+
+    async def certificate(self, verification_code: str, verify_url: str) -> CertificateInfo | None:
+        data = await self._query(CERTIFICATE_QUERY, {"code": verification_code})
+        found = data.get("verifyCertificate")
+        if found is None:
+            return None
+        return CertificateInfo(
+            learner_name=str(found["user"]["displayName"]),
+            skill_name=str(found["skill"]["name"]),
+            issued_at=datetime.fromisoformat(found["issuedAt"]),
+            verification_code=verification_code,
+            verify_url=verify_url,
+        )
 
     async def _user(self, data: dict[str, Any], user_id: str, token: str) -> dict[str, Any] | None:
         """The user of a progress response; when a failed skill nulled it, read again without
