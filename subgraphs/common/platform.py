@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
-from .events import EventBus, EventConsumer, Handler, LiveChannels
+from .events import EventBus, EventConsumer, EventTail, Handler, LiveChannels
 from .observability import Metrics, configure_tracing
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
@@ -37,7 +37,7 @@ class Platform:
         )
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
-        self._consumers: list[EventConsumer] = []
+        self._consumers: list[EventConsumer | EventTail] = []
 
     def consumer(self, handlers: Mapping[str, Handler], **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
@@ -63,6 +63,13 @@ class Platform:
         )
         self._consumers.append(consumer)
         return consumer
+
+    def tail(self, handlers: Mapping[str, Handler]) -> EventTail:
+        """A reader of every event in this process (each replica hears every change)."""
+        # The in-process stand-in cannot cancel a blocking read: poll instead.
+        tail = EventTail(self.redis, handlers, block_ms=1_000 if self.settings.redis_url else 0)
+        self._consumers.append(tail)
+        return tail
 
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work))

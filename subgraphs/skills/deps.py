@@ -10,6 +10,7 @@ from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
 from .category_store import CategoryStore
 from .events import CatalogEvents
+from .read_model import CatalogReadModel
 from .roadmap_store import RoadmapStore
 from .roadmaps import RoadmapService
 from .service import SkillService
@@ -22,6 +23,7 @@ class Deps:
     database: MongoDatabase
     skill_store: SkillStore
     category_store: CategoryStore
+    catalog: CatalogReadModel
     roadmap_store: RoadmapStore
     events: CatalogEvents
     service: SkillService
@@ -41,10 +43,19 @@ def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps
     """The subgraph's parts on `bus` and `database` (tests pass their own)."""
     skill_store = SkillStore(database)
     category_store = CategoryStore(database)
+    catalog = CatalogReadModel(skill_store, category_store)
     roadmap_store = RoadmapStore(database)
     events = CatalogEvents(bus)
     roadmaps = RoadmapService(roadmap_store, skill_store, events)
-    service = SkillService(skill_store, category_store, roadmaps, events)
+    service = SkillService(skill_store, category_store, catalog, roadmaps, events)
     return Deps(
-        settings, database, skill_store, category_store, roadmap_store, events, service, roadmaps
+        settings,
+        database,
+        skill_store,
+        category_store,
+        catalog,
+        roadmap_store,
+        events,
+        service,
+        roadmaps,
     )

@@ -20,6 +20,7 @@ from .domain import (
 )
 from .events import CatalogEvents
 from .graph import requirement_path
+from .read_model import CatalogReadModel
 from .roadmaps import RoadmapService
 from .store import (
     GraphNode,
@@ -69,23 +70,25 @@ class SkillService:
         self,
         store: SkillStore,
         categories: CategoryStore,
+        catalog: CatalogReadModel,
         roadmaps: RoadmapService,
         events: CatalogEvents,
     ) -> None:
         self.store = store
         self.categories = categories
+        self.catalog = catalog
         self.roadmaps = roadmaps
         self.events = events
 
-    # ------------------------------------------------------------------ reads
+    # ------------------------------------------------ reads (from the read model)
     async def skill(self, skill_id: str | None, slug: str | None) -> SkillRecord | None:
         if skill_id is None and slug is None:
             raise BadUserInput("id", "give the skill's id or its slug")
         if skill_id is not None:
-            found = await self.store.skills_by_ids([skill_id])
+            found = await self.catalog.skills_by_ids([skill_id])
             record = found[0] if found else None
             return record if record and slug in (None, record.slug) else None
-        return await self.store.skill_by_slug(str(slug))
+        return await self.catalog.skill_by_slug(str(slug))
 
     async def skills_page(
         self, filter: SkillFilter, first: int | None, after: str | None
@@ -96,7 +99,7 @@ class SkillService:
             search=clean_search(filter.search),
         )
         if filter.category_slug is not None:
-            category = await self.categories.by_slug(filter.category_slug.strip())
+            category = await self.catalog.category_by_slug(filter.category_slug.strip())
             if category is None:  # nothing matches; the arguments must still be valid
                 page_size(first), _after_id(after)
                 return SkillPage([], counted(0), False)
@@ -110,16 +113,18 @@ class SkillService:
         return await self._page(SkillQuery(category_ids=subtree_ids), first, after)
 
     async def top_level_categories(self) -> list[CategoryRecord]:
-        return await self.categories.top_level()
+        return await self.catalog.top_level_categories()
 
     async def _page(self, query: SkillQuery, first: int | None, after: str | None) -> SkillPage:
         size = page_size(first)
         after_query = replace(query, ids_after=_after_id(after))
-        found = await self.store.skill_page(after_query, size + 1)
-        return SkillPage(found[:size], lambda: self.store.count_matching(query), len(found) > size)
+        found = await self.catalog.skill_page(after_query, size + 1)
+        return SkillPage(
+            found[:size], lambda: self.catalog.count_matching(query), len(found) > size
+        )
 
     async def _subtree_ids(self, category_id: str) -> list[str]:
-        subtrees = await self.categories.subtrees([category_id])
+        subtrees = await self.catalog.subtrees([category_id])
         return subtrees.get(category_id, [])
 
     # ----------------------------------------------------------------- skills
@@ -129,6 +134,7 @@ class SkillService:
             skill = await self.store.insert_skill(fields)
         except SlugTaken as exc:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
+        self.catalog.put_skill(skill)
         await self.events.skill_created(skill)
         return skill
 
@@ -144,6 +150,7 @@ class SkillService:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
         if skill is None:
             raise NotFound("skill", skill_id)
+        self.catalog.put_skill(skill)
         await self.events.skill_updated(skill)
         return skill
 
@@ -160,6 +167,7 @@ class SkillService:
             )
         if not await self.store.delete_skill(skill.id):
             raise NotFound("skill", skill_id)
+        self.catalog.drop_skill(skill.id)
         await self.events.skill_deleted(skill)
         return True
 
@@ -201,6 +209,7 @@ class SkillService:
         except PrerequisiteCycle:
             await self.store.remove_prerequisite(skill.id, prerequisite.id)
             raise
+        self.catalog.put_skill(updated)
         await self.events.prerequisite_added(skill.id, prerequisite.id)
         await self.roadmaps.reorder_after_new_prerequisite(skill.id)
         return updated
@@ -212,6 +221,7 @@ class SkillService:
         updated = await self.store.remove_prerequisite(skill.id, prerequisite.id)
         if updated is None:
             raise NotFound("skill", skill_id)
+        self.catalog.put_skill(updated)
         await self.events.prerequisite_removed(skill.id, prerequisite.id)
         return updated
 
@@ -244,6 +254,7 @@ class SkillService:
             category = await self.categories.insert(clean, title, parent_id)
         except SlugTaken as exc:
             raise Conflict(f"A category with slug {clean!r} already exists") from exc
+        self.catalog.put_category(category)
         await self.events.category_created(category)
         return category
 

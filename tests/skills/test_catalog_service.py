@@ -78,7 +78,7 @@ async def test_category_tree(catalog: Catalog) -> None:
     child = await service.create_category("data-engineering", "Data Engineering", "data")
     assert child.parent_id == top.id
     assert [c.slug for c in await service.top_level_categories()] == ["data"]
-    pairs = await catalog.deps.category_store.subcategories_of([top.id])
+    pairs = await catalog.deps.catalog.subcategories_of([top.id])
     assert pairs == [(top.id, child)]
     with pytest.raises(BadUserInput) as caught:
         await service.create_category("orphan", "Orphan", "missing")
@@ -90,7 +90,7 @@ async def test_category_tree(catalog: Catalog) -> None:
 async def test_prerequisites_and_dependents(catalog: Catalog) -> None:
     a, b, c = await chain(catalog.deps.service, "a", "b", "c")
     assert b.prerequisite_ids == (a.id,)
-    dependents = await catalog.deps.skill_store.dependents_of([a.id, b.id, c.id])
+    dependents = await catalog.deps.catalog.dependents_of([a.id, b.id, c.id])
     assert [(p, s.slug) for p, s in dependents] == [(a.id, "b"), (b.id, "c")]
     assert await catalog.events.of("skill.prerequisite_added") == [
         {"skillId": b.id, "prerequisiteId": a.id},
@@ -122,7 +122,7 @@ async def test_renaming_a_slug_keeps_edges(catalog: Catalog) -> None:
     a, b = await chain(service, "a", "b")
     renamed = await service.update_skill(a.id, draft("a-renamed", level="INTERMEDIATE"))
     assert (renamed.slug, renamed.level) == ("a-renamed", "INTERMEDIATE")
-    dependents = await catalog.deps.skill_store.dependents_of([a.id])
+    dependents = await catalog.deps.catalog.dependents_of([a.id])
     assert [s.slug for _, s in dependents] == ["b"]
     assert (await service.skill(b.id, None)).prerequisite_ids == (a.id,)  # type: ignore[union-attr]
     with pytest.raises(Conflict):
@@ -139,7 +139,7 @@ async def test_delete_removes_the_skill_and_its_edges(catalog: Catalog) -> None:
     assert await service.skill(b.id, None) is None
     remaining = {s.slug: s for s in await catalog.deps.skill_store.skills_by_ids([a.id, c.id])}
     assert remaining["c"].prerequisite_ids == ()
-    assert await catalog.deps.skill_store.dependents_of([a.id]) == []
+    assert await catalog.deps.catalog.dependents_of([a.id]) == []
     assert [p["slug"] for p in await catalog.events.of("skill.deleted")] == ["b"]
     with pytest.raises(NotFound):
         await service.delete_skill(b.id)
