@@ -50,7 +50,8 @@ async def start(deps: Deps, platform: Platform) -> None:
         {
             "roadmap.created": remember,
             "roadmap.updated": remember,
-            "skill.created": deps.skills.on_skill_created,
+            "skill.created": deps.skills.on_skill_changed,
+            "skill.updated": deps.skills.on_skill_changed,
             "skill.deleted": partial(on_skill_deleted, deps),
         }
     )
@@ -65,5 +66,5 @@ async def stop(deps: Deps, _: Platform) -> None:
 async def on_skill_deleted(deps: Deps, event: Event) -> None:
     """skill.deleted: the skill is gone for good; learning paths through it skip it."""
     skill_id = str(event.payload["skillId"])
-    await deps.skills.mark(skill_id, deleted=True)
+    await deps.skills.mark(skill_id, deleted=True, at=event.time)
     await deps.service.skill_deleted(skill_id)

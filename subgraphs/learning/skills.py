@@ -1,18 +1,30 @@
-"""Which skill ids exist: learning stores nothing about a skill the skills subgraph does not know.
+"""Which skills exist, and what the dashboard shows of them, as learning knows it.
 
-The directory keeps a projection of known skill ids, learned from `skill.created`
-and marked on `skill.deleted`; an id it has not heard of is asked of the gateway
-(one query per check, however many ids) and kept when the answer is yes.
-Negative answers are not kept: the skill may be created a moment later.
+The directory keeps a projection of known skills: id, name, level and
+category, learned from `skill.created` / `skill.updated` and marked on
+`skill.deleted`. Learning stores nothing about a skill the skills subgraph
+does not know: an id it has not heard of is asked of the gateway (one query per
+check, however many ids) and kept when the answer is yes. Negative answers are
+not kept: the skill may be created a moment later.
+
+With the names here, learning answers `Skill { name level category { name } }`
+itself (the fields are shareable with the skills subgraph), so a dashboard
+needs no hop to skills. Staleness: a rename reaches this projection with the
+skill.updated event, i.e. within one event delivery (the learning consumer's
+lag, `events_consumer_lag{group="learning"}`; normally well under a second).
+Events may be handled out of order across learning replicas: a row only takes
+details newer than the ones it holds (`updated_at`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
@@ -39,6 +51,39 @@ class SkillChecker(Protocol):
         """Returns when every id names an existing skill; NotFound for the first that does not."""
 
 
+@dataclass(frozen=True)
+class SkillDetails:
+    """What learning shows of a skill owned by the skills subgraph."""
+
+    id: str
+    name: str
+    level: str
+    category_id: str
+    category_name: str
+
+    @classmethod
+    def of(cls, payload: Mapping[str, Any]) -> SkillDetails:
+        """From a skill event's payload (skillId, name, level, categoryId, categoryName)."""
+        return cls(
+            str(payload["skillId"]),
+            str(payload["name"]),
+            str(payload["level"]),
+            str(payload["categoryId"]),
+            str(payload.get("categoryName") or ""),
+        )
+
+    def columns(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "level": self.level,
+            "category_id": self.category_id,
+            "category_name": self.category_name,
+        }
+
+
+DETAILS = "id name level category { id name }"
+
+
 class SkillDirectory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> None:
         self.sessions = sessions
@@ -54,16 +99,42 @@ class SkillDirectory:
         if not unknown:
             return
         existing = await self._ask_gateway(unknown)
-        await self._remember(existing)
+        await self._remember(existing.values())
         for skill_id in unknown:
             if skill_id not in existing:
                 raise NotFound("Skill", skill_id)
 
-    async def on_skill_created(self, event: Event) -> None:
-        await self.mark(str(event.payload["skillId"]), deleted=False)
+    async def details(self, skill_ids: Sequence[str]) -> list[SkillDetails]:
+        """Name, level and category of each skill: from the projection, and for the ones it
+        lacks (skills known before their events carried names) from the gateway, once."""
+        wanted = list(dict.fromkeys(skill_ids))
+        async with self.sessions() as session:
+            rows = await session.scalars(select(KnownSkillRow).where(KnownSkillRow.id.in_(wanted)))
+            found = {row.id: _details(row) for row in rows}
+        missing = [s for s in wanted if found.get(s) is None]
+        if missing:
+            answered = await self._ask_gateway(missing)
+            await self._remember(answered.values())
+            found.update(answered)
+        return [d for d in found.values() if d is not None]
 
-    async def mark(self, skill_id: str, *, deleted: bool) -> None:
-        values = {"id": skill_id, "deleted": deleted, "updated_at": utcnow()}
+    async def on_skill_changed(self, event: Event) -> None:
+        """skill.created / skill.updated: its details as of the event."""
+        details = SkillDetails.of(event.payload)
+        values = {"id": details.id, "deleted": False, "updated_at": event.time, **details.columns()}
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                insert_or_update(
+                    session,
+                    KnownSkillRow,
+                    values,
+                    key=["id"],
+                    where=KnownSkillRow.updated_at <= event.time,  # never older over newer
+                )
+            )
+
+    async def mark(self, skill_id: str, *, deleted: bool, at: datetime | None = None) -> None:
+        values = {"id": skill_id, "deleted": deleted, "updated_at": at or utcnow()}
         async with self.sessions() as session, session.begin():
             await session.execute(insert_or_update(session, KnownSkillRow, values, key=["id"]))
 
@@ -77,19 +148,26 @@ class SkillDirectory:
             )
             return {skill_id: bool(deleted) for skill_id, deleted in rows.all()}
 
-    async def _remember(self, skill_ids: set[str]) -> None:
-        if not skill_ids:
-            return
+    async def _remember(self, answers: Iterable[SkillDetails]) -> None:
         async with self.sessions() as session, session.begin():
-            for skill_id in skill_ids:  # never resurrects one marked deleted meanwhile
-                values = {"id": skill_id, "deleted": False, "updated_at": utcnow()}
-                await session.execute(insert_ignoring_conflicts(session, KnownSkillRow, values))
+            for details in answers:  # never resurrects one marked deleted meanwhile
+                now = utcnow()
+                values = {"id": details.id, "deleted": False, "updated_at": now}
+                await session.execute(
+                    insert_ignoring_conflicts(session, KnownSkillRow, values | details.columns())
+                )
+                await session.execute(  # a row known before events carried names
+                    update(KnownSkillRow)
+                    .where(KnownSkillRow.id == details.id, KnownSkillRow.name.is_(None))
+                    .values(updated_at=now, **details.columns())
+                )
 
-    async def _ask_gateway(self, skill_ids: Sequence[str]) -> set[str]:
-        """The ids among `skill_ids` the skills subgraph has; SkillsUnavailable if it cannot say."""
+    async def _ask_gateway(self, skill_ids: Sequence[str]) -> dict[str, SkillDetails]:
+        """The skills among `skill_ids` the skills subgraph has, with their details;
+        SkillsUnavailable if it cannot say."""
         aliases = {f"s{i}": skill_id for i, skill_id in enumerate(skill_ids)}
         params = ", ".join(f"${a}: ID!" for a in aliases)
-        fields = " ".join(f"{a}: skill(id: ${a}) {{ id }}" for a in aliases)
+        fields = " ".join(f"{a}: skill(id: ${a}) {{ {DETAILS} }}" for a in aliases)
         try:
             body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
         except GatewayUnavailable as exc:
@@ -97,15 +175,28 @@ class SkillDirectory:
             raise SkillsUnavailable() from exc
         data: dict[str, Any] = body.get("data") or {}
         failed = _failed_aliases(body.get("errors") or [])
-        existing: set[str] = set()
+        existing: dict[str, SkillDetails] = {}
         for alias, skill_id in aliases.items():
             found = data.get(alias)
             if isinstance(found, dict) and found.get("id") is not None:
-                existing.add(skill_id)
+                category = found.get("category") or {}
+                existing[skill_id] = SkillDetails(
+                    skill_id,
+                    str(found.get("name") or ""),
+                    str(found.get("level") or ""),
+                    str(category.get("id") or ""),
+                    str(category.get("name") or ""),
+                )
             elif alias not in data or alias in failed or "*" in failed:
                 log.error("cannot check skill %s: gateway answered %s", skill_id, body)
                 raise SkillsUnavailable()
         return existing
+
+
+def _details(row: KnownSkillRow) -> SkillDetails | None:
+    if row.name is None or row.level is None:
+        return None
+    return SkillDetails(row.id, row.name, row.level, row.category_id or "", row.category_name or "")
 
 
 def _failed_aliases(errors: list[dict[str, Any]]) -> set[str]:

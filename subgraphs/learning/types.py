@@ -12,15 +12,18 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.federation.schema_directives import FieldSet, Key
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.entities import SkillLevel
 from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
 from .domain import KINDS
 from .events import ProgressSnapshot
 from .loaders import Loaders
+from .skills import SkillDetails
 from .tables import AchievementRow, AssessmentRow, AttemptRow, CertificateRow, PathRow, StatsRow
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
@@ -28,6 +31,13 @@ Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 async def _require_self_or_admin(info: Info, user_id: str) -> None:
     require_self_or_admin(await info.context.viewer(), user_id)
+
+
+async def _skill_details(info: Info, skill_id: str) -> SkillDetails:
+    details = await info.context.loaders.skill.load(str(skill_id))
+    if details is None:
+        raise NotFound("skill", str(skill_id))
+    return details
 
 
 # ---------------------------------------------------------------- entities owned elsewhere
@@ -70,9 +80,37 @@ class User:
         return cls(id=id)
 
 
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    description="A skill category (owned by the skills subgraph).",
+)
+class Category:
+    id: strawberry.ID
+    name: str = strawberry.federation.field(
+        shareable=True, description="The category's name (as of the last skill event)."
+    )
+
+
 @strawberry.federation.type(keys=["id"])
 class Skill:
     id: strawberry.ID
+
+    @strawberry.federation.field(
+        shareable=True,
+        description="The skill's name. Answered here from the event-fed projection: a rename "
+        "shows within one event delivery.",
+    )
+    async def name(self, info: Info) -> str:
+        return (await _skill_details(info, self.id)).name
+
+    @strawberry.federation.field(shareable=True, description="How advanced the skill is.")
+    async def level(self, info: Info) -> SkillLevel:
+        return SkillLevel((await _skill_details(info, self.id)).level)
+
+    @strawberry.federation.field(shareable=True, description="The skill's category.")
+    async def category(self, info: Info) -> Category:
+        details = await _skill_details(info, self.id)
+        return Category(id=strawberry.ID(details.category_id), name=details.category_name)
 
     @strawberry.field(description="How many learners are enrolled in this skill.")
     async def learner_count(self, info: Info) -> int:

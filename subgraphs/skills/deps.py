@@ -45,7 +45,7 @@ def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps
     category_store = CategoryStore(database)
     catalog = CatalogReadModel(skill_store, category_store)
     roadmap_store = RoadmapStore(database)
-    events = CatalogEvents(bus)
+    events = CatalogEvents(bus, catalog)
     roadmaps = RoadmapService(roadmap_store, skill_store, events)
     service = SkillService(skill_store, category_store, catalog, roadmaps, events)
     return Deps(

@@ -65,9 +65,6 @@ class _Snapshot:
         )
 
 
-EMPTY = _Snapshot.of([], [])
-
-
 class CatalogReadModel:
     """Skill and category reads with the stores' signatures, answered from memory."""
 
@@ -95,6 +92,8 @@ class CatalogReadModel:
 
     def put_skill(self, skill: SkillRecord) -> None:
         current = self._current()
+        if current is None:
+            return
         self._snapshot = _Snapshot.of(
             [*(s for s in current.skills.values() if s.id != skill.id), skill],
             current.categories.values(),
@@ -103,6 +102,8 @@ class CatalogReadModel:
     def drop_skill(self, skill_id: str) -> None:
         """The skill is gone, and with it every edge to it (as the store deletes them)."""
         current = self._current()
+        if current is None:
+            return
         kept = [
             s if skill_id not in s.prerequisite_ids else _without_prerequisite(s, skill_id)
             for s in current.skills.values()
@@ -112,6 +113,8 @@ class CatalogReadModel:
 
     def put_category(self, category: CategoryRecord) -> None:
         current = self._current()
+        if current is None:
+            return
         others = (c for c in current.categories.values() if c.id != category.id)
         self._snapshot = _Snapshot.of(current.skills.values(), [*others, category])
 
@@ -142,8 +145,9 @@ class CatalogReadModel:
         if found is not None:
             self.put_category(found)
 
-    def _current(self) -> _Snapshot:
-        return self._snapshot or EMPTY
+    def _current(self) -> _Snapshot | None:
+        """None before the first load: that load will read the write from the store."""
+        return self._snapshot
 
     async def _ready(self) -> _Snapshot:
         """The snapshot, loaded on first use when start-up did not load it (tests, CLI)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.entities import SkillLevel
 from ..common.errors import NotFound
 from ..common.pagination import Connection, connection
 from .category_store import CategoryRecord
@@ -20,25 +19,18 @@ from .store import SkillRecord
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum
-class SkillLevel(Enum):
-    BEGINNER = "BEGINNER"
-    INTERMEDIATE = "INTERMEDIATE"
-    ADVANCED = "ADVANCED"
-    EXPERT = "EXPERT"
-
-
 @strawberry.federation.type(keys=["id"])
 class Skill:
     id: strawberry.ID
     slug: str
-    name: str
+    # Shareable: learning answers these from its event-fed projection (one hop less).
+    name: str = strawberry.federation.field(shareable=True)
     description: str
-    level: SkillLevel
+    level: SkillLevel = strawberry.federation.field(shareable=True)
     tags: list[str]
     record: strawberry.Private[SkillRecord]
 
-    @strawberry.field
+    @strawberry.federation.field(shareable=True)
     async def category(self, info: Info) -> Category:
         category = await info.context.loaders.category.load(self.record.category_id)
         if category is None:
@@ -89,7 +81,7 @@ def skill_connection(page: SkillPage, after: str | None) -> Connection[Skill]:
 class Category:
     id: strawberry.ID
     slug: str
-    name: str
+    name: str = strawberry.federation.field(shareable=True)
     record: strawberry.Private[CategoryRecord]
 
     @strawberry.field

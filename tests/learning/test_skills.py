@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -31,8 +32,16 @@ def directory(learning: Harness) -> SkillDirectory:
     )
 
 
-def event(type: str, skill_id: str) -> Event:
-    return Event(type, "skills", {"skillId": skill_id, "slug": skill_id, "name": skill_id})
+def event(type: str, skill_id: str, name: str | None = None, **time: Any) -> Event:
+    payload = {
+        "skillId": skill_id,
+        "slug": skill_id,
+        "name": name or skill_id,
+        "level": "BEGINNER",
+        "categoryId": "c1",
+        "categoryName": "Data",
+    }
+    return Event(type, "skills", payload, **time)
 
 
 async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
@@ -40,7 +49,7 @@ async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
 ) -> None:
     skills_ = directory(learning)
     known, unknown = skills(2)
-    await skills_.on_skill_created(event("skill.created", known))
+    await skills_.on_skill_changed(event("skill.created", known))
     await skills_.require_existing([known, known])  # no gateway needed
     with pytest.raises(SkillsUnavailable) as raised:
         await skills_.require_existing([known, unknown])
@@ -89,3 +98,39 @@ async def count_events(learning: Harness, user_id: str) -> int:
             select(func.count()).select_from(EventRow).where(EventRow.user_id == user_id)
         )
         return int(found or 0)
+
+
+SKILL_FIELDS = """
+query($u: _Any!) {
+  _entities(representations: [$u]) {
+    ... on User { progress { skill { id name level category { name } } } }
+  }
+}"""
+
+
+async def test_learning_answers_skill_names_from_events_newest_wins(learning: Harness) -> None:
+    """The dashboard's skill fields come from the projection; a rename arrives with its event,
+    and an older event handled late (another replica) does not undo a newer one."""
+    skills_ = directory(learning)
+    learner = learning.account()
+    (skill,) = skills(1)
+    created = event("skill.created", skill, "Python")
+    await skills_.on_skill_changed(created)
+    await learning.data(RECORD, {"s": skill, "p": 10}, learner.token)
+    variables = {"u": {"__typename": "User", "id": learner.id}}
+
+    async def shown() -> Any:
+        data = await learning.data(SKILL_FIELDS, variables, learner.token)
+        return data["_entities"][0]["progress"][0]["skill"]
+
+    assert await shown() == {
+        "id": skill,
+        "name": "Python",
+        "level": "BEGINNER",
+        "category": {"name": "Data"},
+    }
+    renamed = event("skill.updated", skill, "Python 3", time=created.time + timedelta(seconds=1))
+    await skills_.on_skill_changed(renamed)
+    assert (await shown())["name"] == "Python 3"
+    await skills_.on_skill_changed(created)  # redelivered late: older than what is held
+    assert (await shown())["name"] == "Python 3"
