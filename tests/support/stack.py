@@ -190,7 +190,9 @@ class Stack:
     def gateway_process(
         self, port: int, env: Mapping[str, str] | None = None, label: str = "gateway"
     ) -> Process:
-        """A Hive Gateway in front of this stack's subgraphs (`env` over `gateway_env`)."""
+        """A Hive Gateway in front of this stack's subgraphs (`env` over `gateway_env`).
+        Tests read their own writes at once, so the anonymous response cache is off unless
+        `env` turns it on."""
         return Process(
             label,
             [
@@ -203,6 +205,7 @@ class Stack:
                 "SKILL_CIRCLE_SUPERGRAPH": str(self.write_supergraph()),
                 "SKILL_CIRCLE_GATEWAY_PORT": str(port),
                 "SKILL_CIRCLE_GATEWAY_DEDUPE": "false",
+                "SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS": "0",
                 "NODE_ENV": "production",
                 **self.gateway_env,
                 **(env or {}),
