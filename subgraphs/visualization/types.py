@@ -12,7 +12,8 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from strawberry.federation.schema_directives import FieldSet, Key
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
