@@ -37,6 +37,7 @@ async def load_demo_catalog(deps: Deps, path: Path = CATALOG) -> DemoLoad:
     category_ids = await _load_categories(deps, catalog["categories"])
     created_skills = await _load_skills(deps, catalog["skills"], category_ids)
     created_roadmaps = await _load_roadmaps(deps, catalog["roadmaps"])
+    await deps.catalog.load()  # the load wrote to the stores directly
     return DemoLoad(len(category_ids.created), created_skills, created_roadmaps)
 
 

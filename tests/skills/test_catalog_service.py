@@ -45,10 +45,17 @@ async def test_create_skill_normalises_and_emits(catalog: Catalog) -> None:
     assert await service.skill(skill.id, None) == skill
     assert await service.skill(None, "python-basics") == skill
     assert await catalog.events.of("category.created") == [
-        {"categoryId": category.id, "slug": "programming"}
+        {"categoryId": category.id, "slug": "programming", "name": "Programming"}
     ]
-    assert await catalog.events.of("skill.created") == [
-        {"skillId": skill.id, "slug": "python-basics", "name": "Python Basics"}
+    assert await catalog.events.of("skill.created") == [  # what learning shows of a skill
+        {
+            "skillId": skill.id,
+            "slug": "python-basics",
+            "name": "Python Basics",
+            "level": "BEGINNER",
+            "categoryId": category.id,
+            "categoryName": "Programming",
+        }
     ]
 
 
@@ -127,8 +134,8 @@ async def test_renaming_a_slug_keeps_edges(catalog: Catalog) -> None:
     assert (await service.skill(b.id, None)).prerequisite_ids == (a.id,)  # type: ignore[union-attr]
     with pytest.raises(Conflict):
         await service.update_skill(a.id, draft("b"))
-    assert await catalog.events.of("skill.updated") == [
-        {"skillId": a.id, "slug": "a-renamed", "name": "A Renamed"}
+    assert [(p["slug"], p["name"]) for p in await catalog.events.of("skill.updated")] == [
+        ("a-renamed", "A Renamed")
     ]
 
 
