@@ -10,11 +10,15 @@
 # Arguments after the image name go to `python -m subgraphs.$SUBGRAPH`
 # (none: serve). `--build-arg SUBGRAPH=...` bakes in a default.
 #
-# Targets: `subgraph` (the default, last stage) and `hive-gateway` (optional
-# Node gateway for users without an Apollo GraphOS license; compose profile `hive`).
+# Targets: `subgraph` (the default, last stage), `hive-router` (the production
+# gateway, compose profile `hive-router`) and `hive-gateway` (the Node gateway,
+# compose profile `hive`).
 
 ARG PYTHON_IMAGE=python:3.11-slim
 ARG NODE_IMAGE=node:20-slim
+# Keep in step with compose.yaml, the Helm values and tests/infra/build-tools.sh.
+ARG HIVE_ROUTER_IMAGE=ghcr.io/graphql-hive/router:0.2.0
+ARG BUSYBOX_IMAGE=busybox:1.37.0-musl
 
 # ------------------------------------------------------------ Python deps
 FROM ${PYTHON_IMAGE} AS python-deps
@@ -29,6 +33,23 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 # Dependencies only, exactly as locked; the code is copied in the final stage.
 RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/python3
+
+# ------------------------------------------------------------ Hive Router
+# The upstream image (distroless: no shell) with a static busybox added for the
+# healthcheck, and the committed config and supergraph as defaults (compose
+# mounts the working copies over them; the Helm chart uses the upstream image).
+FROM ${BUSYBOX_IMAGE} AS busybox
+
+FROM ${HIVE_ROUTER_IMAGE} AS hive-router
+COPY --from=busybox /bin/busybox /busybox/busybox
+COPY router/hive-router.yaml /dist/config/router.yaml
+COPY schema/supergraph.graphql /dist/schema/supergraph.graphql
+ENV ROUTER_CONFIG_FILE_PATH=/dist/config/router.yaml \
+    SUPERGRAPH_FILE_PATH=/dist/schema/supergraph.graphql
+USER 65532:65532
+EXPOSE 4000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["/busybox/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:4000/health"]
 
 # ------------------------------------------------------------ Hive Gateway
 FROM ${NODE_IMAGE} AS hive-gateway

@@ -2,6 +2,8 @@
 
 Writes bench/results/latest.json and docs/benchmarks.md (a `--quick` or `--only`
 run writes bench/results/quick.json and leaves the committed figures alone).
+
+`python -m bench gateways [...]`: the gateway comparison instead (bench/gateways.py).
 """
 
 from __future__ import annotations
@@ -140,4 +142,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["gateways"]:
+        from .gateways import main as compare_gateways
+
+        compare_gateways(sys.argv[2:])
+    else:
+        main()

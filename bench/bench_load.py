@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.client import new_client_address
+
 
 class GraphQL:
     """A minimal GraphQL-over-HTTP client for load (one pooled connection set)."""
@@ -18,7 +20,11 @@ class GraphQL:
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
     ) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
+        # Many simulated clients: each request from an address of its own (the
+        # harness is the stack's trusted proxy), so per-address limits stay per client.
+        headers = {"x-forwarded-for": new_client_address()}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
         response = await self.http.post(
             self.url, json={"query": query, "variables": variables or {}}, headers=headers
         )

@@ -103,8 +103,8 @@ class Bench:
         for name, process in self.stack.subgraphs.items():
             assert process.process is not None
             roots[name] = process.process.pid
-        assert self.stack.gateway is not None and self.stack.gateway.process is not None
-        roots["gateway"] = self.stack.gateway.process.pid
+        assert self.stack.gateway is not None and self.stack.gateway.process.process is not None
+        roots["gateway"] = self.stack.gateway.process.process.pid
         return {**roots, **self.store_pids}
 
 

@@ -50,7 +50,13 @@ class Gateway:
         self.http = httpx.AsyncClient(timeout=60)
 
     async def data(self, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
+        from tests.support.client import new_client_address  # run as a script: lazily
+
+        # Many simulated clients: each request from an address of its own (the
+        # harness is the stack's trusted proxy), so per-address limits stay per client.
+        headers = {"x-forwarded-for": new_client_address()}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
         response = await self.http.post(
             self.url, json={"query": query, "variables": variables}, headers=headers
         )

@@ -179,6 +179,11 @@ function main() {
     const code = hint.definition?.code ?? 'HINT';
     console.error(`warning [${code}] ${hint.message}`);
   }
+  // Composition keeps one of several differing descriptions; the docs must not depend on which.
+  if ((result.hints ?? []).some((hint) => hint.definition?.code === 'INCONSISTENT_DESCRIPTION')) {
+    console.error('error: a type or field defined in several subgraphs must have one description in all of them');
+    process.exit(1);
+  }
 
   const sdl = result.supergraphSdl.endsWith('\n') ? result.supergraphSdl : `${result.supergraphSdl}\n`;
   const names = services.map((s) => s.name).join(', ');

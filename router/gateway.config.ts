@@ -10,6 +10,10 @@
 //   SKILL_CIRCLE_SUPERGRAPH        supergraph SDL file (default ../schema/supergraph.graphql, relative to this file)
 //   SKILL_CIRCLE_GATEWAY_PORT      listen port (default 4000)
 //   SKILL_CIRCLE_GATEWAY_DEDUPE    "false" disables merging identical in-flight subgraph queries (benchmarks); default true
+//   SKILL_CIRCLE_GATEWAY_IDE       "false" stops serving the in-browser IDE (production); default true
+//   SKILL_CIRCLE_GATEWAY_INTROSPECTION  "false" refuses introspection (production); default true
+//   SKILL_CIRCLE_GATEWAY_QUERY_PLANNER  "rust" plans with Hive's Rust query planner (@graphql-hive/router-runtime)
+//                                  instead of the JavaScript one; default js (see docs/benchmarks.md)
 //   SKILL_CIRCLE_CORS_ORIGINS      comma-separated allowed origins (default http://localhost:3000,http://localhost:4000)
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
 //   SKILL_CIRCLE_ENVIRONMENT       "development" opens the IDE on the example collection of
@@ -22,6 +26,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphQLError, getOperationAST, OperationTypeNode, parse } from 'graphql';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import { unifiedGraphHandler as rustQueryPlanner } from '@graphql-hive/router-runtime';
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -258,7 +263,8 @@ function isSubscription(executionRequest: { operationType?: string; document?: a
 /**
  * X-Forwarded-For as the subgraphs should see it: what the proxy in front of
  * the gateway said, plus the address the gateway itself was reached from
- * (the users subgraph rate-limits logins per client address: the last hop).
+ * (subgraphs take the first hop, from the right, that is not a trusted proxy:
+ * SKILL_CIRCLE_TRUSTED_PROXIES).
  */
 function forwardedFor(context: Record<string, any>, request: Request): string | undefined {
   const peer: string | undefined = context.req?.socket?.remoteAddress?.replace(/^::ffff:/, '');
@@ -299,8 +305,14 @@ function isMutation(context: Record<string, any> | undefined): boolean {
   }
 }
 
+const queryPlanner = (process.env.SKILL_CIRCLE_GATEWAY_QUERY_PLANNER ?? 'js').trim().toLowerCase();
+if (!['js', 'rust'].includes(queryPlanner)) {
+  throw new Error(`SKILL_CIRCLE_GATEWAY_QUERY_PLANNER must be js or rust, got ${JSON.stringify(queryPlanner)}`);
+}
+
 export const gatewayConfig = defineConfig({
   supergraph: supergraphPath,
+  ...(queryPlanner === 'rust' ? { unifiedGraphHandler: rustQueryPlanner } : {}),
   port: envInt('SKILL_CIRCLE_GATEWAY_PORT', 4000),
 
   transportEntries: {
@@ -369,10 +381,19 @@ export const gatewayConfig = defineConfig({
   upstreamTimeout: ({ executionRequest }) =>
     executionRequest && isSubscription(executionRequest) ? undefined : 30_000,
 
+  // Requests a browser sends without a preflight (GET, or a POST with a "simple"
+  // content type) must carry one of these headers (the same as the routers').
+  csrfPrevention: {
+    requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight'],
+  },
+
   cors: {
     origin: corsOrigins,
     credentials: true,
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'traceparent', 'tracestate', 'accept'],
+    allowedHeaders: [
+      'authorization', 'content-type', 'x-request-id', 'traceparent', 'tracestate', 'accept',
+      'apollo-require-preflight', 'x-apollo-operation-name',
+    ],
     exposedHeaders: ['x-request-id'],
   },
 
@@ -396,11 +417,15 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
 
+  // Production (compose's hive profile) turns both off: no schema browsing for attackers.
+  ...(envBool('SKILL_CIRCLE_GATEWAY_INTROSPECTION', true) ? {} : { disableIntrospection: true }),
   // Self-contained IDE at GET /graphql (Accept: text/html); works offline. In
   // development it opens on the example operations of router/ide-collection.mjs
   // (Hive Laboratory's `defaultCollections`, used while the browser has none saved).
-  graphiql: {
-    title: 'Skill Circle',
-    defaultCollections: ideCollections(process.env.SKILL_CIRCLE_ENVIRONMENT),
-  },
+  graphiql: envBool('SKILL_CIRCLE_GATEWAY_IDE', true)
+    ? {
+        title: 'Skill Circle',
+        defaultCollections: ideCollections(process.env.SKILL_CIRCLE_ENVIRONMENT),
+      }
+    : false,
 });

@@ -12,6 +12,12 @@ stack stays idle (fakeredis' TCP server took most of a core doing nothing).
     scripts/dev.sh --reload          # restart a subgraph when its code changes
     scripts/dev.sh --port-offset 100 # every port + 100 (a second stack beside the first)
     scripts/dev.sh users learning    # only these subgraphs (and the gateway)
+    scripts/dev.sh --gateway hive-router    # Hive Router (router/hive-router.yaml) on :4000
+    scripts/dev.sh --gateway apollo-router  # Apollo Router (router/router.yaml) on :4000
+
+The default gateway is Hive Gateway, with its offline IDE. The Rust routers are built
+by tests/infra/build-tools.sh (cargo, ~20 minutes each) and run with their production
+configs (no IDE, no introspection); their output goes to .data/<gateway>-<port>.log.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import httpx
 import yaml
 
 from subgraphs.common.settings import DEV_ADMIN_PASSWORD, SERVICE_PORTS
+from tests.support.gateways import GATEWAYS, start_gateway
 
 REPO = Path(__file__).resolve().parents[1]
 GATEWAY_PORT = 4000
@@ -106,9 +113,12 @@ def changed_subgraphs(paths: Iterable[str], names: list[str]) -> list[str]:
 
 
 class DevStack:
-    def __init__(self, names: list[str], offset: int, reload: bool) -> None:
+    def __init__(
+        self, names: list[str], offset: int, reload: bool, gateway: str = "hive-gateway"
+    ) -> None:
         self.names = names
         self.reload = reload
+        self.gateway_kind = gateway
         # Every subgraph's port moves, running or not: the gateway must not reach
         # another stack's subgraph on its default port.
         self.ports = {name: port + offset for name, port in SERVICE_PORTS.items()}
@@ -135,6 +145,21 @@ class DevStack:
         self.redis = start_redis(self.redis_port)
         for name in sorted(self.names, key=lambda n: n != "users"):  # users serves the JWKS
             self.start_subgraph(name)
+        if self.gateway_kind == "hive-gateway":
+            self.start_hive_gateway()
+        else:
+            (REPO / ".data").mkdir(exist_ok=True)
+            urls = {name: self.url(name) for name in self.ports}
+            router = start_gateway(
+                self.gateway_kind, REPO / "schema/supergraph.graphql", urls, REPO / ".data",
+                port=self.gateway_port, dedupe=True,
+            )  # fmt: skip
+            self.gateway = router.process.process
+            print(f"  {self.gateway_kind} log: {router.process.log_path}", flush=True)
+        if self.reload:
+            threading.Thread(target=self.watch, daemon=True).start()
+
+    def start_hive_gateway(self) -> None:
         gateway_env = {
             "SKILL_CIRCLE_GATEWAY_PORT": str(self.gateway_port),
             **{f"SKILL_CIRCLE_{name.upper()}_URL": self.url(name) for name in self.ports},
@@ -150,8 +175,6 @@ class DevStack:
             env={**self.env, **gateway_env},
         )
         wait_healthy("gateway", f"http://127.0.0.1:{self.gateway_port}/healthcheck", self.gateway)
-        if self.reload:
-            threading.Thread(target=self.watch, daemon=True).start()
 
     def start_subgraph(self, name: str) -> None:
         child = subprocess.Popen(
@@ -222,6 +245,7 @@ def main() -> None:
         "--reload", action="store_true", help="restart a subgraph when its code changes"
     )
     parser.add_argument("--port-offset", type=int, default=0, help="add this to every port")
+    parser.add_argument("--gateway", choices=GATEWAYS, default="hive-gateway")
     parser.add_argument("subgraphs", nargs="*", help="run only these (default: all)")
     args = parser.parse_args()
     names = list(yaml.safe_load((REPO / "router/supergraph.yaml").read_text())["subgraphs"])
@@ -229,7 +253,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown subgraphs {sorted(unknown)}; known: {', '.join(names)}")
     names = [name for name in names if not args.subgraphs or name in args.subgraphs]
-    stack = DevStack(names, args.port_offset, args.reload)
+    stack = DevStack(names, args.port_offset, args.reload, args.gateway)
 
     def stop(*_: object) -> None:
         stack.stop()
@@ -246,7 +270,8 @@ def main() -> None:
     env = stack.env
     print(
         "\n  Skill Circle is up.\n"
-        f"  GraphQL + IDE:      http://localhost:{stack.gateway_port}/graphql\n"
+        f"  GraphQL ({args.gateway}{' + IDE' if args.gateway == 'hive-gateway' else ''}): "
+        f"http://localhost:{stack.gateway_port}/graphql\n"
         + "".join(
             f"  {n:<14}     {stack.url(n).replace('127.0.0.1', 'localhost')}\n" for n in names
         )

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=deploy/helm/skill-circle/files
-cp schema/supergraph.graphql router/router.yaml router/router.licensed.yaml \
+cp schema/supergraph.graphql router/hive-router.yaml router/router.yaml router/router.licensed.yaml \
   deploy/prometheus/skill-circle.rules.yml "$files/"

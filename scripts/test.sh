@@ -4,7 +4,8 @@
 #     from these binaries; never your own databases),
 #   - FerretDB 1.24.2, Helm and kubeconform built from pinned Go modules,
 #   - the locked Python and Node dependencies,
-# then: ruff, mypy --strict, import rules, schema staleness, contract and breaking-change checks, pytest.
+# then: ruff, mypy --strict, import rules, schema staleness, contract, schema lint and breaking-change
+# checks, pytest.
 # Extra arguments go to pytest (e.g. scripts/test.sh tests/users -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,7 @@ echo "== mypy";   .venv/bin/mypy subgraphs   # strict: [tool.mypy] in pyproject.
 echo "== architecture"; .venv/bin/lint-imports   # [tool.importlinter] in pyproject.toml
 echo "== schema"; scripts/schema.sh --check
 echo "== contract"; node router/contract-check.mjs
+echo "== schema lint"; node router/schema-lint.mjs   # every type, field, argument, enum value described
 echo "== breaking changes"
 if git diff --quiet HEAD -- schema/supergraph.graphql 2>/dev/null && git rev-parse -q --verify HEAD~1 >/dev/null; then
   node router/breaking-check.mjs --base-ref HEAD~1   # a clean checkout: check the last commit's change

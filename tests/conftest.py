@@ -89,10 +89,16 @@ SET_ROLES = "mutation($u: ID!, $r: [Role!]!) { setUserRoles(userId: $u, roles: $
 async def register(client: Client, name: str = "Learner") -> dict[str, Any]:
     """A new account: its register payload (tokens and user) plus its password."""
     email = f"{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:10]}@example.com"
-    data = await client.data(
-        REGISTER,
-        {"input": {"email": email, "password": "correct horse battery", "displayName": name}},
-    )
+    # Each new account signs up from a device of its own (registrations are
+    # limited per address); it then acts through `client`.
+    device = Client(client.url)
+    try:
+        data = await device.data(
+            REGISTER,
+            {"input": {"email": email, "password": "correct horse battery", "displayName": name}},
+        )
+    finally:
+        await device.close()
     return {**data["register"], "email": email, "password": "correct horse battery"}
 
 

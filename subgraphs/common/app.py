@@ -67,6 +67,7 @@ def create_app(
             await migrate(database_url(settings), migrations)
         if on_startup is not None:
             await on_startup(deps, platform)
+        platform.start_relays()  # after migrations: the outbox table exists
         tune_garbage_collector(settings.gc_first_generation_threshold)
         try:
             yield
@@ -93,6 +94,7 @@ def create_app(
     if routes is not None:
         routes(app, deps, platform)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ResponseSizeLimit, max_bytes=settings.max_response_bytes)
     app.add_middleware(RequestIdMiddleware)
     configure_tracing(settings, app)  # a no-op unless SKILL_CIRCLE_OTLP_ENDPOINT is set
     return app
@@ -195,3 +197,63 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class ResponseSizeLimit:
+    """Replaces a /graphql answer larger than `max_bytes` by a RESPONSE_TOO_LARGE error.
+
+    The cost budget refuses most such operations before they run; this bounds
+    what slips through (long texts, many drawings within budget) per response.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/graphql"):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+        refused = False
+
+        async def capped_send(message: Message) -> None:
+            nonlocal start, size, refused
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or refused:
+                await send(message)
+                return
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                refused = True
+                await self._refuse(send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                assert start is not None
+                await send(start)
+                await send({"type": "http.response.body", "body": b"".join(chunks)})
+
+        await self.app(scope, receive, capped_send)
+
+    async def _refuse(self, send: Send) -> None:
+        error = {
+            "message": f"Response larger than {self.max_bytes} bytes; ask for less",
+            "extensions": {"code": "RESPONSE_TOO_LARGE"},
+        }
+        body = json.dumps({"data": None, "errors": [error]}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

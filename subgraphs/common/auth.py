@@ -34,6 +34,9 @@ class Viewer:
     # The raw bearer token, forwarded when this subgraph calls the gateway for the
     # caller; a credential, so never part of a repr (and so never of a log line).
     token: str = field(default="", repr=False)
+    # The login this token belongs to (its `sid` claim) and when the token expires.
+    session_id: str = ""
+    expires_at: float = float("inf")
 
     def has_role(self, role: str) -> bool:
         return role in self.roles or "ADMIN" in self.roles
@@ -113,6 +116,7 @@ class TokenVerifier:
         self.algorithm = settings.jwt_algorithm
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
+        self.leeway = settings.jwt_leeway_seconds
         self.keys = keys
 
     async def verify(self, token: str) -> Viewer | None:
@@ -133,13 +137,18 @@ class TokenVerifier:
                 algorithms=[self.algorithm],
                 audience=self.audience,
                 issuer=self.issuer,
+                leeway=self.leeway,
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
         except jwt.PyJWTError:
             return None
         roles = frozenset(r for r in claims.get("roles", ["LEARNER"]) if r in ROLES)
         return Viewer(
-            user_id=str(claims["sub"]), roles=roles or frozenset({"LEARNER"}), token=token
+            user_id=str(claims["sub"]),
+            roles=roles or frozenset({"LEARNER"}),
+            token=token,
+            session_id=str(claims.get("sid", "")),
+            expires_at=float(claims["exp"]),
         )
 
 

@@ -7,14 +7,16 @@ so that `info.context.deps` and `info.context.loaders` are typed in resolvers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Generic, TypeVar
 
 from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 
 from .auth import Viewer, bearer_token, token_from_connection_params
+from .clients import client_address
 from .platform import Platform
+from .ratelimit import Limit
 
 DepsT = TypeVar("DepsT")
 LoadersT = TypeVar("LoadersT")
@@ -35,6 +37,7 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
         self._loaders: LoadersT | None = None
         self._viewer: Viewer | None = None
         self._viewer_token: str | None = None
+        self._trusted = platform.trusted_proxies
 
     @property
     def loaders(self) -> LoadersT:
@@ -47,6 +50,15 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
         """New loaders, for each event of a long-lived subscription."""
         self._loaders = None
         return self.loaders
+
+    def client_address(self) -> str:
+        """The caller's address: the first hop that is not a trusted proxy."""
+        return client_address(self.request, self._trusted)
+
+    async def limit(self, limit: Limit, key: str | None = None) -> None:
+        """Counts one use of `limit` by `key` (default: the caller's address);
+        RATE_LIMITED with retryAfter once the budget is spent."""
+        await self.platform.limits.hit(limit, key or self.client_address())
 
     def token(self) -> str | None:
         if isinstance(self.request, WebSocket):
@@ -65,4 +77,11 @@ class Context(BaseContext, Generic[DepsT, LoadersT]):
         if token != self._viewer_token:
             self._viewer = await self.platform.verifier.verify(token)
             self._viewer_token = token
+        if self._viewer is not None and self.platform.sessions.is_revoked(self._viewer.session_id):
+            return None  # logged out, password reset, roles changed, disabled or deleted
         return self._viewer
+
+    def listen(self, viewer: Viewer, channel: str) -> AsyncIterator[dict[str, Any]]:
+        """A live channel for `viewer`'s subscription: it ends with UNAUTHENTICATED
+        when the viewer's token expires or their session is revoked."""
+        return self.platform.sessions.guard(viewer, self.platform.live.listen(channel))

@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 
@@ -20,34 +20,57 @@ T = TypeVar("T")
 Count: TypeAlias = Callable[[], Awaitable[int]]
 
 
-@strawberry.federation.type(shareable=True)
+@strawberry.federation.type(
+    shareable=True, description="Where a page of a connection stands (Relay cursor pagination)."
+)
 class PageInfo:
     """Relay's PageInfo. Pages go forward (`first`/`after`): `has_previous_page` is
     true when the page starts after a cursor, i.e. edges come before it."""
 
-    has_previous_page: bool
-    has_next_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page (true when it starts after a cursor)."
+    )
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; null if the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor: pass it as `after` for the next page; null if empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a connection page, with its position.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Opaque position of this item; pass as `after`.")
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of items in a stable order (Relay cursor pagination).")
 class Connection(Generic[T]):
     """`Connection[Skill]` is the contract's `SkillConnection`."""
 
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Whether and where the next page starts.")
     count: strawberry.Private[Count]
 
-    @strawberry.field
+    @strawberry.field(description="How many items match, over all pages.")
     async def total_count(self) -> int:
         return await self.count()
+
+
+PageSize = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: at most 100, default 20. Negative: BAD_USER_INPUT."
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (a previous page's `endCursor`). "
+        "A cursor not from this list: BAD_USER_INPUT."
+    ),
+]
 
 
 def page_size(first: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:

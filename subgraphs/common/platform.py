@@ -6,12 +6,16 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
-from .events import EventBus, EventConsumer, EventTail, Handler, LiveChannels
+from .events import EventBus, EventConsumer, EventTail, Handlers, LiveChannels
+from .events.outbox import Outbox
+from .events.relay import OutboxRelay
 from .observability import Metrics, configure_tracing
+from .ratelimit import RateLimits
+from .sessions import SessionRevocations
 from .settings import Settings
 from .stores.redis import broadcast_url, redis_client
 
@@ -21,25 +25,35 @@ ReadinessCheck = Callable[[], Awaitable[object]]
 
 
 class Platform:
-    """Settings, token verifier, metrics, Redis, event bus and live channels."""
+    """Settings, token verifier, metrics, Redis, event bus, live channels, sessions,
+    rate limits."""
 
     def __init__(self, settings: Settings, verifier: TokenVerifier | None = None) -> None:
         self.settings = settings
         # Before any store client exists, so that Redis/MongoDB/HTTP calls are traced.
         configure_tracing(settings)
         self.metrics = Metrics(settings.service)
+        self.trusted_proxies = settings.trusted_networks  # parsed once
         self.redis = redis_client(settings)
         self.events = EventBus(self.redis, producer=settings.service)
+        self.limits = RateLimits(self.redis, settings.rate_limits)
         self.live = LiveChannels(broadcast_url(settings))
         self.verifier = verifier or TokenVerifier(
             settings,
             KeySet(remote_jwks(settings.jwks_url), settings.jwks_refetch_interval_seconds),
         )
+        # Remembered as long as a revoked session's last access token can be accepted.
+        self.sessions = SessionRevocations(
+            self.redis,
+            self.live,
+            settings.access_token_ttl_seconds + settings.jwt_leeway_seconds,
+        )
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[EventConsumer | EventTail] = []
+        self._relays: list[OutboxRelay] = []
 
-    def consumer(self, handlers: Mapping[str, Handler], **options: Any) -> EventConsumer:
+    def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
 
         The consumer name is stable per host and service so that a restarted
@@ -64,18 +78,37 @@ class Platform:
         self._consumers.append(consumer)
         return consumer
 
-    def tail(self, handlers: Mapping[str, Handler]) -> EventTail:
+    def tail(self, handlers: Handlers) -> EventTail:
         """A reader of every event in this process (each replica hears every change)."""
         # The in-process stand-in cannot cancel a blocking read: poll instead.
         tail = EventTail(self.redis, handlers, block_ms=1_000 if self.settings.redis_url else 0)
         self._consumers.append(tail)
         return tail
 
+    def relay(self, outbox: Outbox) -> OutboxRelay:
+        """This subgraph's outbox relay; `start_relays` runs it (wake it after each commit)."""
+        relay = OutboxRelay(
+            outbox,
+            self.events,
+            self.redis,
+            metrics=self.metrics,
+            fault_point=self.settings.fault_point,
+            store=self.settings.database_url or self.settings.mongodb_url,
+        )
+        self._relays.append(relay)
+        return relay
+
+    def start_relays(self) -> None:
+        for relay in self._relays:
+            self.run_in_background(relay.run())
+
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work))
 
     async def start(self) -> None:
         await self.live.connect()
+        await self.sessions.load()
+        self.run_in_background(self.sessions.follow())
 
     async def stop_background(self, rounds: int = 5, wait_seconds: float = 2.0) -> None:
         """Cancels the background tasks, again until they end (bounded).
@@ -86,6 +119,8 @@ class Platform:
         """
         for consumer in self._consumers:
             consumer.stop()
+        for relay in self._relays:
+            relay.stop()
         pending = {task for task in self._tasks if not task.done()}
         if pending:  # consumers end by themselves within one read
             _, pending = await asyncio.wait(pending, timeout=1.5)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import strawberry
@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from .cost import CostModel, OperationCost
 from .errors import ErrorCodes, coded_error
 from .input_errors import RefuseUnstorableText
 from .observability import OperationMetrics, OperationTracing
@@ -57,8 +58,13 @@ def federated_schema(
     mutation: type | None = None,
     subscription: type | None = None,
     types: Iterable[type] = (),
+    costs: Mapping[str, int] | None = None,
 ) -> strawberry.federation.Schema:
-    """A federation 2 schema with the platform's limits, metrics and error codes."""
+    """A federation 2 schema with the platform's limits, metrics and error codes.
+
+    `costs` weighs expensive fields ("Type.field": cost) for the operation budget.
+    """
+    model = CostModel(costs or {}, settings.default_list_size)
     # The limits' rule classes are made once: the validation cache is keyed on the document
     # and the rule classes, and Strawberry's limiter extensions make a new class per instance.
     limits = [
@@ -74,6 +80,7 @@ def federated_schema(
         lambda: ParserCache(maxsize=CACHED_OPERATIONS),
         lambda: AddValidationRules(limits),
         lambda: ValidationCache(maxsize=CACHED_OPERATIONS),  # after the rules are added
+        lambda: OperationCost(model, settings.max_cost_anonymous, settings.max_cost_signed_in),
         RefuseUnstorableText,
     ]
     return CodedErrorsSchema(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .clients import DEFAULT_TRUSTED_PROXIES, Network, networks
 
 # The development values below are public; production refuses every one of them.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
 DEV_SECRET_KEY = "dev-secret-key-do-not-use-in-production"
+DEV_MAIL_LINK_KEY = "dev-mail-link-key-do-not-use-in-production"
 DEV_DATA_DIR = Path(".data")
 
 SERVICE_PORTS = {
@@ -53,6 +56,11 @@ class Settings(BaseSettings):
     # the gateway sends a subgraph a few concurrent calls per client request.
     sql_pool_size: int = 32
     sql_pool_overflow: int = 16
+    # Redis connections per process. A burst beyond them waits (up to the timeout, seconds)
+    # for a free connection instead of failing: a page of 100 drawings checks its rate
+    # limit 100 times at once.
+    redis_max_connections: int = 64
+    redis_pool_timeout: float = 5.0
 
     # Python's cyclic garbage collector: objects made at start-up are frozen (never scanned
     # again) and the youngest generation is collected after this many net allocations
@@ -65,19 +73,53 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["RS256", "ES256", "EdDSA"] = "RS256"
     jwt_issuer: str = "skill-circle"
     jwt_audience: str = "skill-circle-api"
+    jwt_leeway_seconds: int = 30  # clock skew tolerated between hosts on exp/nbf/iat
+    access_token_ttl_seconds: int = 900  # also how long an ended session is remembered
     secret_key: str = DEV_SECRET_KEY
+    # Seals one-time links in users' events; only users and notifications need it
+    # (common/sealed.py). Production refuses the development key.
+    mail_link_key: str = DEV_MAIL_LINK_KEY
 
     # The development admin account: users creates it, content's demo loader signs in as it.
     admin_email: str = "admin@skillcircle.local"
     admin_password: str = DEV_ADMIN_PASSWORD
 
     # Abuse protection.
+    # Proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For hop is
+    # believed: the gateway, load balancers. The client is the first other hop.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_TRUSTED_PROXIES)
+    )
+    # Overrides of the subgraphs' declared limits: {"name": [count, window_seconds]}.
+    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    # Static operation cost (common/cost.py): budgets per operation, and the size
+    # assumed for a list whose size no argument gives. A gateway's page of 100
+    # entities with nested lists costs ~6,000-21,000 (measured in the batching tests);
+    # the issue's 30-alias attack costs 42,030 in skills and 150,000 in visualization.
+    max_cost_anonymous: int = 25_000
+    max_cost_signed_in: int = 40_000
+    default_list_size: int = 10
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
+    max_response_bytes: int = 4 * 1024 * 1024  # a GraphQL answer larger than this is refused
 
     otlp_endpoint: str = ""
+    # A fault-injection point for tests (e.g. "outbox.before_publish"); refused in production.
+    fault_point: str = ""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        networks(value)  # type: ignore[arg-type]  # refuses a malformed entry at start-up
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:
@@ -86,6 +128,12 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SKILL_CIRCLE_SECRET_KEY must be set to 32+ random characters")
+        if self.service in ("users", "notifications") and (
+            self.mail_link_key == DEV_MAIL_LINK_KEY or len(self.mail_link_key) < 32
+        ):
+            problems.append("SKILL_CIRCLE_MAIL_LINK_KEY must be set to 32+ random characters")
+        if self.fault_point:
+            problems.append("SKILL_CIRCLE_FAULT_POINT is for tests only")
         problems.extend(self.production_problems())
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))

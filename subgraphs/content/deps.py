@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common.events import EventBus
+from ..common.events.outbox import MongoOutbox
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
@@ -18,14 +18,19 @@ class Deps:
     settings: Settings
     database: MongoDatabase
     store: ContentStore
+    outbox: MongoOutbox
     service: ContentService
 
 
 def build(settings: Settings, platform: Platform) -> Deps:
-    return assemble(settings, platform.events, mongo_database(settings))
+    deps = assemble(settings, mongo_database(settings))
+    platform.relay(deps.outbox)
+    return deps
 
 
-def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps:
-    """The subgraph's parts on `bus` and `database` (tests pass their own)."""
+def assemble(settings: Settings, database: MongoDatabase) -> Deps:
+    """The subgraph's parts on `database` (tests pass their own, and relay the outbox)."""
     store = ContentStore(database)
-    return Deps(settings, database, store, ContentService(store, ContentEvents(bus)))
+    outbox = MongoOutbox([store.courses.heads, store.articles.heads])
+    events = ContentEvents(settings.service, outbox)
+    return Deps(settings, database, store, outbox, ContentService(store, events))

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..common.auth import Viewer
+from ..common.ratelimit import Limit
+
+# Full-text search scans: per client address.
+SEARCHES = Limit("search:address", 60, 60)
 
 DRAFT = "DRAFT"
 PUBLISHED = "PUBLISHED"

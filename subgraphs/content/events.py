@@ -1,29 +1,43 @@
-"""The domain events the content subgraph emits (payload keys camelCase, ids strings)."""
+"""The domain events the content subgraph emits, and its outbox.
+
+Events travel in the changed document itself (`pendingEvents`, written by the
+same update as the change) until the relay has published them.
+"""
 
 from __future__ import annotations
 
-from ..common.events import EventBus
+from typing import Any, Literal
+
+from ..common.events.contracts import ContentPublished
+from ..common.events.outbox import MongoOutbox, pending_events
 from .domain import Article, Course
 
 
 class ContentEvents:
-    """content.published, after a course or article version became what learners see."""
+    """content.published, when a course or article version becomes what learners see."""
 
-    def __init__(self, bus: EventBus) -> None:
-        self.bus = bus
+    def __init__(self, producer: str, outbox: MongoOutbox) -> None:
+        self.producer = producer
+        self.outbox = outbox
 
-    async def course_published(self, course: Course) -> None:
-        content = course.current
-        await self._published("course", course.id, content.slug, content.title, content.skill_ids)
+    def course_published(self, course: Course) -> dict[str, Any]:
+        """The `$push` that records content.published with the publishing update."""
+        return self._published("course", course.id, course.current)
 
-    async def article_published(self, article: Article) -> None:
-        content = article.current
-        await self._published("article", article.id, content.slug, content.title, content.skill_ids)
+    def article_published(self, article: Article) -> dict[str, Any]:
+        return self._published("article", article.id, article.current)
 
-    async def _published(
-        self, kind: str, id: str, slug: str, title: str, skill_ids: tuple[str, ...]
-    ) -> None:
-        await self.bus.publish(
-            "content.published",
-            {"kind": kind, "id": id, "slug": slug, "title": title, "skillIds": list(skill_ids)},
+    def committed(self) -> None:
+        self.outbox.wake()
+
+    def _published(
+        self, kind: Literal["course", "article"], id: str, content: Any
+    ) -> dict[str, Any]:
+        event = ContentPublished(
+            kind=kind,
+            id=id,
+            slug=content.slug,
+            title=content.title,
+            skill_ids=list(content.skill_ids),
         )
+        return pending_events(self.producer, [event])

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import strawberry
 
+from ..common.descriptions import described_enum
 from ..common.errors import BadUserInput
 from .domain import RESOURCE_KINDS, ArticleContent, CourseContent, CourseModule, Lesson
 
@@ -24,6 +25,7 @@ MAX_LESSONS = 100
 MAX_LESSON_MINUTES = 24 * 60
 MAX_SKILLS = 50
 MAX_URL = 2_048
+SLUG_RULE = "Unique, lowercase letters, digits and single hyphens; at most 100 characters."
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
 
 
@@ -172,7 +174,15 @@ def country(value: str | None) -> str | None:
     return text("country", value, 100, required=False) or None
 
 
-@strawberry.enum
+@described_enum(
+    "What sort of resource a link points to.",
+    VIDEO="A video or screencast.",
+    BOOK="A book.",
+    ARTICLE="An article or blog post.",
+    TOOL="Software or an online tool.",
+    COURSE="A course elsewhere.",
+    EXERCISE="Exercises or practice problems.",
+)
 class ResourceKind(Enum):
     VIDEO = "VIDEO"
     BOOK = "BOOK"
@@ -182,27 +192,29 @@ class ResourceKind(Enum):
     EXERCISE = "EXERCISE"
 
 
-@strawberry.input
+@strawberry.input(description="A lesson.")
 class LessonInput:
-    title: str
-    body: str
-    duration_minutes: int
+    title: str = strawberry.field(description="1 to 200 characters.")
+    body: str = strawberry.field(description="Markdown, at most 100000 characters.")
+    duration_minutes: int = strawberry.field(description="Study time, 0 to 1440 minutes.")
 
 
-@strawberry.input
+@strawberry.input(description="A module with its lessons.")
 class CourseModuleInput:
-    title: str
-    lessons: list[LessonInput]
+    title: str = strawberry.field(description="1 to 200 characters.")
+    lessons: list[LessonInput] = strawberry.field(description="At most 100, in order.")
 
 
-@strawberry.input
+@strawberry.input(description="A whole version of a course.")
 class CourseInput:
-    slug: str
-    title: str
-    summary: str
-    skill_ids: list[strawberry.ID]
-    modules: list[CourseModuleInput]
-    institution_id: strawberry.ID | None = None
+    slug: str = strawberry.field(description=SLUG_RULE)
+    title: str = strawberry.field(description="1 to 200 characters.")
+    summary: str = strawberry.field(description="At most 2000 characters; may be empty.")
+    skill_ids: list[strawberry.ID] = strawberry.field(description="At most 50 skills it teaches.")
+    modules: list[CourseModuleInput] = strawberry.field(description="At most 50, in order.")
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An existing institution offering it; null if none."
+    )
 
     def draft(self) -> CourseDraft:
         return CourseDraft(
@@ -224,27 +236,29 @@ class CourseInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A whole revision of an article.")
 class ArticleInput:
-    slug: str
-    title: str
-    body: str
-    skill_ids: list[strawberry.ID] | None = None
+    slug: str = strawberry.field(description=SLUG_RULE)
+    title: str = strawberry.field(description="1 to 200 characters.")
+    body: str = strawberry.field(description="Markdown, at most 100000 characters.")
+    skill_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="At most 50 skills it is about; null keeps them on update."
+    )
 
     def draft(self) -> ArticleDraft:
         skill_ids = [str(i) for i in self.skill_ids] if self.skill_ids is not None else None
         return ArticleDraft(self.slug, self.title, self.body, skill_ids)
 
 
-@strawberry.input
+@strawberry.input(description="A new external resource.")
 class ResourceInput:
-    title: str
-    url: str
-    kind: ResourceKind
-    skill_ids: list[strawberry.ID]
+    title: str = strawberry.field(description="1 to 200 characters.")
+    url: str = strawberry.field(description="Absolute http(s) URL.")
+    kind: ResourceKind = strawberry.field(description="What sort of resource it is.")
+    skill_ids: list[strawberry.ID] = strawberry.field(description="At most 50 skills it helps.")
 
 
-@strawberry.input
+@strawberry.input(description="A new institution.")
 class InstitutionInput:
-    name: str
-    country: str | None = None
+    name: str = strawberry.field(description="Unique, 1 to 200 characters.")
+    country: str | None = strawberry.field(default=None, description="At most 100 characters.")

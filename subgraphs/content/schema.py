@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from ..common.auth import Viewer
-from ..common.pagination import Connection, connection
+from ..common.descriptions import MUTATION, QUERY
+from ..common.pagination import Connection, Cursor, PageSize, connection
 from ..common.permissions import require_role
 from ..common.schema import federated_schema
 from ..common.settings import Settings
@@ -24,29 +27,44 @@ from .types import (
     viewer_sees_drafts,
 )
 
+COURSE_ID = "The course."
+ARTICLE_SLUG = "The article's slug."
+
 
 async def _editor(info: Info) -> Viewer:
     return require_role(await info.context.viewer(), "EDITOR")
 
 
-@strawberry.type
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field(description="A course by id or slug; null for a draft unless EDITOR.")
+    @strawberry.field(
+        description="A course by id or slug (both: they must match); null if none or never "
+        "published (EDITOR: the working copy). Anyone. Errors: BAD_USER_INPUT (neither given)."
+    )
     async def course(
-        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Course id.")] = None,
+        slug: Annotated[str | None, strawberry.argument(description="Course slug.")] = None,
     ) -> Course | None:
         view = await info.context.deps.service.course(
             str(id) if id is not None else None, slug, await viewer_sees_drafts(info)
         )
         return Course.of(view) if view else None
 
-    @strawberry.field(description="Published courses (EDITOR: every course), oldest first.")
+    @strawberry.field(
+        description="Published courses (EDITOR: every course), oldest first, a page at a time. "
+        "Anyone. Errors: BAD_USER_INPUT (first, after)."
+    )
     async def courses(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        institution_id: strawberry.ID | None = None,
+        first: PageSize = None,
+        after: Cursor = None,
+        institution_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only courses of this institution."),
+        ] = None,
     ) -> Connection[Course]:
         page = await info.context.deps.service.courses(
             first,
@@ -62,74 +80,159 @@ class Query:
             after=after,
         )
 
-    @strawberry.field(description="A published article by slug (EDITOR: also drafts).")
-    async def article(self, info: Info, slug: str) -> Article | None:
+    @strawberry.field(
+        description="A published article by slug (EDITOR: also drafts); null if none. Anyone."
+    )
+    async def article(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description=ARTICLE_SLUG)]
+    ) -> Article | None:
         view = await info.context.deps.service.article(slug, await viewer_sees_drafts(info))
         return Article.of(view) if view else None
 
-    @strawberry.field(description="Courses, articles and resources, best match first.")
+    @strawberry.field(
+        description="Courses, articles and resources matching words, best match first; "
+        "published only (EDITOR: also drafts). Anyone. Errors: BAD_USER_INPUT (query, first), "
+        "RATE_LIMITED."
+    )
     async def search_content(
-        self, info: Info, query: str, first: int | None = None
+        self,
+        info: Info,
+        query: Annotated[
+            str, strawberry.argument(description="Words to look for; at most 200 characters.")
+        ],
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="How many hits: at most 100, default 10."),
+        ] = None,
     ) -> list[ContentSearchHit]:
+        await info.context.limit(domain.SEARCHES)
         items = await info.context.deps.service.search(query, first, await viewer_sees_drafts(info))
         return [search_hit(item) for item in items]
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION)
 class Mutation:
-    @strawberry.mutation(description="EDITOR. Starts as DRAFT, version 1.")
-    async def create_course(self, info: Info, input: CourseInput) -> Course:
+    @strawberry.mutation(
+        description="Adds a course as DRAFT, version 1. EDITOR. Errors: UNAUTHENTICATED, "
+        "FORBIDDEN, BAD_USER_INPUT (a field, unknown institutionId), CONFLICT (slug taken)."
+    )
+    async def create_course(
+        self,
+        info: Info,
+        input: Annotated[CourseInput, strawberry.argument(description="The new course.")],
+    ) -> Course:
         editor = await _editor(info)
         return _editor_view(await info.context.deps.service.create_course(editor, input.draft()))
 
-    @strawberry.mutation(description="EDITOR. A new version; learners see it once published.")
-    async def update_course(self, info: Info, id: strawberry.ID, input: CourseInput) -> Course:
+    @strawberry.mutation(
+        description="Saves a new version; learners see it once published. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT (slug taken, or "
+        "edited at the same time)."
+    )
+    async def update_course(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description=COURSE_ID)],
+        input: Annotated[CourseInput, strawberry.argument(description="The whole new version.")],
+    ) -> Course:
         editor = await _editor(info)
         return _editor_view(
             await info.context.deps.service.update_course(editor, str(id), input.draft())
         )
 
-    @strawberry.mutation(description="EDITOR. Publishes the current version.")
-    async def publish_course(self, info: Info, id: strawberry.ID) -> Course:
+    @strawberry.mutation(
+        description="Publishes the current version to learners. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT (slug taken, or edited meanwhile)."
+    )
+    async def publish_course(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description=COURSE_ID)]
+    ) -> Course:
         editor = await _editor(info)
         return _editor_view(await info.context.deps.service.publish_course(editor, str(id)))
 
-    @strawberry.mutation(description="EDITOR. Starts as DRAFT, revision 1.")
-    async def create_article(self, info: Info, input: ArticleInput) -> Article:
+    @strawberry.mutation(
+        description="Adds an encyclopedia article as DRAFT, revision 1. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, CONFLICT (slug taken)."
+    )
+    async def create_article(
+        self,
+        info: Info,
+        input: Annotated[ArticleInput, strawberry.argument(description="The new article.")],
+    ) -> Article:
         editor = await _editor(info)
         return _editor_article(
             await info.context.deps.service.create_article(editor, input.draft())
         )
 
-    @strawberry.mutation(description="EDITOR. Every edit is a new revision.")
-    async def update_article(self, info: Info, slug: str, input: ArticleInput) -> Article:
+    @strawberry.mutation(
+        description="Saves a new revision; learners see it once published. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT (slug taken, or "
+        "edited at the same time)."
+    )
+    async def update_article(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description=ARTICLE_SLUG)],
+        input: Annotated[
+            ArticleInput,
+            strawberry.argument(description="The new revision; null skillIds keeps the skills."),
+        ],
+    ) -> Article:
         editor = await _editor(info)
         return _editor_article(
             await info.context.deps.service.update_article(editor, slug, input.draft())
         )
 
-    @strawberry.mutation(description="EDITOR. Publishes the current revision.")
-    async def publish_article(self, info: Info, slug: str) -> Article:
+    @strawberry.mutation(
+        description="Publishes the current revision to learners. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT (edited meanwhile)."
+    )
+    async def publish_article(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description=ARTICLE_SLUG)]
+    ) -> Article:
         editor = await _editor(info)
         return _editor_article(await info.context.deps.service.publish_article(editor, slug))
 
-    @strawberry.mutation(description="EDITOR. A new revision equal to revision `version`.")
-    async def revert_article(self, info: Info, slug: str, version: int) -> Article:
+    @strawberry.mutation(
+        description="Saves a new revision with the title and body of an older one. EDITOR. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (no such version), "
+        "CONFLICT (edited meanwhile)."
+    )
+    async def revert_article(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description=ARTICLE_SLUG)],
+        version: Annotated[int, strawberry.argument(description="The revision to go back to.")],
+    ) -> Article:
         editor = await _editor(info)
         return _editor_article(
             await info.context.deps.service.revert_article(editor, slug, version)
         )
 
-    @strawberry.mutation(description="EDITOR. url must be an absolute http(s) URL.")
-    async def create_resource(self, info: Info, input: ResourceInput) -> Resource:
+    @strawberry.mutation(
+        description="Adds an external learning resource. EDITOR. Errors: UNAUTHENTICATED, "
+        "FORBIDDEN, BAD_USER_INPUT (url not an absolute http(s) URL, title, skillIds)."
+    )
+    async def create_resource(
+        self,
+        info: Info,
+        input: Annotated[ResourceInput, strawberry.argument(description="The new resource.")],
+    ) -> Resource:
         await _editor(info)
         resource = await info.context.deps.service.create_resource(
             input.title, input.url, input.kind.value, [str(i) for i in input.skill_ids]
         )
         return Resource.of(resource)
 
-    @strawberry.mutation(description="EDITOR. Names are unique.")
-    async def create_institution(self, info: Info, input: InstitutionInput) -> Institution:
+    @strawberry.mutation(
+        description="Adds an institution. EDITOR. Errors: UNAUTHENTICATED, FORBIDDEN, "
+        "BAD_USER_INPUT, CONFLICT (name taken)."
+    )
+    async def create_institution(
+        self,
+        info: Info,
+        input: Annotated[InstitutionInput, strawberry.argument(description="The new institution.")],
+    ) -> Institution:
         await _editor(info)
         return Institution.of(
             await info.context.deps.service.create_institution(input.name, input.country)

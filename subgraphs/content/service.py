@@ -94,10 +94,11 @@ class ContentService:
         if course.state.published_version == course.state.version:
             return course  # this version is already what learners see
         await self._check_course_slug(course.current.slug, course.id)
-        published = await self.store.publish_course(course, mongo_now())
+        events = self.events.course_published(course)
+        published = await self.store.publish_course(course, mongo_now(), events)
         if published is None:
             raise Conflict("The course was changed at the same time; reload and try again")
-        await self.events.course_published(published)
+        self.events.committed()
         return published
 
     async def _course(self, id: str) -> Course:
@@ -157,10 +158,11 @@ class ContentService:
         article = await self._article(slug)
         if article.state.published_version == article.state.version:
             return article
-        published = await self.store.publish_article(article, mongo_now())
+        events = self.events.article_published(article)
+        published = await self.store.publish_article(article, mongo_now(), events)
         if published is None:
             raise Conflict("The article was changed at the same time; reload and try again")
-        await self.events.article_published(published)
+        self.events.committed()
         return published
 
     async def _revise(self, editor: Viewer, article: Article, content: ArticleContent) -> Article:

@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from ..common.pagination import Count
 from ..common.stores.mongo import MongoDatabase
 from . import documents as docs
+from .documents import Document
 from .domain import (
     Article,
     ArticleContent,
@@ -128,9 +129,11 @@ class ContentStore:
         )
         return docs.course(head) if head else None
 
-    async def publish_course(self, course: Course, now: datetime) -> Course | None:
+    async def publish_course(
+        self, course: Course, now: datetime, events: Document
+    ) -> Course | None:
         content = docs.course_content_doc(course.current)
-        head = await self.courses.publish(course.id, course.state.version, content, now)
+        head = await self.courses.publish(course.id, course.state.version, content, now, events)
         return docs.course(head) if head else None
 
     # ------------------------------------------------------------ articles
@@ -176,9 +179,11 @@ class ContentStore:
         )
         return docs.article(head) if head else None
 
-    async def publish_article(self, article: Article, now: datetime) -> Article | None:
+    async def publish_article(
+        self, article: Article, now: datetime, events: Document
+    ) -> Article | None:
         content = docs.article_content_doc(article.current)
-        head = await self.articles.publish(article.id, article.state.version, content, now)
+        head = await self.articles.publish(article.id, article.state.version, content, now, events)
         return docs.article(head) if head else None
 
     # ------------------------------------------------------------ resources

@@ -12,6 +12,7 @@ from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.descriptions import SKILL, SKILL_ID, USER, USER_ID, described_enum
 from ..common.permissions import require_role
 from . import domain
 from .deps import Deps
@@ -23,33 +24,40 @@ from .rendering import render_markdown
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum
+@described_enum(
+    "Whether learners can see a course or article.",
+    DRAFT="Never published: editors only.",
+    PUBLISHED="Learners see the published version.",
+    ARCHIVED="Reserved: no operation archives content yet.",
+)
 class PublicationStatus(Enum):
     DRAFT = "DRAFT"
     PUBLISHED = "PUBLISHED"
     ARCHIVED = "ARCHIVED"
 
 
-@strawberry.federation.type(directives=[Key(fields=FieldSet("id"), resolvable=False)])
+@strawberry.federation.type(
+    directives=[Key(fields=FieldSet("id"), resolvable=False)], description=USER
+)
 class User:
     """Owned by the users subgraph; referenced here by id only."""
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=USER_ID)
 
 
-@strawberry.type
+@strawberry.type(description="One lesson of a course module.")
 class Lesson:
     position: int = strawberry.field(description="1-based, in the module's order.")
-    title: str
-    body: str
-    duration_minutes: int
+    title: str = strawberry.field(description="Display title.")
+    body: str = strawberry.field(description="Lesson text, Markdown.")
+    duration_minutes: int = strawberry.field(description="Expected study time in minutes.")
 
 
-@strawberry.type
+@strawberry.type(description="A chapter of a course.")
 class CourseModule:
     position: int = strawberry.field(description="1-based, in the course's order.")
-    title: str
-    lessons: list[Lesson]
+    title: str = strawberry.field(description="Display title.")
+    lessons: list[Lesson] = strawberry.field(description="Lessons in order.")
 
 
 def modules_of(modules: tuple[domain.CourseModule, ...]) -> list[CourseModule]:
@@ -71,15 +79,15 @@ def modules_of(modules: tuple[domain.CourseModule, ...]) -> list[CourseModule]:
     ]
 
 
-@strawberry.type
+@strawberry.type(description="One stored revision of an article.")
 class ArticleRevision:
-    version: int
-    title: str
-    body: str
-    edited_at: datetime
+    version: int = strawberry.field(description="Revision number, from 1.")
+    title: str = strawberry.field(description="Title in this revision.")
+    body: str = strawberry.field(description="Markdown as written in this revision.")
+    edited_at: datetime = strawberry.field(description="When this revision was saved.")
     editor_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="Who saved this revision.")
     def editor(self) -> User:
         return User(id=strawberry.ID(self.editor_id))
 
@@ -96,9 +104,9 @@ def _skills(ids: tuple[str, ...]) -> list[Skill]:
     return [Skill(id=strawberry.ID(i)) for i in ids]
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=SKILL_ID)
 
     @strawberry.field(description="Published courses teaching this skill.")
     async def courses(self, info: Info) -> list[Course]:
@@ -110,7 +118,7 @@ class Skill:
         records = await info.context.loaders.skill_articles.load(str(self.id))
         return [Article.of(view) for r in records if (view := r.visible(False))]
 
-    @strawberry.field
+    @strawberry.field(description="External resources for this skill.")
     async def resources(self, info: Info) -> list[Resource]:
         resources = await info.context.loaders.skill_resources.load(str(self.id))
         return [Resource.of(r) for r in resources]
@@ -120,79 +128,88 @@ class Skill:
         return cls(id=id)
 
 
-@strawberry.type
+@strawberry.type(description="One stored version of a course (editors only).")
 class CourseVersion:
     """One stored version of a course (editors only)."""
 
-    version: int
-    edited_at: datetime
+    version: int = strawberry.field(description="Version number, from 1.")
+    edited_at: datetime = strawberry.field(description="When this version was saved.")
     content: strawberry.Private[domain.CourseContent]
     editor_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="Slug in this version.")
     def slug(self) -> str:
         return self.content.slug
 
-    @strawberry.field
+    @strawberry.field(description="Title in this version.")
     def title(self) -> str:
         return self.content.title
 
-    @strawberry.field
+    @strawberry.field(description="Summary in this version.")
     def summary(self) -> str:
         return self.content.summary
 
-    @strawberry.field
+    @strawberry.field(description="Skills taught in this version.")
     def skills(self) -> list[Skill]:
         return _skills(self.content.skill_ids)
 
-    @strawberry.field
+    @strawberry.field(description="Modules in this version.")
     def modules(self) -> list[CourseModule]:
         return modules_of(self.content.modules)
 
-    @strawberry.field
+    @strawberry.field(description="Who saved this version.")
     def editor(self) -> User:
         return User(id=strawberry.ID(self.editor_id))
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"],
+    description="A structured course of modules and lessons. Learners see the published "
+    "version; EDITOR sees the working copy.",
+)
 class Course:
-    id: strawberry.ID
-    status: PublicationStatus
-    version: int
-    published_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Stable id of the course.")
+    status: PublicationStatus = strawberry.field(description="Whether learners can see it.")
+    version: int = strawberry.field(description="The version shown, from 1.")
+    published_at: datetime | None = strawberry.field(
+        description="When a version was last published; null if never."
+    )
     published_version: int | None = strawberry.field(
         description="The version learners see; null while never published."
     )
     view: strawberry.Private[domain.CourseView]
 
-    @strawberry.field
+    @strawberry.field(description="URL-friendly unique name.")
     def slug(self) -> str:
         return self.view.content.slug
 
-    @strawberry.field
+    @strawberry.field(description="Display title.")
     def title(self) -> str:
         return self.view.content.title
 
-    @strawberry.field
+    @strawberry.field(description="Short summary of the course.")
     def summary(self) -> str:
         return self.view.content.summary
 
-    @strawberry.field
+    @strawberry.field(description="Skills the course teaches.")
     def skills(self) -> list[Skill]:
         return _skills(self.view.content.skill_ids)
 
-    @strawberry.field
+    @strawberry.field(description="Modules in order.")
     def modules(self) -> list[CourseModule]:
         return modules_of(self.view.content.modules)
 
-    @strawberry.field
+    @strawberry.field(description="The institution offering it; null if none.")
     async def institution(self, info: Info) -> Institution | None:
         if self.view.content.institution_id is None:
             return None
         found = await info.context.loaders.institution.load(self.view.content.institution_id)
         return Institution.of(found) if found else None
 
-    @strawberry.field(description="Every stored version, oldest first. EDITOR only.")
+    @strawberry.field(
+        description="Every stored version, oldest first. EDITOR only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def versions(self, info: Info) -> list[CourseVersion]:
         require_role(await info.context.viewer(), "EDITOR")
         versions = await info.context.loaders.course_versions.load(self.view.id)
@@ -222,22 +239,28 @@ class Course:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"],
+    description="An encyclopedia article in Markdown. Learners see the published revision; "
+    "EDITOR sees the working copy.",
+)
 class Article:
-    id: strawberry.ID
-    status: PublicationStatus
-    version: int
-    published_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Stable id of the article.")
+    status: PublicationStatus = strawberry.field(description="Whether learners can see it.")
+    version: int = strawberry.field(description="The revision shown, from 1.")
+    published_at: datetime | None = strawberry.field(
+        description="When a revision was last published; null if never."
+    )
     published_version: int | None = strawberry.field(
         description="The revision learners see; null while never published."
     )
     view: strawberry.Private[domain.ArticleView]
 
-    @strawberry.field
+    @strawberry.field(description="URL-friendly unique name.")
     def slug(self) -> str:
         return self.view.content.slug
 
-    @strawberry.field
+    @strawberry.field(description="Display title.")
     def title(self) -> str:
         return self.view.content.title
 
@@ -249,7 +272,7 @@ class Article:
     def html(self) -> str:
         return render_markdown(self.view.content.body)
 
-    @strawberry.field
+    @strawberry.field(description="Skills the article is about.")
     def skills(self) -> list[Skill]:
         return _skills(self.view.content.skill_ids)
 
@@ -287,15 +310,15 @@ class Article:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="An external learning resource (a link).")
 class Resource:
-    id: strawberry.ID
-    title: str
-    url: str
-    kind: ResourceKind
+    id: strawberry.ID = strawberry.field(description="Stable id of the resource.")
+    title: str = strawberry.field(description="Display title.")
+    url: str = strawberry.field(description="Absolute http(s) URL.")
+    kind: ResourceKind = strawberry.field(description="What sort of resource it is.")
     skill_ids: strawberry.Private[tuple[str, ...]]
 
-    @strawberry.field
+    @strawberry.field(description="Skills it helps to learn.")
     def skills(self) -> list[Skill]:
         return _skills(self.skill_ids)
 
@@ -315,11 +338,11 @@ class Resource:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="A school or organisation offering courses.")
 class Institution:
-    id: strawberry.ID
-    name: str
-    country: str | None
+    id: strawberry.ID = strawberry.field(description="Stable id of the institution.")
+    name: str = strawberry.field(description="Unique name.")
+    country: str | None = strawberry.field(description="Country, as entered; null if unknown.")
 
     @strawberry.field(description="Published courses; editors also see drafts.")
     async def courses(self, info: Info) -> list[Course]:
@@ -346,7 +369,10 @@ class Institution:
         )
 
 
-ContentSearchHit = Annotated[Course | Article | Resource, strawberry.union("ContentSearchHit")]
+ContentSearchHit = Annotated[
+    Course | Article | Resource,
+    strawberry.union("ContentSearchHit", description="A course, article or resource found."),
+]
 
 
 def search_hit(

@@ -116,9 +116,10 @@ class VersionedCollection:
         return head
 
     async def publish(
-        self, item_id: str, version: int, content: Document, now: datetime
+        self, item_id: str, version: int, content: Document, now: datetime, events: Document
     ) -> Document | None:
-        """Publishes `content`, the working copy at `version`; None if the head moved on."""
+        """Publishes `content`, the working copy at `version`, with `events` (a `$push` of
+        pending events, see common/events/outbox.py); None if the head moved on."""
         return await self.heads.find_one_and_update(
             {"_id": object_id(item_id), "version": version},
             {
@@ -128,7 +129,8 @@ class VersionedCollection:
                     "published_at": now,
                     "status": PUBLISHED,
                     "updated_at": now,
-                }
+                },
+                **events,
             },
             return_document=ReturnDocument.AFTER,
         )

@@ -10,7 +10,14 @@ from fastapi import FastAPI
 from ..common.app import create_app as create_subgraph_app
 from ..common.auth import TokenVerifier
 from ..common.clock import utcnow
-from ..common.events import Event
+from ..common.events import Handlers, Received
+from ..common.events.contracts import (
+    RoadmapCreated,
+    RoadmapUpdated,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.stores.sql import ping_sql
@@ -45,17 +52,15 @@ def create_app(
 
 
 async def start(deps: Deps, platform: Platform) -> None:
-    remember = deps.roadmaps.on_roadmap_created
-    consumer = platform.consumer(
-        {
-            "roadmap.created": remember,
-            "roadmap.updated": remember,
-            "skill.created": deps.skills.on_skill_changed,
-            "skill.updated": deps.skills.on_skill_changed,
-            "skill.deleted": partial(on_skill_deleted, deps),
-        }
+    handlers = (
+        Handlers()
+        .on(RoadmapCreated, deps.roadmaps.on_roadmap_changed)
+        .on(RoadmapUpdated, deps.roadmaps.on_roadmap_changed)
+        .on(SkillCreated, deps.skills.on_skill_changed)
+        .on(SkillUpdated, deps.skills.on_skill_changed)
+        .on(SkillDeleted, partial(on_skill_deleted, deps))
     )
-    platform.run_in_background(consumer.run())
+    platform.run_in_background(platform.consumer(handlers).run())
 
 
 async def stop(deps: Deps, _: Platform) -> None:
@@ -63,8 +68,8 @@ async def stop(deps: Deps, _: Platform) -> None:
     await deps.engine.dispose()
 
 
-async def on_skill_deleted(deps: Deps, event: Event) -> None:
+async def on_skill_deleted(deps: Deps, event: Received[SkillDeleted]) -> None:
     """skill.deleted: the skill is gone for good; learning paths through it skip it."""
-    skill_id = str(event.payload["skillId"])
+    skill_id = event.payload.skill_id
     await deps.skills.mark(skill_id, deleted=True, at=event.time)
     await deps.service.skill_deleted(skill_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.clock import utcnow
+from ..common.events.outbox import SqlOutbox
 from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
@@ -17,6 +18,7 @@ from .roadmaps import RoadmapCatalog
 from .service import LearningService
 from .skills import SkillChecker, SkillDirectory
 from .store import LearningStore
+from .tables import OUTBOX
 
 
 @dataclass
@@ -47,12 +49,14 @@ def build(
     gateway = GatewayClient.from_settings(settings)
     roadmaps = RoadmapCatalog(sessions, gateway)
     skills = SkillDirectory(sessions, gateway)
+    outbox = SqlOutbox(OUTBOX, sessions, settings.service)
+    platform.relay(outbox)
     service = LearningService(
-        Journal(sessions, Projector(), clock),
+        Journal(sessions, Projector(), clock, outbox),
         store,
         roadmaps,
         skill_checker or skills,
-        Announcer(platform.events, platform.live),
+        Announcer(outbox, platform.live),
         clock,
     )
     return Deps(settings, engine, store, gateway, roadmaps, skills, service, clock)

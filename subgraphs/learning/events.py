@@ -1,8 +1,10 @@
 """Events: the kinds in the learning log, and what the platform hears after a commit.
 
-Log events (`learning_events.type`) are this subgraph's own history. Once a
-transaction has committed, `Announcer` turns them into the platform's domain
-events (Redis stream) and live messages (subscriptions on any replica).
+Log events (`learning_events.type`) are this subgraph's own history. Before a
+learner transaction commits, `domain_events` turns them into the platform's
+domain events, written to the outbox in that transaction (the relay publishes
+them); once committed, `Announcer` sends the live messages (subscriptions on
+any replica).
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..common.events import EventBus, LiveChannels
+from ..common.events import Contract, LiveChannels
+from ..common.events.contracts import (
+    AchievementUnlocked,
+    AssessmentPassed,
+    CertificateIssued,
+    ProgressUpdated,
+    SkillCompleted,
+)
+from ..common.events.outbox import SqlOutbox
 from .domain import KINDS
 from .tables import EventRow, ProgressRow
 
@@ -103,73 +113,79 @@ def achievement_message(event: EventRow) -> dict[str, Any]:
     }
 
 
-class Announcer:
-    """Publishes a committed transaction's domain events and live messages.
+def domain_events(
+    recorded: Sequence[EventRow], progress: Sequence[ProgressSnapshot]
+) -> list[Contract]:
+    """The platform's events for a learner transaction (written to the outbox before commit)."""
+    events: list[Contract] = [
+        ProgressUpdated(
+            progress_id=snapshot.id,
+            user_id=snapshot.user_id,
+            skill_id=snapshot.skill_id,
+            percent=snapshot.percent,
+            status=snapshot.status,
+        )
+        for snapshot in progress
+    ]
+    for event in recorded:
+        p, user_id = event.payload, event.user_id
+        if event.type == SKILL_COMPLETED:
+            events.append(SkillCompleted(user_id=user_id, skill_id=p["skillId"]))
+        elif event.type == ASSESSMENT_SUBMITTED and p["passed"]:
+            events.append(
+                AssessmentPassed(
+                    user_id=user_id,
+                    assessment_id=p["assessmentId"],
+                    skill_id=p["skillId"],
+                    score=p["score"],
+                )
+            )
+        elif event.type == CERTIFICATE_ISSUED:
+            events.append(
+                CertificateIssued(
+                    user_id=user_id,
+                    skill_id=p["skillId"],
+                    certificate_id=p["certificateId"],
+                    verification_code=p["verificationCode"],
+                )
+            )
+        elif event.type == ACHIEVEMENT_UNLOCKED:
+            message = achievement_message(event)
+            events.append(
+                AchievementUnlocked(
+                    user_id=user_id,
+                    achievement_id=message["id"],
+                    code=message["code"],
+                    title=message["title"],
+                    description=message["description"],
+                )
+            )
+    return events
 
-    Failures are logged, not raised: the transaction has committed, and the
-    caller must get its answer.
+
+class Announcer:
+    """After a commit: wakes the outbox relay and sends the live messages.
+
+    Live messages are best effort (a subscription missing one sees the next);
+    failures are logged, not raised: the transaction has committed, and the
+    caller must get its answer. Domain events are already safe in the outbox.
     """
 
-    def __init__(self, bus: EventBus, live: LiveChannels) -> None:
-        self.bus = bus
+    def __init__(self, outbox: SqlOutbox, live: LiveChannels) -> None:
+        self.outbox = outbox
         self.live = live
 
     async def announce(
         self, recorded: Sequence[EventRow], progress: Sequence[ProgressSnapshot]
     ) -> None:
+        self.outbox.wake()
         for snapshot in progress:
-            await self._publish(
-                "progress.updated",
-                {
-                    "progressId": snapshot.id,
-                    "userId": snapshot.user_id,
-                    "skillId": snapshot.skill_id,
-                    "percent": snapshot.percent,
-                    "status": snapshot.status,
-                },
-            )
             await self._broadcast(progress_channel(snapshot.user_id), snapshot.to_message())
         for event in recorded:
-            await self._announce_event(event)
-
-    async def _announce_event(self, event: EventRow) -> None:
-        p, user_id = event.payload, event.user_id
-        if event.type == SKILL_COMPLETED:
-            await self._publish("skill.completed", {"userId": user_id, "skillId": p["skillId"]})
-        elif event.type == ASSESSMENT_SUBMITTED and p["passed"]:
-            await self._publish(
-                "assessment.passed",
-                {
-                    "userId": user_id,
-                    "assessmentId": p["assessmentId"],
-                    "skillId": p["skillId"],
-                    "score": p["score"],
-                },
-            )
-        elif event.type == CERTIFICATE_ISSUED:
-            await self._publish(
-                "certificate.issued",
-                {
-                    "userId": user_id,
-                    "skillId": p["skillId"],
-                    "certificateId": p["certificateId"],
-                    "verificationCode": p["verificationCode"],
-                },
-            )
-        elif event.type == ACHIEVEMENT_UNLOCKED:
-            message = achievement_message(event)
-            await self._publish(
-                "achievement.unlocked",
-                {k: message[k] for k in ("userId", "code", "title", "description")}
-                | {"achievementId": message["id"]},
-            )
-            await self._broadcast(achievements_channel(user_id), message)
-
-    async def _publish(self, type: str, payload: dict[str, Any]) -> None:
-        try:
-            await self.bus.publish(type, payload)
-        except Exception:
-            log.exception("could not publish %s", type)
+            if event.type == ACHIEVEMENT_UNLOCKED:
+                await self._broadcast(
+                    achievements_channel(event.user_id), achievement_message(event)
+                )
 
     async def _broadcast(self, channel: str, message: dict[str, Any]) -> None:
         try:

@@ -8,20 +8,24 @@ from ..common.errors import BadUserInput
 from .domain import Answer, QuestionDraft
 
 
-@strawberry.input
+@strawberry.input(description="The answer to one question.")
 class AnswerInput:
-    question_id: strawberry.ID
-    choice_indexes: list[int]
+    question_id: strawberry.ID = strawberry.field(description="A question of the assessment.")
+    choice_indexes: list[int] = strawberry.field(
+        description="The chosen choices, by index from 0; right only if exactly the correct set."
+    )
 
     def answer(self) -> Answer:
         return Answer(str(self.question_id), list(self.choice_indexes))
 
 
-@strawberry.input
+@strawberry.input(description="A new question.")
 class QuestionInput:
-    prompt: str
-    choices: list[str]
-    correct_indexes: list[int]
+    prompt: str = strawberry.field(description="The question text.")
+    choices: list[str] = strawberry.field(description="The answers to choose from.")
+    correct_indexes: list[int] = strawberry.field(
+        description="Indexes (from 0) of the correct choices: at least one, no repeats."
+    )
     multiple: bool | None = strawberry.field(
         default=None,
         description="Optional check: false requires exactly one correct index, true more.",
@@ -33,12 +37,12 @@ class QuestionInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new assessment.")
 class AssessmentInput:
-    skill_id: strawberry.ID
-    title: str
-    passing_score: float
-    questions: list[QuestionInput]
+    skill_id: strawberry.ID = strawberry.field(description="The skill it tests.")
+    title: str = strawberry.field(description="1 to 200 characters.")
+    passing_score: float = strawberry.field(description="Minimum score to pass, 0 to 100.")
+    questions: list[QuestionInput] = strawberry.field(description="At least one question.")
 
 
 def check_id(value: str, field: str) -> str:

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
-from ..common.events import Event
+from ..common.events import Received
+from ..common.events.contracts import RoadmapChanged
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
 from .store import insert_or_update
 from .tables import RoadmapRow
@@ -51,13 +52,9 @@ class RoadmapCatalog:
         async with self.sessions() as session, session.begin():
             await session.execute(insert_or_update(session, RoadmapRow, values, key=["id"]))
 
-    async def on_roadmap_created(self, event: Event) -> None:
-        payload = event.payload
-        await self.remember(
-            str(payload["roadmapId"]),
-            str(payload.get("slug", "")),
-            [str(s) for s in payload["skillIds"]],
-        )
+    async def on_roadmap_changed(self, event: Received[RoadmapChanged]) -> None:
+        roadmap = event.payload
+        await self.remember(roadmap.roadmap_id, roadmap.slug, list(roadmap.skill_ids))
 
     async def _stored(self, roadmap_id: str) -> list[str] | None:
         async with self.sessions() as session:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
 
 from ..common.auth import Viewer
+from ..common.descriptions import MUTATION, QUERY, SUBSCRIPTION
 from ..common.errors import AppError, coded_error
 from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
@@ -27,45 +29,90 @@ from .types import (
     User,
 )
 
+SKILL_TO_LEARN = "The skill to learn."
 
-@strawberry.type
+
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field
-    async def assessment(self, info: Info, id: strawberry.ID) -> Assessment | None:
+    @strawberry.field(description="An assessment by id; null if unknown. Anyone.")
+    async def assessment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Assessment id.")],
+    ) -> Assessment | None:
         row = await info.context.loaders.assessment.load(str(id))
         return Assessment.of(row) if row else None
 
-    @strawberry.field(description="Public: null for an unknown code.")
-    async def verify_certificate(self, info: Info, verification_code: str) -> Certificate | None:
+    @strawberry.field(
+        description="The certificate a verification code belongs to; null for an unknown code. "
+        "Anyone."
+    )
+    async def verify_certificate(
+        self,
+        info: Info,
+        verification_code: Annotated[
+            str, strawberry.argument(description="The code printed on the certificate.")
+        ],
+    ) -> Certificate | None:
         row = await info.context.deps.store.certificate_by_code(verification_code)
         return Certificate.of(row) if row else None
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION)
 class Mutation:
-    @strawberry.mutation(description="Idempotent: enrolling twice keeps the first enrolment.")
-    async def enroll(self, info: Info, skill_id: strawberry.ID) -> SkillProgress:
+    @strawberry.mutation(
+        description="Enrols the caller in a skill at 0%; enrolling twice keeps the first "
+        "enrolment. Signed-in users. Errors: UNAUTHENTICATED, NOT_FOUND (skill)."
+    )
+    async def enroll(
+        self,
+        info: Info,
+        skill_id: Annotated[strawberry.ID, strawberry.argument(description=SKILL_TO_LEARN)],
+    ) -> SkillProgress:
         viewer = require_viewer(await info.context.viewer())
         row = await info.context.deps.service.enroll(viewer, str(skill_id))
         return SkillProgress.of(ProgressSnapshot.of(row))
 
-    @strawberry.mutation(description="Never moves backwards; 100 completes the skill.")
+    @strawberry.mutation(
+        description="Records the caller's progress in a skill (enrolling if needed); never moves "
+        "backwards; 100 completes the skill. Signed-in users. Errors: UNAUTHENTICATED, "
+        "NOT_FOUND (skill), BAD_USER_INPUT (percent)."
+    )
     async def record_progress(
-        self, info: Info, skill_id: strawberry.ID, percent: float
+        self,
+        info: Info,
+        skill_id: Annotated[strawberry.ID, strawberry.argument(description=SKILL_TO_LEARN)],
+        percent: Annotated[float, strawberry.argument(description="0 to 100.")],
     ) -> SkillProgress:
         viewer = require_viewer(await info.context.viewer())
         row = await info.context.deps.service.record_progress(viewer, str(skill_id), percent)
         return SkillProgress.of(ProgressSnapshot.of(row))
 
-    @strawberry.mutation
-    async def follow_roadmap(self, info: Info, roadmap_id: strawberry.ID) -> LearningPath:
+    @strawberry.mutation(
+        description="Starts the caller's learning path on a roadmap; following twice keeps the "
+        "first. Signed-in users. Errors: UNAUTHENTICATED, NOT_FOUND (roadmap)."
+    )
+    async def follow_roadmap(
+        self,
+        info: Info,
+        roadmap_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The roadmap to follow.")
+        ],
+    ) -> LearningPath:
         viewer = require_viewer(await info.context.viewer())
         return LearningPath.of(
             await info.context.deps.service.follow_roadmap(viewer, str(roadmap_id))
         )
 
-    @strawberry.mutation(description="EDITOR.")
-    async def create_assessment(self, info: Info, input: AssessmentInput) -> Assessment:
+    @strawberry.mutation(
+        description="Adds an assessment to a skill. EDITOR. Errors: UNAUTHENTICATED, FORBIDDEN, "
+        "NOT_FOUND (skill), BAD_USER_INPUT (title, passingScore, questions)."
+    )
+    async def create_assessment(
+        self,
+        info: Info,
+        input: Annotated[AssessmentInput, strawberry.argument(description="The assessment.")],
+    ) -> Assessment:
         editor = require_role(await info.context.viewer(), "EDITOR")
         drafts = [question.draft() for question in input.questions]
         row = await info.context.deps.service.create_assessment(
@@ -73,16 +120,37 @@ class Mutation:
         )
         return Assessment.of(row)
 
-    @strawberry.mutation
-    async def start_assessment(self, info: Info, assessment_id: strawberry.ID) -> AssessmentAttempt:
+    @strawberry.mutation(
+        description="Starts an attempt at an assessment for the caller. Signed-in users. "
+        "Errors: UNAUTHENTICATED, NOT_FOUND (assessment or its skill)."
+    )
+    async def start_assessment(
+        self,
+        info: Info,
+        assessment_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The assessment to take.")
+        ],
+    ) -> AssessmentAttempt:
         viewer = require_viewer(await info.context.viewer())
         return AssessmentAttempt.of(
             await info.context.deps.service.start_assessment(viewer, str(assessment_id))
         )
 
-    @strawberry.mutation(description="Once per attempt; a pass completes the skill and certifies.")
+    @strawberry.mutation(
+        description="Scores the caller's own attempt, once; a pass completes the skill and "
+        "issues a certificate. Signed-in users. Errors: UNAUTHENTICATED, NOT_FOUND (attempt), "
+        "CONFLICT (already submitted), BAD_USER_INPUT (answers)."
+    )
     async def submit_assessment(
-        self, info: Info, attempt_id: strawberry.ID, answers: list[AnswerInput]
+        self,
+        info: Info,
+        attempt_id: Annotated[
+            strawberry.ID, strawberry.argument(description="From startAssessment.")
+        ],
+        answers: Annotated[
+            list[AnswerInput],
+            strawberry.argument(description="At most one per question; unanswered is wrong."),
+        ],
     ) -> AssessmentAttempt:
         viewer = require_viewer(await info.context.viewer())
         given = [answer.answer() for answer in answers]
@@ -99,20 +167,24 @@ async def _subscriber(info: Info) -> Viewer:
         raise coded_error(GraphQLError(error.message, original_error=error)) from None
 
 
-@strawberry.type
+@strawberry.type(description=SUBSCRIPTION)
 class Subscription:
-    @strawberry.subscription(description="The authenticated user's own progress changes.")
+    @strawberry.subscription(
+        description="The caller's own progress changes, live. Signed-in users. "
+        "Errors: UNAUTHENTICATED."
+    )
     async def progress_updated(self, info: Info) -> AsyncGenerator[SkillProgress, None]:
         viewer = await _subscriber(info)
-        async for message in info.context.platform.live.listen(progress_channel(viewer.user_id)):
+        async for message in info.context.listen(viewer, progress_channel(viewer.user_id)):
             yield SkillProgress.of(ProgressSnapshot.from_message(message))
 
-    @strawberry.subscription(description="The authenticated user's own achievements.")
+    @strawberry.subscription(
+        description="The caller's own achievements as they unlock. Signed-in users. "
+        "Errors: UNAUTHENTICATED."
+    )
     async def achievement_unlocked(self, info: Info) -> AsyncGenerator[Achievement, None]:
         viewer = await _subscriber(info)
-        async for message in info.context.platform.live.listen(
-            achievements_channel(viewer.user_id)
-        ):
+        async for message in info.context.listen(viewer, achievements_channel(viewer.user_id)):
             yield Achievement.from_message(message)
 
 

@@ -19,17 +19,18 @@ details newer than the ones it holds (`updated_at`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
 from ..common.errors import AppError, NotFound
-from ..common.events import Event
+from ..common.events import Received
+from ..common.events.contracts import SkillChanged, SkillCreated, SkillUpdated
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
 from .store import insert_ignoring_conflicts, insert_or_update
 from .tables import KnownSkillRow
@@ -62,14 +63,12 @@ class SkillDetails:
     category_name: str
 
     @classmethod
-    def of(cls, payload: Mapping[str, Any]) -> SkillDetails:
-        """From a skill event's payload (skillId, name, level, categoryId, categoryName)."""
+    def of(cls, event: SkillChanged) -> SkillDetails | None:
+        """From a skill event; None for one sent before events carried level and category."""
+        if event.level is None or event.category_id is None:
+            return None
         return cls(
-            str(payload["skillId"]),
-            str(payload["name"]),
-            str(payload["level"]),
-            str(payload["categoryId"]),
-            str(payload.get("categoryName") or ""),
+            event.skill_id, event.name, event.level, event.category_id, event.category_name or ""
         )
 
     def columns(self) -> dict[str, str]:
@@ -118,9 +117,12 @@ class SkillDirectory:
             found.update(answered)
         return [d for d in found.values() if d is not None]
 
-    async def on_skill_changed(self, event: Event) -> None:
+    async def on_skill_changed(self, event: Received[SkillCreated | SkillUpdated]) -> None:
         """skill.created / skill.updated: its details as of the event."""
         details = SkillDetails.of(event.payload)
+        if details is None:  # an older producer: the skill exists; details come on first read
+            await self.mark(event.payload.skill_id, deleted=False, at=event.time)
+            return
         values = {"id": details.id, "deleted": False, "updated_at": event.time, **details.columns()}
         async with self.sessions() as session, session.begin():
             await session.execute(
@@ -158,7 +160,10 @@ class SkillDirectory:
                 )
                 await session.execute(  # a row known before events carried names
                     update(KnownSkillRow)
-                    .where(KnownSkillRow.id == details.id, KnownSkillRow.name.is_(None))
+                    .where(
+                        KnownSkillRow.id == details.id,
+                        or_(KnownSkillRow.name.is_(None), KnownSkillRow.level.is_(None)),
+                    )
                     .values(updated_at=now, **details.columns())
                 )
 

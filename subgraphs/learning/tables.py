@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ..common.clock import utcnow
+from ..common.events.outbox import outbox_table
 from ..common.stores.sql import UTCDateTime
 
 ID = String(64)  # ids owned elsewhere (users, skills, roadmaps) are opaque strings
@@ -33,6 +34,9 @@ class Base(DeclarativeBase):
 
 
 # ---------------------------------------------------------------- source of truth
+OUTBOX = outbox_table(Base.metadata)
+
+
 class EventRow(Base):
     """One learner event, in order; never updated or deleted (a PostgreSQL trigger enforces it)."""
 

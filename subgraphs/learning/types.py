@@ -8,7 +8,6 @@ request's DataLoaders.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -17,7 +16,30 @@ from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.entities import SkillLevel
+from ..common.descriptions import (
+    CATEGORY,
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    PROGRESS,
+    PROGRESS_COMPLETED_AT,
+    PROGRESS_ID,
+    PROGRESS_PERCENT,
+    PROGRESS_SKILL,
+    PROGRESS_STARTED_AT,
+    PROGRESS_STATUS,
+    PROGRESS_UPDATED_AT,
+    ROADMAP,
+    ROADMAP_ID,
+    SKILL,
+    SKILL_CATEGORY,
+    SKILL_ID,
+    SKILL_LEVEL,
+    SKILL_NAME,
+    USER,
+    USER_ID,
+    USER_PROGRESS,
+)
+from ..common.entities import ProgressStatus, SkillLevel
 from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
@@ -42,35 +64,47 @@ async def _skill_details(info: Info, skill_id: str) -> SkillDetails:
 
 
 # ---------------------------------------------------------------- entities owned elsewhere
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=USER)
 class User:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=USER_ID)
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(description=USER_PROGRESS)
     async def progress(self, info: Info) -> list[SkillProgress]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.progress_of_user.load(str(self.id))
         return [SkillProgress.of(ProgressSnapshot.of(row)) for row in rows]
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(
+        description="Certificates earned by passing assessments. The user themself and ADMIN "
+        "only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def certificates(self, info: Info) -> list[Certificate]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.certificates_of_user.load(str(self.id))
         return [Certificate.of(row) for row in rows]
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(
+        description="Achievements unlocked. The user themself and ADMIN only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def achievements(self, info: Info) -> list[Achievement]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.achievements_of_user.load(str(self.id))
         return [Achievement.of(row) for row in rows]
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(
+        description="Roadmaps the user follows. The user themself and ADMIN only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def learning_paths(self, info: Info) -> list[LearningPath]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.paths_of_user.load(str(self.id))
         return [LearningPath.of(row) for row in rows]
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(
+        description="Learning totals and streak. The user themself and ADMIN only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def stats(self, info: Info) -> LearningStats:
         await _require_self_or_admin(info, self.id)
         row = await info.context.loaders.stats.load(str(self.id))
@@ -82,33 +116,29 @@ class User:
 
 
 @strawberry.federation.type(
-    keys=[Key(fields=FieldSet("id"), resolvable=False)],
-    description="A skill category (owned by the skills subgraph).",
+    keys=[Key(fields=FieldSet("id"), resolvable=False)], description=CATEGORY
 )
 class Category:
-    id: strawberry.ID
-    name: str = strawberry.federation.field(
-        shareable=True, description="The category's name (as of the last skill event)."
-    )
+    id: strawberry.ID = strawberry.field(description=CATEGORY_ID)
+    # As of the skill's last event (skills/events.py): a rename shows within one delivery.
+    name: str = strawberry.federation.field(shareable=True, description=CATEGORY_NAME)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=SKILL_ID)
 
-    @strawberry.federation.field(
-        shareable=True,
-        description="The skill's name. Answered here from the event-fed projection: a rename "
-        "shows within one event delivery.",
-    )
+    # name, level and category: answered here from the event-fed projection (one hop
+    # less for the dashboard); a rename shows within one event delivery (docs/query-plans.md).
+    @strawberry.federation.field(shareable=True, description=SKILL_NAME)
     async def name(self, info: Info) -> str:
         return (await _skill_details(info, self.id)).name
 
-    @strawberry.federation.field(shareable=True, description="How advanced the skill is.")
+    @strawberry.federation.field(shareable=True, description=SKILL_LEVEL)
     async def level(self, info: Info) -> SkillLevel:
         return SkillLevel((await _skill_details(info, self.id)).level)
 
-    @strawberry.federation.field(shareable=True, description="The skill's category.")
+    @strawberry.federation.field(shareable=True, description=SKILL_CATEGORY)
     async def category(self, info: Info) -> Category:
         details = await _skill_details(info, self.id)
         return Category(id=strawberry.ID(details.category_id), name=details.category_name)
@@ -117,7 +147,9 @@ class Skill:
     async def learner_count(self, info: Info) -> int:
         return await info.context.loaders.learner_count.load(str(self.id))
 
-    @strawberry.field(description="Null when unauthenticated or not enrolled.")
+    @strawberry.field(
+        description="The caller's progress in this skill; null when anonymous or not enrolled."
+    )
     async def my_progress(self, info: Info) -> SkillProgress | None:
         viewer = await info.context.viewer()
         if viewer is None:
@@ -125,7 +157,7 @@ class Skill:
         row = await info.context.loaders.progress_by_pair.load((viewer.user_id, str(self.id)))
         return SkillProgress.of(ProgressSnapshot.of(row)) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Assessments that test this skill.")
     async def assessments(self, info: Info) -> list[Assessment]:
         rows = await info.context.loaders.assessments_of_skill.load(str(self.id))
         return [Assessment.of(row) for row in rows]
@@ -135,11 +167,14 @@ class Skill:
         return cls(id=id)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=ROADMAP)
 class Roadmap:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=ROADMAP_ID)
 
-    @strawberry.field(description="The caller's learning path on this roadmap, if they follow it.")
+    @strawberry.field(
+        description="The caller's learning path on this roadmap; null when anonymous or not "
+        "following it."
+    )
     async def my_path(self, info: Info) -> LearningPath | None:
         viewer = await info.context.viewer()
         if viewer is None:
@@ -153,29 +188,22 @@ class Roadmap:
 
 
 # ---------------------------------------------------------------- progress
-@strawberry.enum
-class ProgressStatus(Enum):
-    NOT_STARTED = "NOT_STARTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-
-
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=PROGRESS)
 class SkillProgress:
-    id: strawberry.ID
-    percent: float = strawberry.field(description="0..100")
-    status: ProgressStatus
-    started_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
+    id: strawberry.ID = strawberry.field(description=PROGRESS_ID)
+    percent: float = strawberry.field(description=PROGRESS_PERCENT)
+    status: ProgressStatus = strawberry.field(description=PROGRESS_STATUS)
+    started_at: datetime = strawberry.field(description=PROGRESS_STARTED_AT)
+    updated_at: datetime = strawberry.field(description=PROGRESS_UPDATED_AT)
+    completed_at: datetime | None = strawberry.field(description=PROGRESS_COMPLETED_AT)
     user_id: strawberry.Private[str]
     skill_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The learner.")
     def user(self) -> User:
         return User(id=strawberry.ID(self.user_id))
 
-    @strawberry.field
+    @strawberry.field(description=PROGRESS_SKILL)
     def skill(self) -> Skill:
         return Skill(id=strawberry.ID(self.skill_id))
 
@@ -198,11 +226,11 @@ class SkillProgress:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A learner's totals.")
 class LearningStats:
     skills_started: int = strawberry.field(description="Skills with progress above 0.")
-    skills_completed: int
-    certificates: int
+    skills_completed: int = strawberry.field(description="Skills completed.")
+    certificates: int = strawberry.field(description="Certificates earned.")
     current_streak_days: int = strawberry.field(
         description="Consecutive UTC days with progress, ending today or yesterday."
     )
@@ -228,19 +256,19 @@ class LearningStats:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="A learner following a roadmap.")
 class LearningPath:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Stable id of the learning path.")
     percent: float = strawberry.field(description="Overall completion of the roadmap (0..100).")
     user_id: strawberry.Private[str]
     roadmap_id: strawberry.Private[str]
     next_skill_id: strawberry.Private[str | None]
 
-    @strawberry.field
+    @strawberry.field(description="The learner.")
     def user(self) -> User:
         return User(id=strawberry.ID(self.user_id))
 
-    @strawberry.field
+    @strawberry.field(description="The roadmap followed.")
     def roadmap(self) -> Roadmap:
         return Roadmap(id=strawberry.ID(self.roadmap_id))
 
@@ -265,14 +293,14 @@ class LearningPath:
 
 
 # ---------------------------------------------------------------- assessments and rewards
-@strawberry.type
+@strawberry.type(description="A question as learners see it: never which choices are correct.")
 class Question:
     """A question as learners see it: never which choices are correct."""
 
-    id: strawberry.ID
-    prompt: str
-    choices: list[str]
-    multiple: bool
+    id: strawberry.ID = strawberry.field(description="Answer it by this id.")
+    prompt: str = strawberry.field(description="The question text.")
+    choices: list[str] = strawberry.field(description="Answers to choose from, by index from 0.")
+    multiple: bool = strawberry.field(description="Whether more than one choice is correct.")
 
     @classmethod
     def of(cls, stored: dict[str, Any]) -> Question:
@@ -284,15 +312,17 @@ class Question:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="A multiple-choice test of one skill.")
 class Assessment:
-    id: strawberry.ID
-    title: str
-    passing_score: float = strawberry.field(description="0..100")
+    id: strawberry.ID = strawberry.field(description="Stable id of the assessment.")
+    title: str = strawberry.field(description="Display title.")
+    passing_score: float = strawberry.field(
+        description="Minimum score to pass, from 0 to 100 (percent of questions right)."
+    )
     questions: list[Question] = strawberry.field(description="Never exposes the correct choices.")
     skill_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The skill it tests.")
     def skill(self) -> Skill:
         return Skill(id=strawberry.ID(self.skill_id))
 
@@ -312,24 +342,28 @@ class Assessment:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="One learner's attempt at an assessment.")
 class AssessmentAttempt:
-    id: strawberry.ID
-    started_at: datetime
-    submitted_at: datetime | None
-    score: float | None
-    passed: bool | None
+    id: strawberry.ID = strawberry.field(description="Pass it to submitAssessment.")
+    started_at: datetime = strawberry.field(description="When the attempt started.")
+    submitted_at: datetime | None = strawberry.field(description="Null until submitted.")
+    score: float | None = strawberry.field(
+        description="Percent of questions answered exactly right; null until submitted."
+    )
+    passed: bool | None = strawberry.field(
+        description="Whether score reached the passing score; null until submitted."
+    )
     assessment_id: strawberry.Private[str]
     user_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The assessment taken.")
     async def assessment(self, info: Info) -> Assessment:
         row = await info.context.loaders.assessment.load(self.assessment_id)
         if row is None:  # attempts keep their assessment; typed loaders make it explicit
             raise NotFound("assessment", self.assessment_id)
         return Assessment.of(row)
 
-    @strawberry.field
+    @strawberry.field(description="The learner.")
     def user(self) -> User:
         return User(id=strawberry.ID(self.user_id))
 
@@ -351,19 +385,23 @@ class AssessmentAttempt:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"], description="Proof that a learner passed an assessment of a skill."
+)
 class Certificate:
-    id: strawberry.ID
-    issued_at: datetime
-    verification_code: str = strawberry.field(description="Public: anyone can verify with it.")
+    id: strawberry.ID = strawberry.field(description="Stable id of the certificate.")
+    issued_at: datetime = strawberry.field(description="When it was issued.")
+    verification_code: str = strawberry.field(
+        description="Public: anyone can check it with verifyCertificate."
+    )
     user_id: strawberry.Private[str]
     skill_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The certified learner.")
     def user(self) -> User:
         return User(id=strawberry.ID(self.user_id))
 
-    @strawberry.field
+    @strawberry.field(description="The certified skill.")
     def skill(self) -> Skill:
         return Skill(id=strawberry.ID(self.skill_id))
 
@@ -383,13 +421,16 @@ class Certificate:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description="A milestone a learner unlocked.")
 class Achievement:
-    id: strawberry.ID
-    code: str = strawberry.field(description="e.g. FIRST_SKILL_COMPLETED")
-    title: str
-    description: str
-    unlocked_at: datetime
+    id: strawberry.ID = strawberry.field(description="Stable id of the unlock.")
+    code: str = strawberry.field(
+        description="Machine name: FIRST_SKILL_COMPLETED, FIVE_SKILLS_COMPLETED, "
+        "FIRST_CERTIFICATE, ROADMAP_COMPLETED or STREAK_7_DAYS."
+    )
+    title: str = strawberry.field(description="Display title.")
+    description: str = strawberry.field(description="What was achieved.")
+    unlocked_at: datetime = strawberry.field(description="When it was unlocked.")
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Achievement | None:

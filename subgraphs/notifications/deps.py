@@ -61,6 +61,10 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     )
     service = NotificationService(settings, store, directory, queue, platform.events)
     events = NotificationEvents(
-        notifier, directory, settings.public_url, settings.announcement_batch_size
+        notifier,
+        directory,
+        settings.public_url,
+        settings.announcement_batch_size,
+        settings.mail_link_key,
     )
     return Deps(settings, store, directory, queue, service, notifier, events, worker, push, http)

@@ -9,19 +9,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from ..common.events.contracts import UserEvent
 from .domain import PushSubscription, Recipient
 from .store import score_of, text_of
 
 USERS_KEY = "notif:users"
 SKILLS_KEY = "notif:skills"
-_FLAGS = ("emailNotifications", "smsNotifications", "pushNotifications")
+
+
+def _flag(on: bool) -> str:
+    return "1" if on else "0"
 
 
 def _user_key(user_id: str) -> str:
@@ -41,21 +45,19 @@ class UserDirectory:
         self.redis = redis
 
     # ------------------------------------------------------------ users
-    async def record_user(self, payload: Mapping[str, Any], seen_at: datetime) -> None:
+    async def record_user(self, user: UserEvent, seen_at: datetime) -> None:
         """Keeps the newest account details of a users event (older events lose)."""
-        user_id = str(payload["userId"])
+        user_id = user.user_id
         key, version = _user_key(user_id), score_of(seen_at)
-        preferences = payload.get("preferences") or {}
+        preferences = user.preferences
         values: dict[Any, str] = {
-            "email": str(payload.get("email") or ""),
-            "displayName": str(payload.get("displayName") or ""),
-            "locale": str(preferences.get("locale") or "en"),
+            "email": user.email,
+            "displayName": user.display_name,
+            "locale": preferences.locale or "en",
             "version": str(version),
-            **{
-                flag: "1" if preferences.get(flag) else "0"
-                for flag in _FLAGS
-                if flag in preferences
-            },
+            "emailNotifications": _flag(preferences.email_notifications),
+            "smsNotifications": _flag(preferences.sms_notifications),
+            "pushNotifications": _flag(preferences.push_notifications),
         }
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
@@ -96,6 +98,14 @@ class UserDirectory:
     async def add_push_subscription(self, user_id: str, subscription: PushSubscription) -> None:
         keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
         await self.redis.hset(_push_key(user_id), subscription.endpoint, json.dumps(keys))
+
+    async def push_subscription_count(self, user_id: str, but: str = "") -> int:
+        """How many push endpoints the user has, not counting `but`."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hlen(_push_key(user_id))
+            pipe.hexists(_push_key(user_id), but)
+            count, has_but = await pipe.execute()
+        return int(count) - (1 if has_but else 0)
 
     async def remove_push_subscription(self, user_id: str, endpoint: str) -> bool:
         return bool(await self.redis.hdel(_push_key(user_id), endpoint))

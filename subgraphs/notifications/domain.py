@@ -7,6 +7,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..common.ratelimit import Limit
+
+# Abuse budgets: registering addresses to deliver to, and announcing to everyone.
+PUSH_REGISTRATIONS = Limit("push-registration:user", 10, 3600)
+SMS_REGISTRATIONS = Limit("sms-registration:user", 5, 86400)
+ANNOUNCEMENTS = Limit("announcement:user", 10, 3600)
+
 KINDS = ("WELCOME", "PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT", "SECURITY")
 CHANNELS = ("EMAIL", "SMS", "PUSH")
 

@@ -7,102 +7,133 @@ which the store writes only once.
 
 from __future__ import annotations
 
-from ..common.events import Event, Handler
+from ..common.events import Contract, Handlers, Received
+from ..common.events.contracts import (
+    AchievementUnlocked,
+    AnnouncementSent,
+    CertificateIssued,
+    ContentPublished,
+    EmailVerificationRequested,
+    EmailVerified,
+    PasswordChanged,
+    PasswordResetRequested,
+    PreferencesUpdated,
+    ProgressUpdated,
+    RolesChanged,
+    SkillChanged,
+    SkillCompleted,
+    SkillCreated,
+    SkillUpdated,
+    UserEvent,
+    UserRegistered,
+)
+from ..common.sealed import unseal
 from .directory import UserDirectory
 from .domain import Notification, derived_id
 from .notifier import Notifier
-from .service import ANNOUNCEMENT_EVENT
 
 VERIFY_TITLE = "Verify your email address"
-USER_EVENTS = (
-    "user.preferences_updated",
-    "user.roles_changed",
-    "user.email_verified",
-    "user.password_changed",
-)
 
 
 class NotificationEvents:
     def __init__(
-        self, notifier: Notifier, directory: UserDirectory, public_url: str, batch_size: int
+        self,
+        notifier: Notifier,
+        directory: UserDirectory,
+        public_url: str,
+        batch_size: int,
+        mail_link_key: str,
     ) -> None:
+        self.mail_link_key = mail_link_key
         self.notifier = notifier
         self.directory = directory
         self.public_url = public_url.rstrip("/")
         self.batch_size = batch_size
 
-    def handlers(self) -> dict[str, Handler]:
-        return {
-            "user.registered": self.user_registered,
-            "user.email_verification_requested": self.email_verification_requested,
-            "user.password_reset_requested": self.password_reset_requested,
-            **{name: self.user_changed for name in USER_EVENTS},
-            "skill.created": self.skill_changed,
-            "skill.updated": self.skill_changed,
-            "progress.updated": self.progress_updated,
-            "skill.completed": self.skill_completed,
-            "achievement.unlocked": self.achievement_unlocked,
-            "certificate.issued": self.certificate_issued,
-            "content.published": self.content_published,
-            ANNOUNCEMENT_EVENT: self.announcement_sent,
-        }
+    def handlers(self) -> Handlers:
+        return (
+            Handlers()
+            .on(UserRegistered, self.user_registered)
+            .on(EmailVerificationRequested, self.email_verification_requested)
+            .on(PasswordResetRequested, self.password_reset_requested)
+            .on(PreferencesUpdated, self.user_changed)
+            .on(RolesChanged, self.user_changed)
+            .on(EmailVerified, self.user_changed)
+            .on(PasswordChanged, self.user_changed)
+            .on(SkillCreated, self.skill_changed)
+            .on(SkillUpdated, self.skill_changed)
+            .on(ProgressUpdated, self.progress_updated)
+            .on(SkillCompleted, self.skill_completed)
+            .on(AchievementUnlocked, self.achievement_unlocked)
+            .on(CertificateIssued, self.certificate_issued)
+            .on(ContentPublished, self.content_published)
+            .on(AnnouncementSent, self.announcement_sent)
+        )
 
     # ------------------------------------------------------------ accounts
-    async def user_registered(self, event: Event) -> None:
+    async def user_registered(self, event: Received[UserRegistered]) -> None:
         p = event.payload
         await self.directory.record_user(p, event.time)
         welcome = self._notification(
             event,
-            str(p["userId"]),
+            p.user_id,
             "WELCOME",
-            title=f"Welcome to Skill Circle, {p.get('displayName') or 'there'}!",
+            title=f"Welcome to Skill Circle, {p.display_name or 'there'}!",
             body="Pick a skill or follow a roadmap to start learning. "
             "We will let you know about your progress here.",
             link=self.public_url + "/",
         )
         await self.notifier.notify([welcome])
-        await self._security_email(event, "verify_email", VERIFY_TITLE, "verificationUrl")
+        await self._security_email(event, "verify_email", VERIFY_TITLE, p.sealed_link)
 
-    async def email_verification_requested(self, event: Event) -> None:
+    async def email_verification_requested(
+        self, event: Received[EmailVerificationRequested]
+    ) -> None:
         await self.directory.record_user(event.payload, event.time)
-        await self._security_email(event, "verify_email", VERIFY_TITLE, "verificationUrl")
+        link = event.payload.sealed_link
+        await self._security_email(event, "verify_email", VERIFY_TITLE, link)
 
-    async def password_reset_requested(self, event: Event) -> None:
+    async def password_reset_requested(self, event: Received[PasswordResetRequested]) -> None:
         await self.directory.record_user(event.payload, event.time)
-        await self._security_email(event, "reset_password", "Reset your password", "resetUrl")
+        link = event.payload.sealed_link
+        await self._security_email(event, "reset_password", "Reset your password", link)
 
-    async def user_changed(self, event: Event) -> None:
+    async def user_changed(self, event: Received[UserEvent]) -> None:
         await self.directory.record_user(event.payload, event.time)
 
-    async def _security_email(self, event: Event, template: str, title: str, link_key: str) -> None:
+    async def _security_email(
+        self, event: Received[UserEvent], template: str, title: str, sealed_link: str
+    ) -> None:
+        """Opens the link users sealed for this service (InvalidToken: retried, then
+        dead-lettered with the ciphertext only)."""
         p = event.payload
-        if not p.get("email") or not p.get(link_key):
+        if not p.email:
             return
+        link = unseal(self.mail_link_key, sealed_link)
         await self.notifier.send_security_email(
             derived_id(event.id, template),
-            str(p["email"]),
-            str(p["userId"]),
+            p.email,
+            p.user_id,
             template,
             title=title,
-            link=str(p[link_key]),
-            display_name=str(p.get("displayName") or ""),
+            link=link,
+            display_name=p.display_name,
         )
 
     # ------------------------------------------------------------ learning
-    async def skill_changed(self, event: Event) -> None:
+    async def skill_changed(self, event: Received[SkillChanged]) -> None:
         p = event.payload
-        await self.directory.record_skill(str(p["skillId"]), str(p["name"]), str(p["slug"]))
+        await self.directory.record_skill(p.skill_id, p.name, p.slug)
 
-    async def progress_updated(self, event: Event) -> None:
-        p = event.payload
-        await self.directory.add_learner(str(p["skillId"]), str(p["userId"]))
+    async def progress_updated(self, event: Received[ProgressUpdated]) -> None:
+        await self.directory.add_learner(event.payload.skill_id, event.payload.user_id)
 
-    async def skill_completed(self, event: Event) -> None:
+    async def skill_completed(self, event: Received[SkillCompleted]) -> None:
         p = event.payload
-        name, link = await self._skill(str(p["skillId"]))
+        name, link = await self._skill(p.skill_id)
         completed = self._notification(
             event,
-            str(p["userId"]),
+            p.user_id,
             "PROGRESS",
             title=f"You completed {name}",
             body=f"Well done: {name} is complete. Skills that build on it are now open to you.",
@@ -110,25 +141,25 @@ class NotificationEvents:
         )
         await self.notifier.notify([completed])
 
-    async def achievement_unlocked(self, event: Event) -> None:
+    async def achievement_unlocked(self, event: Received[AchievementUnlocked]) -> None:
         p = event.payload
         unlocked = self._notification(
             event,
-            str(p["userId"]),
+            p.user_id,
             "ACHIEVEMENT",
-            title=f"Achievement unlocked: {p.get('title') or p.get('code')}",
-            body=str(p.get("description") or ""),
+            title=f"Achievement unlocked: {p.title or p.code}",
+            body=p.description,
             link=f"{self.public_url}/achievements",
         )
         await self.notifier.notify([unlocked])
 
-    async def certificate_issued(self, event: Event) -> None:
+    async def certificate_issued(self, event: Received[CertificateIssued]) -> None:
         p = event.payload
-        name, _ = await self._skill(str(p["skillId"]))
-        code = p["verificationCode"]
+        name, _ = await self._skill(p.skill_id)
+        code = p.verification_code
         issued = self._notification(
             event,
-            str(p["userId"]),
+            p.user_id,
             "CERTIFICATE",
             title=f"Your certificate for {name} is ready",
             body=f"You earned a certificate for {name}. Its verification code is {code}.",
@@ -144,39 +175,41 @@ class NotificationEvents:
         return skill["name"], f"{self.public_url}/skills/{skill['slug']}"
 
     # ------------------------------------------------------------ content and announcements
-    async def content_published(self, event: Event) -> None:
+    async def content_published(self, event: Received[ContentPublished]) -> None:
         p = event.payload
-        learners = await self.directory.learners([str(s) for s in p.get("skillIds") or []])
-        kind = "course" if p.get("kind") == "course" else "article"
+        learners = await self.directory.learners(p.skill_ids)
         notes = [
             self._notification(
                 event,
                 user_id,
                 "CONTENT",
-                title=f"New {kind}: {p['title']}",
-                body=f"A new {kind} on a skill you are learning was just published: {p['title']}.",
-                link=f"{self.public_url}/{kind}s/{p['slug']}",
+                title=f"New {p.kind}: {p.title}",
+                body=f"A new {p.kind} on a skill you are learning was just published: {p.title}.",
+                link=f"{self.public_url}/{p.kind}s/{p.slug}",
             )
             for user_id in learners
         ]
         await self.notifier.notify(notes)
 
-    async def announcement_sent(self, event: Event) -> None:
+    async def announcement_sent(self, event: Received[AnnouncementSent]) -> None:
         """Fans out in batches over the users known when the announcement was sent."""
         p = event.payload
-        audience = int(p.get("audience") or 0)
-        for offset in range(0, audience, self.batch_size):
-            count = min(self.batch_size, audience - offset)
+        for offset in range(0, p.audience, self.batch_size):
+            count = min(self.batch_size, p.audience - offset)
             notes = [
-                self._notification(
-                    event, user_id, "ANNOUNCEMENT", str(p["title"]), str(p["body"]), p.get("link")
-                )
+                self._notification(event, user_id, "ANNOUNCEMENT", p.title, p.body, p.link)
                 for user_id in await self.directory.user_ids(offset, count)
             ]
             await self.notifier.notify(notes)
 
     def _notification(
-        self, event: Event, user_id: str, kind: str, title: str, body: str, link: str | None
+        self,
+        event: Received[Contract],
+        user_id: str,
+        kind: str,
+        title: str,
+        body: str,
+        link: str | None,
     ) -> Notification:
         return Notification(
             id=derived_id(event.id, kind, user_id),

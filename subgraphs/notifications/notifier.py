@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from ..common.events import LiveChannels
 from .directory import UserDirectory
@@ -153,8 +152,3 @@ def _delivery(
 def channel_of(user_id: str) -> str:
     """Where a user's new notifications are published; every replica listens there."""
     return f"notifications:{user_id}"
-
-
-async def notifications_of(live: LiveChannels, user_id: str) -> AsyncIterator[dict[str, Any]]:
-    async for message in live.listen(channel_of(user_id)):
-        yield message

@@ -3,79 +3,139 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
+from ..common.descriptions import MUTATION, QUERY, SUBSCRIPTION
 from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
 from .inputs import AnnouncementInput
-from .notifier import notifications_of
+from .notifier import channel_of
 from .types import DeliveryFailure, Info, Notification, User
 
+PUSH_ENDPOINT = "The subscription's endpoint: the push service's https URL."
 
-@strawberry.type
+
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field(description="ADMIN only. Newest first.")
+    @strawberry.field(
+        description="Email, SMS and push deliveries that ran out of attempts, newest first. "
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first)."
+    )
     async def delivery_dead_letters(
-        self, info: Info, first: int | None = None
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="How many: at most 100, default 20.")
+        ] = None,
     ) -> list[DeliveryFailure]:
         require_role(await info.context.viewer(), "ADMIN")
         return [DeliveryFailure.of(f) for f in await info.context.deps.service.dead_letters(first)]
 
-    @strawberry.field(description="The VAPID key browsers subscribe to web push with; null: off.")
+    @strawberry.field(
+        description="The VAPID public key browsers subscribe to web push with; null when web "
+        "push is off. Anyone."
+    )
     def web_push_public_key(self, info: Info) -> str | None:
         return info.context.deps.push.public_key or None
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION)
 class Mutation:
-    @strawberry.mutation(description="Own notifications only; anyone else's id is NOT_FOUND.")
-    async def mark_notification_read(self, info: Info, id: strawberry.ID) -> Notification:
+    @strawberry.mutation(
+        description="Marks one of the caller's notifications read. Signed-in users. Errors: "
+        "UNAUTHENTICATED, NOT_FOUND (unknown, or someone else's)."
+    )
+    async def mark_notification_read(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The notification.")],
+    ) -> Notification:
         viewer = require_viewer(await info.context.viewer())
         return Notification.of(await info.context.deps.service.mark_read(viewer, str(id)))
 
-    @strawberry.mutation(description="How many were marked.")
+    @strawberry.mutation(
+        description="Marks all the caller's notifications read; returns how many were unread. "
+        "Signed-in users. Errors: UNAUTHENTICATED."
+    )
     async def mark_all_notifications_read(self, info: Info) -> int:
         viewer = require_viewer(await info.context.viewer())
         return await info.context.deps.service.mark_all_read(viewer)
 
     @strawberry.mutation(
-        description="ADMIN. How many users it reaches; delivered in the background."
+        description="Sends a notification to every user, delivered in the background; returns "
+        "how many users it reaches. ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, "
+        "BAD_USER_INPUT (title, body, link), RATE_LIMITED."
     )
-    async def send_announcement(self, info: Info, input: AnnouncementInput) -> int:
+    async def send_announcement(
+        self,
+        info: Info,
+        input: Annotated[AnnouncementInput, strawberry.argument(description="The announcement.")],
+    ) -> int:
         viewer = require_role(await info.context.viewer(), "ADMIN")
+        await info.context.limit(domain.ANNOUNCEMENTS, viewer.user_id)
         return await info.context.deps.service.send_announcement(
             viewer, input.title, input.body, input.link
         )
 
-    @strawberry.mutation(description="The browser's PushSubscription (keys base64url).")
+    @strawberry.mutation(
+        description="Registers a browser's PushSubscription for the caller's web push. "
+        "Signed-in users. Errors: UNAUTHENTICATED, BAD_USER_INPUT (endpoint, p256dh, auth), "
+        "RATE_LIMITED."
+    )
     async def register_push_subscription(
-        self, info: Info, endpoint: str, p256dh: str, auth: str
+        self,
+        info: Info,
+        endpoint: Annotated[str, strawberry.argument(description=PUSH_ENDPOINT)],
+        p256dh: Annotated[
+            str, strawberry.argument(description="keys.p256dh: 65 bytes, base64url.")
+        ],
+        auth: Annotated[str, strawberry.argument(description="keys.auth: 16 bytes, base64url.")],
     ) -> bool:
         viewer = require_viewer(await info.context.viewer())
+        await info.context.limit(domain.PUSH_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_push_subscription(
             viewer, endpoint, p256dh, auth
         )
 
-    @strawberry.mutation(description="False when no such subscription was registered.")
-    async def unregister_push_subscription(self, info: Info, endpoint: str) -> bool:
+    @strawberry.mutation(
+        description="Removes one of the caller's push subscriptions; false if it was not "
+        "registered. Signed-in users. Errors: UNAUTHENTICATED."
+    )
+    async def unregister_push_subscription(
+        self, info: Info, endpoint: Annotated[str, strawberry.argument(description=PUSH_ENDPOINT)]
+    ) -> bool:
         viewer = require_viewer(await info.context.viewer())
         return await info.context.deps.service.unregister_push_subscription(viewer, endpoint)
 
-    @strawberry.mutation(description="The number SMS notifications go to, in E.164 form.")
-    async def register_sms_number(self, info: Info, phone_number: str) -> bool:
+    @strawberry.mutation(
+        description="Sets the number the caller's SMS notifications go to. Signed-in users. "
+        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (phoneNumber), RATE_LIMITED."
+    )
+    async def register_sms_number(
+        self,
+        info: Info,
+        phone_number: Annotated[
+            str, strawberry.argument(description="E.164 form, e.g. +4915112345678.")
+        ],
+    ) -> bool:
         viewer = require_viewer(await info.context.viewer())
+        await info.context.limit(domain.SMS_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_sms_number(viewer, phone_number)
 
 
-@strawberry.type
+@strawberry.type(description=SUBSCRIPTION)
 class Subscription:
-    @strawberry.subscription(description="The authenticated user's own notifications, live.")
+    @strawberry.subscription(
+        description="The caller's own notifications as they arrive. Signed-in users. "
+        "Errors: UNAUTHENTICATED."
+    )
     async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
         viewer = require_viewer(await info.context.viewer())
-        async for message in notifications_of(info.context.platform.live, viewer.user_id):
+        async for message in info.context.listen(viewer, channel_of(viewer.user_id)):
             yield Notification.of(domain.Notification.from_message(message))
 
 

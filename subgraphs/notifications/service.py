@@ -9,16 +9,17 @@ from urllib.parse import urlsplit
 
 from ..common.auth import Viewer
 from ..common.clock import utcnow
-from ..common.errors import BadUserInput, NotFound
+from ..common.errors import BadUserInput, Conflict, NotFound
 from ..common.events import EventBus
+from ..common.events.contracts import AnnouncementSent
 from ..common.pagination import decode_cursor, page_size
+from .channels.push import check_endpoint
 from .directory import UserDirectory
 from .domain import DeliveryFailure, Notification, PushSubscription
 from .queue import DeliveryQueue
 from .settings import NotificationSettings
 from .store import InboxStore, PageRequest
 
-ANNOUNCEMENT_EVENT = "announcement.sent"
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAX_TITLE, MAX_BODY, MAX_LINK = 200, 5000, 2000
 
@@ -76,8 +77,11 @@ class NotificationService:
         link = _link(link, self.settings.environment == "production")
         audience = await self.directory.user_count()
         # Through the event stream: the fan-out survives a crash and runs off this request.
-        announcement = {"title": title, "body": body, "link": link, "audience": audience}
-        await self.events.publish(ANNOUNCEMENT_EVENT, {**announcement, "sentBy": viewer.user_id})
+        await self.events.publish(
+            AnnouncementSent(
+                title=title, body=body, link=link, audience=audience, sent_by=viewer.user_id
+            )
+        )
         return audience
 
     # ------------------------------------------------------------ channel addresses
@@ -85,10 +89,13 @@ class NotificationService:
         self, viewer: Viewer, endpoint: str, p256dh: str, auth: str
     ) -> bool:
         endpoint = endpoint.strip()
-        _endpoint(endpoint, self.settings.environment == "production")
+        check_endpoint(endpoint, self.settings)
         _key("p256dh", p256dh, 65)
         _key("auth", auth, 16)
         subscription = PushSubscription(endpoint=endpoint, p256dh=p256dh.strip(), auth=auth.strip())
+        cap = self.settings.max_push_subscriptions_per_user
+        if await self.directory.push_subscription_count(viewer.user_id, but=endpoint) >= cap:
+            raise Conflict(f"At most {cap} push subscriptions per account; unregister one first")
         await self.directory.add_push_subscription(viewer.user_id, subscription)
         return True
 
@@ -136,13 +143,6 @@ def _link(link: str | None, production: bool) -> str | None:
     if parts.scheme not in schemes or not parts.netloc or len(link) > MAX_LINK:
         raise BadUserInput("link", "link must be an absolute " + " or ".join(schemes) + " URL")
     return link
-
-
-def _endpoint(endpoint: str, production: bool) -> None:
-    parts = urlsplit(endpoint)
-    schemes = ("https",) if production else ("https", "http")
-    if parts.scheme not in schemes or not parts.netloc or len(endpoint) > MAX_LINK:
-        raise BadUserInput("endpoint", "endpoint must be the push service's https URL")
 
 
 def _key(field: str, value: str, length: int) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from ..common.settings import Settings
 
@@ -33,6 +35,20 @@ class NotificationSettings(Settings):
     vapid_private_key: str = ""
     vapid_public_key: str = ""
     vapid_subject: str = "mailto:no-reply@skillcircle.local"
+    # Push endpoints must be on one of these hosts (or their subdomains): the
+    # browsers' push services. Empty: any host. Either way a push is sent only to
+    # public addresses (never private, loopback or link-local: no SSRF into the
+    # cluster) unless push_to_private_addresses (tests with a local push service).
+    push_service_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",  # Chrome, Edge (Chromium), Opera
+            "push.services.mozilla.com",  # Firefox
+            "push.apple.com",  # Safari
+            "notify.windows.com",  # legacy Edge
+        ]
+    )
+    push_to_private_addresses: bool = False
+    max_push_subscriptions_per_user: int = 10
 
     # Inbox and delivery.
     inbox_retention: int = 500
@@ -45,6 +61,13 @@ class NotificationSettings(Settings):
     delivery_poll_seconds: float = 0.5
     channel_timeout_seconds: float = 10.0
     dead_letter_limit: int = 1000
+
+    @field_validator("push_service_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _require_production_channels(self) -> NotificationSettings:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.pagination import Connection, connection
+from ..common.descriptions import USER, USER_ID, described_enum
+from ..common.pagination import Connection, Cursor, PageSize, connection
 from ..common.permissions import require_self_or_admin
 from . import domain
 from .deps import Deps
@@ -18,7 +20,16 @@ from .loaders import Loaders
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum
+@described_enum(
+    "What a notification is about.",
+    WELCOME="The new account's greeting.",
+    PROGRESS="Progress in a skill.",
+    ACHIEVEMENT="An achievement unlocked.",
+    CERTIFICATE="A certificate issued.",
+    CONTENT="New content on a skill the user is learning.",
+    ANNOUNCEMENT="From an ADMIN to all.",
+    SECURITY="Account email: verification or password reset.",
+)
 class NotificationKind(Enum):
     WELCOME = "WELCOME"
     PROGRESS = "PROGRESS"
@@ -29,22 +40,29 @@ class NotificationKind(Enum):
     SECURITY = "SECURITY"
 
 
-@strawberry.enum
+@described_enum(
+    "A way of delivering a notification outside the app.",
+    EMAIL="Email.",
+    SMS="Text message to the registered number.",
+    PUSH="Web push to registered browsers.",
+)
 class DeliveryChannel(Enum):
     EMAIL = "EMAIL"
     SMS = "SMS"
     PUSH = "PUSH"
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(
+    keys=["id"], description="An in-app notification; only its user and ADMIN see it."
+)
 class Notification:
-    id: strawberry.ID
-    kind: NotificationKind
-    title: str
-    body: str
-    link: str | None
-    created_at: datetime
-    read_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Stable id of the notification.")
+    kind: NotificationKind = strawberry.field(description="What it is about.")
+    title: str = strawberry.field(description="One-line summary.")
+    body: str = strawberry.field(description="Plain text.")
+    link: str | None = strawberry.field(description="Where to go for more; null if nowhere.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    read_at: datetime | None = strawberry.field(description="When it was read; null if unread.")
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Notification | None:
@@ -69,17 +87,22 @@ class Notification:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=USER)
 class User:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=USER_ID)
 
-    @strawberry.field(description="Newest first. The user themself and ADMIN only.")
+    @strawberry.field(
+        description="In-app notifications, newest first, a page at a time. The user themself "
+        "and ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first, after)."
+    )
     async def notifications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        unread_only: bool | None = None,
+        first: PageSize = None,
+        after: Cursor = None,
+        unread_only: Annotated[
+            bool | None, strawberry.argument(description="True: only unread ones.")
+        ] = None,
     ) -> Connection[Notification]:
         require_self_or_admin(await info.context.viewer(), self.id)
         request = info.context.deps.service.page_request(str(self.id), first, after, unread_only)
@@ -92,7 +115,10 @@ class User:
             after=after,
         )
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(
+        description="How many notifications are unread. The user themself and ADMIN only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def unread_notification_count(self, info: Info) -> int:
         require_self_or_admin(await info.context.viewer(), self.id)
         return int(await info.context.loaders.unread_count.load(str(self.id)))
@@ -102,16 +128,18 @@ class User:
         return cls(id=id)
 
 
-@strawberry.type(description="A channel delivery that ran out of attempts.")
+@strawberry.type(description="A channel delivery that ran out of attempts (ADMIN only).")
 class DeliveryFailure:
-    id: strawberry.ID
-    channel: DeliveryChannel
-    kind: NotificationKind
-    user: User
-    notification_id: strawberry.ID | None
-    attempts: int
-    error: str
-    failed_at: datetime
+    id: strawberry.ID = strawberry.field(description="Id of the failed delivery.")
+    channel: DeliveryChannel = strawberry.field(description="The channel that failed.")
+    kind: NotificationKind = strawberry.field(description="What was being delivered.")
+    user: User = strawberry.field(description="The recipient.")
+    notification_id: strawberry.ID | None = strawberry.field(
+        description="The in-app notification it belonged to; null for account emails."
+    )
+    attempts: int = strawberry.field(description="How many times it was tried.")
+    error: str = strawberry.field(description="The last error.")
+    failed_at: datetime = strawberry.field(description="When it was given up.")
 
     @classmethod
     def of(cls, failure: domain.DeliveryFailure) -> DeliveryFailure:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.stores.mongo import MongoDatabase, is_duplicate_key
+from ..common.events.outbox import PENDING
+from ..common.stores.mongo import Document, MongoDatabase, is_duplicate_key
 from .store import SlugTaken, new_id
 
 
@@ -46,11 +47,19 @@ class CategoryStore:
 
     async def all(self) -> list[CategoryRecord]:
         """Every category (a catalog has tens of them, not thousands)."""
-        cursor = self.categories.find({}).sort("_id", ASCENDING)
+        cursor = self.categories.find({}, {PENDING: 0}).sort("_id", ASCENDING)
         return [CategoryRecord.of(d) async for d in cursor]
 
-    async def insert(self, slug: str, name: str, parent_id: str | None) -> CategoryRecord:
-        doc = {"_id": new_id(), "slug": slug, "name": name, "parentId": parent_id}
+    async def insert(
+        self,
+        slug: str,
+        name: str,
+        parent_id: str | None,
+        announce: Callable[[CategoryRecord], list[Document]],
+    ) -> CategoryRecord:
+        """Inserts the category with the pending events `announce` gives for it."""
+        doc: Document = {"_id": new_id(), "slug": slug, "name": name, "parentId": parent_id}
+        doc[PENDING] = announce(CategoryRecord.of(doc))
         try:
             await self.categories.insert_one(doc)
         except (DuplicateKeyError, OperationFailure) as exc:

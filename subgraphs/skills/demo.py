@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..common.errors import Conflict
+from ..common.events.contracts import PrerequisiteAdded, SkillCreated
 from .deps import Deps
+from .events import category_created, skill_changed
 from .graph import order_by_prerequisites
 from .roadmaps import Milestone, RoadmapDraft
 from .store import GraphNode, SkillFields, SlugTaken
@@ -57,7 +59,12 @@ async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids
             continue
         parent = ids[entry["parentSlug"]] if entry["parentSlug"] else None
         try:
-            category = await store.insert(entry["slug"], entry["name"], parent)
+            category = await store.insert(
+                entry["slug"],
+                entry["name"],
+                parent,
+                lambda c: deps.events.entries(category_created(c)),
+            )
         except SlugTaken:  # another process loaded it meanwhile
             found = await store.by_slug(entry["slug"])
             assert found is not None
@@ -65,7 +72,7 @@ async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids
             continue
         ids[category.slug] = category.id
         ids.created.append(category.slug)
-        await deps.events.category_created(category)
+        deps.events.committed()
     return ids
 
 
@@ -75,6 +82,7 @@ async def _load_skills(
     store = deps.skill_store
     by_slug = {entry["slug"]: entry for entry in skills}
     ids = {s.slug: s.id for s in await store.skills_by_slugs(list(by_slug))}
+    category_names = {c.id: c.name for c in await deps.category_store.all()}
     graph = {s: GraphNode(s, s, tuple(e["prerequisites"])) for s, e in by_slug.items()}
     created = 0
     for slug in order_by_prerequisites(list(by_slug), graph):
@@ -91,7 +99,17 @@ async def _load_skills(
         )
         prerequisite_ids = [ids[p] for p in entry["prerequisites"]]
         try:
-            skill = await store.insert_skill(fields, prerequisite_ids)
+            skill = await store.insert_skill(
+                fields,
+                prerequisite_ids,
+                lambda s: deps.events.entries(
+                    skill_changed(SkillCreated, s.id, s, category_names[s.category_id]),
+                    *(
+                        PrerequisiteAdded(skill_id=s.id, prerequisite_id=p)
+                        for p in s.prerequisite_ids
+                    ),
+                ),
+            )
         except SlugTaken:
             found = await store.skill_by_slug(slug)
             assert found is not None
@@ -99,9 +117,7 @@ async def _load_skills(
             continue
         ids[slug] = skill.id
         created += 1
-        await deps.events.skill_created(skill)
-        for prerequisite_id in prerequisite_ids:
-            await deps.events.prerequisite_added(skill.id, prerequisite_id)
+        deps.events.committed()
     return created
 
 

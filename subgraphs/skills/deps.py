@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common.events import EventBus
+from ..common.events.outbox import MongoOutbox
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
@@ -25,6 +25,7 @@ class Deps:
     category_store: CategoryStore
     catalog: CatalogReadModel
     roadmap_store: RoadmapStore
+    outbox: MongoOutbox
     events: CatalogEvents
     service: SkillService
     roadmaps: RoadmapService
@@ -36,16 +37,27 @@ class Deps:
 
 
 def build(settings: Settings, platform: Platform) -> Deps:
-    return assemble(settings, platform.events, mongo_database(settings))
+    deps = assemble(settings, mongo_database(settings))
+    platform.relay(deps.outbox)
+    return deps
 
 
-def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps:
-    """The subgraph's parts on `bus` and `database` (tests pass their own)."""
+def assemble(settings: Settings, database: MongoDatabase) -> Deps:
+    """The subgraph's parts on `database` (tests pass their own, and relay the outbox)."""
     skill_store = SkillStore(database)
     category_store = CategoryStore(database)
     catalog = CatalogReadModel(skill_store, category_store)
     roadmap_store = RoadmapStore(database)
-    events = CatalogEvents(bus, catalog)
+    outbox = MongoOutbox(
+        [
+            skill_store.skills,
+            category_store.categories,
+            roadmap_store.roadmaps,
+            skill_store.tombstones,
+        ],
+        finish={skill_store.tombstones.name: skill_store.finish_deletion},
+    )
+    events = CatalogEvents(settings.service, outbox)
     roadmaps = RoadmapService(roadmap_store, skill_store, events)
     service = SkillService(skill_store, category_store, catalog, roadmaps, events)
     return Deps(
@@ -55,6 +67,7 @@ def assemble(settings: Settings, bus: EventBus, database: MongoDatabase) -> Deps
         category_store,
         catalog,
         roadmap_store,
+        outbox,
         events,
         service,
         roadmaps,

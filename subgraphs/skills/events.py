@@ -1,75 +1,67 @@
-"""The domain events the skills subgraph emits (payload keys camelCase, ids strings)."""
+"""The skills subgraph's outbox: its events travel in the document they change.
+
+A write adds its events to the changed document (`pendingEvents`) in the same
+operation (FerretDB 1.x has no multi-document transactions); a deletion writes
+them to a tombstone first. The relay publishes them (common/events/relay.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
-from ..common.events import EventBus
+from ..common.events import Contract
+from ..common.events.contracts import CategoryCreated, SkillChanged
+from ..common.events.outbox import MongoOutbox, pending_entries, pending_events
 from .category_store import CategoryRecord
-from .roadmap_store import RoadmapRecord
-from .store import SkillRecord
-
-
-class CategoryNames(Protocol):
-    async def categories_by_ids(self, ids: Sequence[str]) -> list[CategoryRecord]: ...
 
 
 class CatalogEvents:
-    """skill.*, category.created and roadmap.created, published after the write.
+    """Turns contracts into the pending events of a write, and wakes the relay after it."""
 
-    skill.created/updated/deleted carry what other subgraphs show of a skill
-    (name, level, category id and name), so that their projections can answer
-    those fields without asking the skills subgraph.
-    """
+    def __init__(self, producer: str, outbox: MongoOutbox) -> None:
+        self.producer = producer
+        self.outbox = outbox
 
-    def __init__(self, bus: EventBus, categories: CategoryNames) -> None:
-        self.bus = bus
-        self.categories = categories
+    def entries(self, *contracts: Contract) -> list[dict[str, Any]]:
+        """The `pendingEvents` of a document inserted with these events."""
+        return pending_entries(self.producer, contracts)
 
-    async def skill_created(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.created", await self._skill(skill))
+    def push(self, *contracts: Contract) -> dict[str, Any]:
+        """The `$push` that records these events with an update."""
+        return pending_events(self.producer, contracts)
 
-    async def skill_updated(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.updated", await self._skill(skill))
-
-    async def skill_deleted(self, skill: SkillRecord) -> None:
-        await self.bus.publish("skill.deleted", await self._skill(skill))
-
-    async def _skill(self, skill: SkillRecord) -> dict[str, str]:
-        found = await self.categories.categories_by_ids([skill.category_id])
-        return {
-            "skillId": skill.id,
-            "slug": skill.slug,
-            "name": skill.name,
-            "level": skill.level,
-            "categoryId": skill.category_id,
-            "categoryName": found[0].name if found else "",
-        }
-
-    async def prerequisite_added(self, skill_id: str, prerequisite_id: str) -> None:
-        await self.bus.publish(
-            "skill.prerequisite_added", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
-        )
-
-    async def prerequisite_removed(self, skill_id: str, prerequisite_id: str) -> None:
-        await self.bus.publish(
-            "skill.prerequisite_removed", {"skillId": skill_id, "prerequisiteId": prerequisite_id}
-        )
-
-    async def category_created(self, category: CategoryRecord) -> None:
-        await self.bus.publish(
-            "category.created",
-            {"categoryId": category.id, "slug": category.slug, "name": category.name},
-        )
-
-    async def roadmap_created(self, roadmap: RoadmapRecord) -> None:
-        await self.bus.publish("roadmap.created", _roadmap(roadmap))
-
-    async def roadmap_reordered(self, roadmap: RoadmapRecord) -> None:
-        """A new prerequisite moved steps; same payload as roadmap.created."""
-        await self.bus.publish("roadmap.updated", _roadmap(roadmap))
+    def committed(self) -> None:
+        self.outbox.wake()
 
 
-def _roadmap(roadmap: RoadmapRecord) -> dict[str, object]:
-    return {"roadmapId": roadmap.id, "slug": roadmap.slug, "skillIds": roadmap.skill_ids}
+class ShownSkill(Protocol):
+    """What other subgraphs show of a skill (a SkillRecord, or SkillFields before a write)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def category_id(self) -> str: ...
+
+
+S = TypeVar("S", bound=SkillChanged)
+
+
+def skill_changed(contract: type[S], skill_id: str, skill: ShownSkill, category_name: str) -> S:
+    """A skill.* event carrying name, level and category: learning's projection answers
+    those fields from it (issue 12)."""
+    return contract(
+        skill_id=skill_id,
+        slug=skill.slug,
+        name=skill.name,
+        level=skill.level,
+        category_id=skill.category_id,
+        category_name=category_name,
+    )
+
+
+def category_created(category: CategoryRecord) -> CategoryCreated:
+    return CategoryCreated(category_id=category.id, slug=category.slug, name=category.name)

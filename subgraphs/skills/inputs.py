@@ -10,11 +10,13 @@ from .service import SkillDraft
 from .service import SkillFilter as SkillFilterValues
 
 
-@strawberry.input
+@strawberry.input(description="Criteria for skills; every given one must match.")
 class SkillFilter:
-    category_slug: str | None = None
-    level: SkillLevel | None = None
-    tag: str | None = None
+    category_slug: str | None = strawberry.field(
+        default=None, description="In this category or one below it (unknown: no skills)."
+    )
+    level: SkillLevel | None = strawberry.field(default=None, description="Of this level.")
+    tag: str | None = strawberry.field(default=None, description="Carrying this tag.")
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive, in name, description and tags."
     )
@@ -28,14 +30,16 @@ class SkillFilter:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A skill's fields.")
 class SkillInput:
-    slug: str
-    name: str
-    description: str
-    level: SkillLevel
-    category_slug: str
-    tags: list[str] | None = None
+    slug: str = strawberry.field(description="Unique, kebab-case (a-z, 0-9, single hyphens).")
+    name: str = strawberry.field(description="Display name, at most 120 characters.")
+    description: str = strawberry.field(description="What it covers, at most 5000 characters.")
+    level: SkillLevel = strawberry.field(description="How advanced it is.")
+    category_slug: str = strawberry.field(description="Slug of an existing category.")
+    tags: list[str] | None = strawberry.field(
+        default=None, description="At most 20 keywords of 1 to 40 characters (lowercased)."
+    )
 
     def draft(self) -> SkillDraft:
         return SkillDraft(
@@ -43,25 +47,29 @@ class SkillInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new category.")
 class CategoryInput:
-    slug: str
-    name: str
-    parent_slug: str | None = None
+    slug: str = strawberry.field(description="Unique, kebab-case (a-z, 0-9, single hyphens).")
+    name: str = strawberry.field(description="Display name.")
+    parent_slug: str | None = strawberry.field(
+        default=None, description="Slug of the enclosing category; null for a top-level one."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A label shown at one step of a roadmap.")
 class RoadmapMilestoneInput:
-    skill_slug: str
-    label: str
+    skill_slug: str = strawberry.field(description="The step's skill; must be in skillSlugs.")
+    label: str = strawberry.field(description="Text, e.g. Junior ready; at most 200 characters.")
 
 
-@strawberry.input
+@strawberry.input(description="A new roadmap.")
 class RoadmapInput:
-    slug: str
-    title: str
-    description: str
-    skill_slugs: list[str]
+    slug: str = strawberry.field(description="Unique, kebab-case (a-z, 0-9, single hyphens).")
+    title: str = strawberry.field(description="Display title.")
+    description: str = strawberry.field(description="Who it is for and what it covers.")
+    skill_slugs: list[str] = strawberry.field(
+        description="1 to 200 existing skills, each once; ordered by prerequisites on save."
+    )
     milestones: list[RoadmapMilestoneInput] | None = strawberry.field(
         default=None, description="Labels shown at some steps; each skill must be in skillSlugs."
     )

@@ -24,7 +24,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ..common.events import Event, Handler
+from ..common.events import Handlers, Received
+from ..common.events.contracts import (
+    CategoryCreated,
+    PrerequisiteAdded,
+    PrerequisiteRemoved,
+    SkillChanged,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from .category_store import CategoryRecord, CategoryStore
 from .store import SkillQuery, SkillRecord, SkillStore
 
@@ -118,30 +127,33 @@ class CatalogReadModel:
         others = (c for c in current.categories.values() if c.id != category.id)
         self._snapshot = _Snapshot.of(current.skills.values(), [*others, category])
 
-    def handlers(self) -> dict[str, Handler]:
+    def handlers(self) -> Handlers:
         """What the event tail calls: each event re-reads the document it names."""
-        return {
-            "skill.created": self.on_skill_changed,
-            "skill.updated": self.on_skill_changed,
-            "skill.deleted": self.on_skill_deleted,
-            "skill.prerequisite_added": self.on_skill_changed,
-            "skill.prerequisite_removed": self.on_skill_changed,
-            "category.created": self.on_category_changed,
-        }
+        return (
+            Handlers()
+            .on(SkillCreated, self.on_skill_changed)
+            .on(SkillUpdated, self.on_skill_changed)
+            .on(SkillDeleted, self.on_skill_deleted)
+            .on(PrerequisiteAdded, self.on_skill_changed)
+            .on(PrerequisiteRemoved, self.on_skill_changed)
+            .on(CategoryCreated, self.on_category_created)
+        )
 
-    async def on_skill_changed(self, event: Event) -> None:
-        skill_id = str(event.payload["skillId"])
+    async def on_skill_changed(
+        self, event: Received[SkillChanged | PrerequisiteAdded | PrerequisiteRemoved]
+    ) -> None:
+        skill_id = event.payload.skill_id
         found = await self.skill_store.skill_by_id(skill_id)
         if found is None:
             self.drop_skill(skill_id)
         else:
             self.put_skill(found)
 
-    async def on_skill_deleted(self, event: Event) -> None:
-        self.drop_skill(str(event.payload["skillId"]))
+    async def on_skill_deleted(self, event: Received[SkillDeleted]) -> None:
+        self.drop_skill(event.payload.skill_id)
 
-    async def on_category_changed(self, event: Event) -> None:
-        found = await self.category_store.by_id(str(event.payload["categoryId"]))
+    async def on_category_created(self, event: Received[CategoryCreated]) -> None:
+        found = await self.category_store.by_id(event.payload.category_id)
         if found is not None:
             self.put_category(found)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from ..common.stores.mongo import MongoDatabase, is_duplicate_key
+from ..common.events.outbox import PENDING
+from ..common.stores.mongo import Document, MongoDatabase, is_duplicate_key
 from .store import SlugTaken, new_id, valid_ids
 
 
@@ -76,15 +77,22 @@ class RoadmapStore:
         return [RoadmapRecord.of(d) async for d in cursor]
 
     async def insert(
-        self, slug: str, title: str, description: str, steps: Sequence[StepRecord]
+        self,
+        slug: str,
+        title: str,
+        description: str,
+        steps: Sequence[StepRecord],
+        announce: Callable[[RoadmapRecord], list[Document]],
     ) -> RoadmapRecord:
-        doc = {
+        """Inserts the roadmap with the pending events `announce` gives for it."""
+        doc: Document = {
             "_id": new_id(),
             "slug": slug,
             "title": title,
             "description": description,
             "steps": _steps(steps),
         }
+        doc[PENDING] = announce(RoadmapRecord.of(doc))
         try:
             await self.roadmaps.insert_one(doc)
         except (DuplicateKeyError, OperationFailure) as exc:
@@ -93,5 +101,8 @@ class RoadmapStore:
             raise
         return RoadmapRecord.of(doc)
 
-    async def set_steps(self, roadmap_id: str, steps: Sequence[StepRecord]) -> None:
-        await self.roadmaps.update_one({"_id": roadmap_id}, {"$set": {"steps": _steps(steps)}})
+    async def set_steps(
+        self, roadmap_id: str, steps: Sequence[StepRecord], events: Document
+    ) -> None:
+        change = {"$set": {"steps": _steps(steps)}, **events}
+        await self.roadmaps.update_one({"_id": roadmap_id}, change)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..common.errors import BadUserInput, Conflict
+from ..common.events.contracts import RoadmapCreated, RoadmapUpdated
 from .domain import (
     MAX_DESCRIPTION,
     MAX_LABEL,
@@ -68,10 +69,18 @@ class RoadmapService:
         if await self.store.by_slug(slug) is not None:
             raise Conflict(f"A roadmap with slug {slug!r} already exists")
         try:
-            roadmap = await self.store.insert(slug, title, description, steps)
+            roadmap = await self.store.insert(
+                slug,
+                title,
+                description,
+                steps,
+                lambda r: self.events.entries(
+                    RoadmapCreated(roadmap_id=r.id, slug=r.slug, skill_ids=r.skill_ids)
+                ),
+            )
         except SlugTaken as exc:
             raise Conflict(f"A roadmap with slug {slug!r} already exists") from exc
-        await self.events.roadmap_created(roadmap)
+        self.events.committed()
         return roadmap
 
     async def ordered(self, skill_ids: Sequence[str]) -> list[str]:
@@ -89,11 +98,14 @@ class RoadmapService:
                 continue
             step_of = {step.skill_id: step for step in roadmap.steps}
             steps = tuple(step_of[skill] for skill in ordered)
-            await self.store.set_steps(roadmap.id, steps)
             reordered = RoadmapRecord(
                 roadmap.id, roadmap.slug, roadmap.title, roadmap.description, steps
             )
-            await self.events.roadmap_reordered(reordered)
+            event = RoadmapUpdated(
+                roadmap_id=roadmap.id, slug=roadmap.slug, skill_ids=reordered.skill_ids
+            )
+            await self.store.set_steps(roadmap.id, steps, self.events.push(event))
+            self.events.committed()
             changed.append(reordered)
         return changed
 

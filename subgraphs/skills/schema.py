@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
-from ..common.pagination import Connection
+from ..common.descriptions import MUTATION, QUERY
+from ..common.pagination import Connection, Cursor, PageSize
 from ..common.permissions import require_role
 from ..common.schema import federated_schema
 from ..common.settings import Settings
@@ -12,86 +15,148 @@ from .inputs import CategoryInput, RoadmapInput, SkillFilter, SkillInput
 from .types import Category, Info, Roadmap, Skill, skill_connection
 
 EDITOR = "EDITOR"
+REQUIRING = "The skill that requires the other."
+REQUIRED = "The skill it requires."
 
 
-@strawberry.type
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field(description="By id or by slug (both: they must name the same skill).")
+    @strawberry.field(
+        description="A skill by id or by slug (both: they must name the same skill); null if "
+        "none. Anyone. Errors: BAD_USER_INPUT (neither id nor slug)."
+    )
     async def skill(
-        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Skill id.")] = None,
+        slug: Annotated[str | None, strawberry.argument(description="Skill slug.")] = None,
     ) -> Skill | None:
         record = await info.context.deps.service.skill(None if id is None else str(id), slug)
         return Skill.of(record) if record else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The catalog, one page at a time, in a stable order. Anyone. "
+        "Errors: BAD_USER_INPUT (first, after, search)."
+    )
     async def skills(
         self,
         info: Info,
-        filter: SkillFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            SkillFilter | None,
+            strawberry.argument(description="Only skills matching all given criteria."),
+        ] = None,
+        first: PageSize = None,
+        after: Cursor = None,
     ) -> Connection[Skill]:
         values = (filter or SkillFilter()).values()
         page = await info.context.deps.service.skills_page(values, first, after)
         return skill_connection(page, after)
 
-    @strawberry.field(description="Top-level categories.")
+    @strawberry.field(description="Top-level categories (those without a parent). Anyone.")
     async def categories(self, info: Info) -> list[Category]:
         return [Category.of(c) for c in await info.context.deps.service.top_level_categories()]
 
-    @strawberry.field
-    async def roadmap(self, info: Info, slug: str) -> Roadmap | None:
+    @strawberry.field(description="A roadmap by slug; null if none. Anyone.")
+    async def roadmap(
+        self, info: Info, slug: Annotated[str, strawberry.argument(description="Roadmap slug.")]
+    ) -> Roadmap | None:
         record = await info.context.deps.roadmaps.by_slug(slug)
         return Roadmap.of(record) if record else None
 
-    @strawberry.field
+    @strawberry.field(description="Every roadmap. Anyone.")
     async def roadmaps(self, info: Info) -> list[Roadmap]:
         return [Roadmap.of(r) for r in await info.context.deps.roadmaps.all()]
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION)
 class Mutation:
-    @strawberry.mutation(description="EDITOR.")
-    async def create_skill(self, info: Info, input: SkillInput) -> Skill:
+    @strawberry.mutation(
+        description="Adds a skill to the catalog. EDITOR. Errors: UNAUTHENTICATED, FORBIDDEN, "
+        "BAD_USER_INPUT (a field, unknown categorySlug), CONFLICT (slug taken)."
+    )
+    async def create_skill(
+        self,
+        info: Info,
+        input: Annotated[SkillInput, strawberry.argument(description="The new skill.")],
+    ) -> Skill:
         require_role(await info.context.viewer(), EDITOR)
         return Skill.of(await info.context.deps.service.create_skill(input.draft()))
 
-    @strawberry.mutation(description="EDITOR. Prerequisite edges survive a slug change.")
-    async def update_skill(self, info: Info, id: strawberry.ID, input: SkillInput) -> Skill:
+    @strawberry.mutation(
+        description="Replaces a skill's fields; prerequisite edges survive a slug change. EDITOR. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT (slug taken)."
+    )
+    async def update_skill(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The skill to change.")],
+        input: Annotated[SkillInput, strawberry.argument(description="Its new fields.")],
+    ) -> Skill:
         require_role(await info.context.viewer(), EDITOR)
         return Skill.of(await info.context.deps.service.update_skill(str(id), input.draft()))
 
     @strawberry.mutation(
-        description="EDITOR. Removes the skill and its edges; CONFLICT while a roadmap uses it."
+        description="Removes a skill and its prerequisite edges. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT (a roadmap step; extensions.roadmaps)."
     )
-    async def delete_skill(self, info: Info, id: strawberry.ID) -> bool:
+    async def delete_skill(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The skill to delete.")],
+    ) -> bool:
         require_role(await info.context.viewer(), EDITOR)
         return await info.context.deps.service.delete_skill(str(id))
 
-    @strawberry.mutation(description="EDITOR. PREREQUISITE_CYCLE when it would close a cycle.")
+    @strawberry.mutation(
+        description="Makes one skill require another; no-op if it already does. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, PREREQUISITE_CYCLE (extensions.cycle)."
+    )
     async def add_prerequisite(
-        self, info: Info, skill_id: strawberry.ID, prerequisite_id: strawberry.ID
+        self,
+        info: Info,
+        skill_id: Annotated[strawberry.ID, strawberry.argument(description=REQUIRING)],
+        prerequisite_id: Annotated[strawberry.ID, strawberry.argument(description=REQUIRED)],
     ) -> Skill:
         require_role(await info.context.viewer(), EDITOR)
         service = info.context.deps.service
         return Skill.of(await service.add_prerequisite(str(skill_id), str(prerequisite_id)))
 
-    @strawberry.mutation(description="EDITOR.")
+    @strawberry.mutation(
+        description="Drops a prerequisite edge; no-op if absent. EDITOR. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND."
+    )
     async def remove_prerequisite(
-        self, info: Info, skill_id: strawberry.ID, prerequisite_id: strawberry.ID
+        self,
+        info: Info,
+        skill_id: Annotated[strawberry.ID, strawberry.argument(description=REQUIRING)],
+        prerequisite_id: Annotated[strawberry.ID, strawberry.argument(description=REQUIRED)],
     ) -> Skill:
         require_role(await info.context.viewer(), EDITOR)
         service = info.context.deps.service
         return Skill.of(await service.remove_prerequisite(str(skill_id), str(prerequisite_id)))
 
-    @strawberry.mutation(description="EDITOR.")
-    async def create_category(self, info: Info, input: CategoryInput) -> Category:
+    @strawberry.mutation(
+        description="Adds a category. EDITOR. Errors: UNAUTHENTICATED, FORBIDDEN, "
+        "BAD_USER_INPUT (a field, unknown parentSlug), CONFLICT (slug taken)."
+    )
+    async def create_category(
+        self,
+        info: Info,
+        input: Annotated[CategoryInput, strawberry.argument(description="The new category.")],
+    ) -> Category:
         require_role(await info.context.viewer(), EDITOR)
         service = info.context.deps.service
         return Category.of(await service.create_category(input.slug, input.name, input.parent_slug))
 
-    @strawberry.mutation(description="EDITOR. Steps ordered by prerequisites.")
-    async def create_roadmap(self, info: Info, input: RoadmapInput) -> Roadmap:
+    @strawberry.mutation(
+        description="Adds a roadmap; its steps are ordered by prerequisites. EDITOR. Errors: "
+        "UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (unknown skills, milestones), CONFLICT."
+    )
+    async def create_roadmap(
+        self,
+        info: Info,
+        input: Annotated[RoadmapInput, strawberry.argument(description="The new roadmap.")],
+    ) -> Roadmap:
         require_role(await info.context.viewer(), EDITOR)
         return Roadmap.of(await info.context.deps.roadmaps.create_roadmap(input.draft()))
 

@@ -6,6 +6,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..common.errors import BadUserInput, Conflict, NotFound, PrerequisiteCycle
+from ..common.events.contracts import (
+    PrerequisiteAdded,
+    PrerequisiteRemoved,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from ..common.pagination import Count, counted, decode_cursor, page_size
 from .category_store import CategoryRecord, CategoryStore
 from .domain import (
@@ -18,7 +25,7 @@ from .domain import (
     clean_tags,
     clean_text,
 )
-from .events import CatalogEvents
+from .events import CatalogEvents, category_created, skill_changed
 from .graph import requirement_path
 from .read_model import CatalogReadModel
 from .roadmaps import RoadmapService
@@ -129,29 +136,35 @@ class SkillService:
 
     # ----------------------------------------------------------------- skills
     async def create_skill(self, draft: SkillDraft) -> SkillRecord:
-        fields = await self._fields(draft)
+        fields, category = await self._fields(draft)
         try:
-            skill = await self.store.insert_skill(fields)
+            skill = await self.store.insert_skill(
+                fields,
+                announce=lambda s: self.events.entries(
+                    skill_changed(SkillCreated, s.id, s, category.name)
+                ),
+            )
         except SlugTaken as exc:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
+        self.events.committed()
         self.catalog.put_skill(skill)
-        await self.events.skill_created(skill)
         return skill
 
     async def update_skill(self, skill_id: str, draft: SkillDraft) -> SkillRecord:
         await self._existing(skill_id)
-        fields = await self._fields(draft)
+        fields, category = await self._fields(draft)
         holder = await self.store.skill_by_slug(fields.slug)
         if holder is not None and holder.id != skill_id:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists")
+        updated = skill_changed(SkillUpdated, skill_id, fields, category.name)
         try:
-            skill = await self.store.update_skill(skill_id, fields)
+            skill = await self.store.update_skill(skill_id, fields, self.events.push(updated))
         except SlugTaken as exc:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
         if skill is None:
             raise NotFound("skill", skill_id)
+        self.events.committed()
         self.catalog.put_skill(skill)
-        await self.events.skill_updated(skill)
         return skill
 
     async def delete_skill(self, skill_id: str) -> bool:
@@ -165,13 +178,14 @@ class SkillService:
                 "remove it from the roadmap first",
                 roadmaps=slugs,
             )
-        if not await self.store.delete_skill(skill.id):
+        deleted = SkillDeleted(skill_id=skill.id, slug=skill.slug, name=skill.name)
+        if not await self.store.delete_skill(skill.id, self.events.push(deleted)):
             raise NotFound("skill", skill_id)
+        self.events.committed()
         self.catalog.drop_skill(skill.id)
-        await self.events.skill_deleted(skill)
         return True
 
-    async def _fields(self, draft: SkillDraft) -> SkillFields:
+    async def _fields(self, draft: SkillDraft) -> tuple[SkillFields, CategoryRecord]:
         slug = clean_slug(draft.slug)
         fields = SkillFields(
             slug=slug,
@@ -184,7 +198,7 @@ class SkillService:
         if category is None:
             raise BadUserInput("categorySlug", f"No category {draft.category_slug!r}")
         fields.category_id = category.id
-        return fields
+        return fields, category
 
     async def _existing(self, skill_id: str) -> SkillRecord:
         found = await self.store.skills_by_ids([skill_id])
@@ -199,18 +213,24 @@ class SkillService:
         if prerequisite.id in skill.prerequisite_ids:
             return skill
         await self._refuse_cycle(skill, _node(prerequisite))
-        updated = await self.store.add_prerequisite(skill.id, prerequisite.id)
+        edge = {"skill_id": skill.id, "prerequisite_id": prerequisite.id}
+        updated = await self.store.add_prerequisite(
+            skill.id, prerequisite.id, self.events.push(PrerequisiteAdded(**edge))
+        )
         if updated is None:
             raise NotFound("skill", skill_id)
         try:
             # A concurrent edit may have closed the cycle meanwhile: look again.
             fresh = await self.store.graph_nodes([prerequisite.id])
             await self._refuse_cycle(skill, fresh[0] if fresh else _node(prerequisite))
-        except PrerequisiteCycle:
-            await self.store.remove_prerequisite(skill.id, prerequisite.id)
+        except PrerequisiteCycle:  # undone: consumers hear both
+            await self.store.remove_prerequisite(
+                skill.id, prerequisite.id, self.events.push(PrerequisiteRemoved(**edge))
+            )
+            self.events.committed()
             raise
+        self.events.committed()
         self.catalog.put_skill(updated)
-        await self.events.prerequisite_added(skill.id, prerequisite.id)
         await self.roadmaps.reorder_after_new_prerequisite(skill.id)
         return updated
 
@@ -218,11 +238,14 @@ class SkillService:
         skill, prerequisite = await self._pair(skill_id, prerequisite_id)
         if prerequisite.id not in skill.prerequisite_ids:
             return skill
-        updated = await self.store.remove_prerequisite(skill.id, prerequisite.id)
+        removed = PrerequisiteRemoved(skill_id=skill.id, prerequisite_id=prerequisite.id)
+        updated = await self.store.remove_prerequisite(
+            skill.id, prerequisite.id, self.events.push(removed)
+        )
         if updated is None:
             raise NotFound("skill", skill_id)
+        self.events.committed()
         self.catalog.put_skill(updated)
-        await self.events.prerequisite_removed(skill.id, prerequisite.id)
         return updated
 
     async def _pair(self, skill_id: str, prerequisite_id: str) -> tuple[SkillRecord, SkillRecord]:
@@ -251,11 +274,16 @@ class SkillService:
                 raise BadUserInput("parentSlug", f"No category {parent_slug!r}")
             parent_id = parent.id
         try:
-            category = await self.categories.insert(clean, title, parent_id)
+            category = await self.categories.insert(
+                clean,
+                title,
+                parent_id,
+                lambda c: self.events.entries(category_created(c)),
+            )
         except SlugTaken as exc:
             raise Conflict(f"A category with slug {clean!r} already exists") from exc
+        self.events.committed()
         self.catalog.put_category(category)
-        await self.events.category_created(category)
         return category
 
 

@@ -9,7 +9,7 @@ strings stored as `_id`; anything not shaped like one is simply never found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from ..common.events.outbox import PENDING
 from ..common.stores.mongo import Document, MongoDatabase, is_duplicate_key
 
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
@@ -129,6 +130,7 @@ class SkillStore:
 
     def __init__(self, database: MongoDatabase) -> None:
         self.skills = database["skills"]
+        self.tombstones = database["skill_tombstones"]
 
     async def ensure_indexes(self) -> None:
         await self.skills.create_index("slug", unique=True)
@@ -147,12 +149,12 @@ class SkillStore:
         """One skill by `_id` equality (an index lookup everywhere, FerretDB included)."""
         if not is_id(skill_id):
             return None
-        doc = await self.skills.find_one({"_id": skill_id})
+        doc = await self.skills.find_one({"_id": skill_id}, {PENDING: 0})
         return SkillRecord.of(doc) if doc else None
 
     async def all_skills(self) -> list[SkillRecord]:
         """The whole catalog (what the in-process read model loads)."""
-        return [SkillRecord.of(d) async for d in self.skills.find({})]
+        return [SkillRecord.of(d) async for d in self.skills.find({}, {PENDING: 0})]
 
     async def skills_by_slugs(self, slugs: Sequence[str]) -> list[SkillRecord]:
         cursor = self.skills.find({"slug": {"$in": list(dict.fromkeys(slugs))}})
@@ -166,9 +168,15 @@ class SkillStore:
         return await self.skills.count_documents({})
 
     async def insert_skill(
-        self, fields: SkillFields, prerequisite_ids: Sequence[str] = ()
+        self,
+        fields: SkillFields,
+        prerequisite_ids: Sequence[str] = (),
+        announce: Callable[[SkillRecord], list[Document]] | None = None,
     ) -> SkillRecord:
+        """Inserts the skill with the pending events `announce` gives for it (the outbox)."""
         doc = {"_id": new_id(), **fields.to_mongo(), "prerequisiteIds": list(prerequisite_ids)}
+        if announce is not None:
+            doc[PENDING] = announce(SkillRecord.of(doc))
         try:
             await self.skills.insert_one(doc)
         except (DuplicateKeyError, OperationFailure) as exc:
@@ -177,16 +185,24 @@ class SkillStore:
             raise
         return SkillRecord.of(doc)
 
-    async def update_skill(self, skill_id: str, fields: SkillFields) -> SkillRecord | None:
-        return await self._change_skill(skill_id, {"$set": fields.to_mongo()}, fields.slug)
+    # `events`: a `$push` of pending events (common/events/outbox.py) made with the change.
+    async def update_skill(
+        self, skill_id: str, fields: SkillFields, events: Document
+    ) -> SkillRecord | None:
+        change = {"$set": fields.to_mongo(), **events}
+        return await self._change_skill(skill_id, change, fields.slug)
 
-    async def add_prerequisite(self, skill_id: str, prerequisite_id: str) -> SkillRecord | None:
-        return await self._change_skill(
-            skill_id, {"$addToSet": {"prerequisiteIds": prerequisite_id}}
-        )
+    async def add_prerequisite(
+        self, skill_id: str, prerequisite_id: str, events: Document
+    ) -> SkillRecord | None:
+        change = {"$addToSet": {"prerequisiteIds": prerequisite_id}, **events}
+        return await self._change_skill(skill_id, change)
 
-    async def remove_prerequisite(self, skill_id: str, prerequisite_id: str) -> SkillRecord | None:
-        return await self._change_skill(skill_id, {"$pull": {"prerequisiteIds": prerequisite_id}})
+    async def remove_prerequisite(
+        self, skill_id: str, prerequisite_id: str, events: Document
+    ) -> SkillRecord | None:
+        change = {"$pull": {"prerequisiteIds": prerequisite_id}, **events}
+        return await self._change_skill(skill_id, change)
 
     async def _change_skill(
         self, skill_id: str, change: Document, slug: str = ""
@@ -203,10 +219,19 @@ class SkillStore:
             raise
         return SkillRecord.of(doc) if doc else None
 
-    async def delete_skill(self, skill_id: str) -> bool:
-        """Deletes the skill, then every edge that pointed at it."""
+    async def delete_skill(self, skill_id: str, events: Document) -> bool:
+        """Deletes the skill, then every edge that pointed at it.
+
+        The deletion's events go first onto a tombstone (they cannot live on a deleted
+        document); the relay completes a deletion a crash cut short before publishing.
+        """
         if not is_id(skill_id):
             return False
+        await self.tombstones.update_one({"_id": skill_id}, events, upsert=True)
+        return await self.finish_deletion(skill_id)
+
+    async def finish_deletion(self, skill_id: str) -> bool:
+        """Idempotent: removes the skill and the edges to it; whether the skill was there."""
         result = await self.skills.delete_one({"_id": skill_id})
         await self.skills.update_many(
             {"prerequisiteIds": skill_id}, {"$pull": {"prerequisiteIds": skill_id}}

@@ -10,6 +10,7 @@ from ..common.stores.sql import database_url, migrate
 from .app import MIGRATIONS, create_app
 from .deps import build
 from .schema import build_schema
+from .service import UnverifiedAccount
 from .settings import UserSettings
 
 
@@ -22,8 +23,12 @@ async def create_admin(settings: UserSettings, args: argparse.Namespace) -> None
     platform = Platform(settings)
     deps = build(settings, platform)
     try:
+        await platform.start()  # promoting ends the account's sessions: live channels
         await migrate(database_url(settings), MIGRATIONS)
-        user = await deps.service.ensure_admin(args.email, args.password)
+        try:
+            user = await deps.service.ensure_admin(args.email, args.password, force=args.force)
+        except UnverifiedAccount as refused:
+            raise SystemExit(f"create-admin: {refused.message}") from None
         print(f"admin ready: {user.email} ({user.id})")
     finally:
         await deps.engine.dispose()
@@ -33,6 +38,11 @@ async def create_admin(settings: UserSettings, args: argparse.Namespace) -> None
 def _admin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="also promote an existing account whose email was never verified",
+    )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ from ..common.stores.sql import ping_sql
 from .deps import Deps, build
 from .loaders import loaders_for
 from .schema import build_schema
+from .service import UnverifiedAccount
 from .settings import UserSettings
 from .tokens import KeyRing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("skill_circle.users")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,7 +53,11 @@ def local_verifier(settings: Settings, keys: KeyRing) -> TokenVerifier:
 
 
 async def start(deps: Deps, _: Platform) -> None:
-    await deps.service.ensure_admin(deps.settings.admin_email, deps.settings.admin_password)
+    try:
+        await deps.service.ensure_admin(deps.settings.admin_email, deps.settings.admin_password)
+    except UnverifiedAccount as refused:
+        # Someone registered the admin address first: serve anyway, without that admin.
+        log.error("no admin account: %s", refused.message)
 
 
 async def stop(deps: Deps, _: Platform) -> None:

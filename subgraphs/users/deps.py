@@ -28,18 +28,14 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
     """The subgraph's parts; `keys` are the signing keys (default: from the settings)."""
     keys = keys or KeyRing.from_settings(settings)
     engine = sql_engine(database_url(settings), settings)
-    store = UserStore(session_factory(engine))
+    store = UserStore(session_factory(engine), settings.service)
+    platform.relay(store.outbox)
     service = UserService(
         settings,
         store,
         AccessTokens(keys, settings),
         RefreshTokens(platform.redis, settings.refresh_token_ttl_seconds),
-        LoginRateLimiter(
-            platform.redis,
-            settings.login_attempts_per_account,
-            settings.login_attempts_per_address,
-            settings.login_window_seconds,
-        ),
-        platform.events,
+        LoginRateLimiter(platform.limits, settings),
+        platform.sessions,
     )
     return Deps(settings, engine, store, keys, service)

@@ -1,35 +1,37 @@
-"""Fixed-window login limits per account and per client address, in Redis."""
+"""The users subgraph's limits: logins, registrations, reset and verification emails."""
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from ..common.ratelimit import Limit, RateLimits
+from .settings import UserSettings
 
-from ..common.errors import RateLimited
+REGISTER_PER_ADDRESS = Limit("register:address", 10, 3600)
+RESET_PER_EMAIL = Limit("password-reset:email", 3, 3600)
+RESET_PER_ADDRESS = Limit("password-reset:address", 10, 3600)
+VERIFICATION_PER_USER = Limit("email-verification:user", 3, 3600)
 
 
 class LoginRateLimiter:
-    def __init__(
-        self, redis: Redis, per_account: int, per_address: int, window_seconds: int
-    ) -> None:
-        self.redis = redis
-        self.per_account = per_account
-        self.per_address = per_address
-        self.window = window_seconds
+    """Attempts per account (a correct password clears them) and failures per address.
 
-    async def hit(self, account: str, address: str) -> None:
-        """Counts one attempt; RATE_LIMITED once either limit is exceeded."""
-        for key, limit in (
-            (f"login-attempts:account:{account}", self.per_account),
-            (f"login-attempts:address:{address}", self.per_address),
-        ):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, self.window, nx=True)
-                pipe.ttl(key)
-                count, _, ttl = await pipe.execute()
-            if count > limit:
-                raise RateLimited(max(int(ttl), 1))
+    Only failures count against an address: a shared address (an office, a
+    carrier NAT) signing in all day long is never locked out by its own
+    successful logins, while guessing across many accounts still is.
+    """
+
+    def __init__(self, limits: RateLimits, settings: UserSettings) -> None:
+        self.limits = limits
+        window = settings.login_window_seconds
+        self.per_account = Limit("login:account", settings.login_attempts_per_account, window)
+        self.per_address = Limit("login:address", settings.login_attempts_per_address, window)
+
+    async def attempt(self, account: str, address: str) -> None:
+        """Before checking a password: RATE_LIMITED if either budget is spent."""
+        await self.limits.check(self.per_address, address)
+        await self.limits.hit(self.per_account, account)
+
+    async def failed(self, address: str) -> None:
+        await self.limits.hit(self.per_address, address)
 
     async def succeeded(self, account: str) -> None:
-        """A correct password clears the account's count (not the address's)."""
-        await self.redis.delete(f"login-attempts:account:{account}")
+        await self.limits.clear(self.per_account, account)

@@ -15,12 +15,26 @@ from email_validator import EmailNotValidError, validate_email
 from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
 from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
-from ..common.events import EventBus
+from ..common.events import contracts
+from ..common.events.contracts import (
+    EmailVerified,
+    PasswordChanged,
+    PreferencesUpdated,
+    RolesChanged,
+)
+from ..common.sealed import seal
+from ..common.sessions import SessionRevocations
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
-from .ratelimit import LoginRateLimiter
+from .ratelimit import (
+    REGISTER_PER_ADDRESS,
+    RESET_PER_ADDRESS,
+    RESET_PER_EMAIL,
+    VERIFICATION_PER_USER,
+    LoginRateLimiter,
+)
 from .store import EmailTaken, OneTimeTokenRow, UserRow, UserStore
-from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens
+from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens, new_family
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
@@ -45,20 +59,25 @@ class UserService:
         access: AccessTokens,
         refresh: RefreshTokens,
         limiter: LoginRateLimiter,
-        events: EventBus,
+        sessions: SessionRevocations,
     ) -> None:
         self.settings = settings
         self.store = store
         self.access = access
         self.refresh = refresh
         self.limiter = limiter
-        self.events = events
+        self.sessions = sessions
 
     # ------------------------------------------------------------ sign-up and sign-in
-    async def register(self, email: str, password: str, display_name: str) -> Session:
+    async def register(
+        self, email: str, password: str, display_name: str, client_address: str
+    ) -> Session:
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         name = check_display_name(display_name)
+        # Before the Argon2 hash (64 MiB, ~0.1 s of CPU) and the welcome email.
+        await self.limiter.limits.hit(REGISTER_PER_ADDRESS, client_address)
+        token, link = self._one_time_link(VERIFY_EMAIL, timedelta(hours=48), "verify-email")
         try:
             user = await self.store.add(
                 UserRow(
@@ -66,21 +85,22 @@ class UserService:
                     password_hash=await hash_password(password),
                     display_name=name,
                     roles=["LEARNER"],
-                )
+                ),
+                token=token,
+                announce=lambda user: [
+                    contracts.UserRegistered(**user_fields(user), sealed_link=self._seal(link))
+                ],
             )
         except EmailTaken as exc:
             raise Conflict("An account with this email already exists") from exc
-        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
-        await self.events.publish(
-            "user.registered", {**user_payload(user), "verificationUrl": link}
-        )
         return await self._session(user)
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
         address = email.strip().lower()
-        await self.limiter.hit(address, client_address)
+        await self.limiter.attempt(address, client_address)
         user = await self.store.by_email(address)
         if not await verify_password(user.password_hash if user else None, password):
+            await self.limiter.failed(client_address)
             raise Unauthenticated("Invalid email or password")
         assert user is not None
         await self.limiter.succeeded(address)
@@ -100,19 +120,31 @@ class UserService:
         if user is None:
             raise Unauthenticated("Account no longer exists")
         return Session(
-            access_token=self.access.issue(str(user.id), user.roles),
+            access_token=self.access.issue(str(user.id), user.roles, grant.family),
             refresh_token=new_token,
             expires_in=self.access.ttl,
             user=user,
         )
 
     async def logout(self, refresh_token: str) -> bool:
-        return await self.refresh.revoke(refresh_token)
+        """Ends this session: its refresh tokens, access tokens and subscriptions."""
+        grant = await self.refresh.revoke(refresh_token)
+        if grant is None:
+            return False
+        await self.sessions.revoke(grant.family)
+        return True
+
+    async def end_all_sessions(self, user_id: str) -> None:
+        """Ends every session of the user, everywhere, within seconds: refresh tokens
+        stop rotating, access tokens are refused and live subscriptions end with
+        UNAUTHENTICATED. For password reset/change, role change, disabling, deletion."""
+        await self.sessions.revoke(*await self.refresh.revoke_all(user_id))
 
     async def _session(self, user: UserRow) -> Session:
+        session_id = new_family()
         return Session(
-            access_token=self.access.issue(str(user.id), user.roles),
-            refresh_token=await self.refresh.issue(str(user.id)),
+            access_token=self.access.issue(str(user.id), user.roles, session_id),
+            refresh_token=await self.refresh.issue(str(user.id), session_id),
             expires_in=self.access.ttl,
             user=user,
         )
@@ -122,9 +154,17 @@ class UserService:
         user = await self._existing(viewer.user_id)
         if user.email_verified:
             return False
-        link = await self._one_time_link(user, VERIFY_EMAIL, timedelta(hours=48), "verify-email")
-        await self.events.publish(
-            "user.email_verification_requested", {**user_payload(user), "verificationUrl": link}
+        await self.limiter.limits.hit(VERIFICATION_PER_USER, str(user.id))
+        token, link = self._one_time_link(VERIFY_EMAIL, timedelta(hours=48), "verify-email")
+        token.user_id = user.id
+        await self.store.add_token(
+            token,
+            user,
+            lambda user: [
+                contracts.EmailVerificationRequested(
+                    **user_fields(user), sealed_link=self._seal(link)
+                )
+            ],
         )
         return True
 
@@ -132,18 +172,28 @@ class UserService:
         user_id = await self.store.use_token(_hash(token), VERIFY_EMAIL, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired verification token")
-        user = await self.store.change(user_id, email_verified=True)
-        await self.events.publish("user.email_verified", user_payload(user))
+        await self.store.change(
+            user_id, email_verified=True, announce=lambda user: [EmailVerified(**user_fields(user))]
+        )
         return True
 
-    async def request_password_reset(self, email: str) -> bool:
-        user = await self.store.by_email(email.strip().lower())
+    async def request_password_reset(self, email: str, client_address: str) -> bool:
+        address = email.strip().lower()
+        # Per address, then per email: no mail bombing one inbox, no sweeping many.
+        await self.limiter.limits.hit(RESET_PER_ADDRESS, client_address)
+        await self.limiter.limits.hit(RESET_PER_EMAIL, address)
+        user = await self.store.by_email(address)
         if user is not None:
-            link = await self._one_time_link(
-                user, RESET_PASSWORD, timedelta(hours=1), "reset-password"
-            )
-            await self.events.publish(
-                "user.password_reset_requested", {**user_payload(user), "resetUrl": link}
+            token, link = self._one_time_link(RESET_PASSWORD, timedelta(hours=1), "reset-password")
+            token.user_id = user.id
+            await self.store.add_token(
+                token,
+                user,
+                lambda user: [
+                    contracts.PasswordResetRequested(
+                        **user_fields(user), sealed_link=self._seal(link)
+                    )
+                ],
             )
         return True  # the same answer for unknown emails: no account enumeration
 
@@ -152,19 +202,24 @@ class UserService:
         user_id = await self.store.use_token(_hash(token), RESET_PASSWORD, utcnow())
         if user_id is None:
             raise BadUserInput("token", "Invalid or expired reset token")
-        user = await self.store.change(user_id, password_hash=await hash_password(new_password))
-        await self.refresh.revoke_all(str(user.id))
-        await self.events.publish("user.password_changed", user_payload(user))
+        user = await self.store.change(
+            user_id,
+            password_hash=await hash_password(new_password),
+            announce=lambda user: [PasswordChanged(**user_fields(user))],
+        )
+        await self.end_all_sessions(str(user.id))
         return True
 
-    async def _one_time_link(self, user: UserRow, purpose: str, ttl: timedelta, page: str) -> str:
+    def _seal(self, link: str) -> str:
+        return seal(self.settings.mail_link_key, link)
+
+    def _one_time_link(
+        self, purpose: str, ttl: timedelta, page: str
+    ) -> tuple[OneTimeTokenRow, str]:
+        """A new single-use token (stored hashed; its user set by the caller) and its link."""
         token = secrets.token_urlsafe(32)
-        await self.store.add_token(
-            OneTimeTokenRow(
-                token_hash=_hash(token), user_id=user.id, purpose=purpose, expires_at=utcnow() + ttl
-            )
-        )
-        return f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
+        row = OneTimeTokenRow(token_hash=_hash(token), purpose=purpose, expires_at=utcnow() + ttl)
+        return row, f"{self.settings.public_url.rstrip('/')}/{page}?token={token}"
 
     # ------------------------------------------------------------ profile, preferences, roles
     async def update_profile(self, viewer: Viewer, display_name: str | None) -> UserRow:
@@ -184,19 +239,28 @@ class UserService:
             raise BadUserInput("theme", "theme must be one of " + ", ".join(THEMES))
         if not values:
             return user
-        user = await self.store.change(user.id, **values)
-        await self.events.publish("user.preferences_updated", user_payload(user))
-        return user
+        return await self.store.change(
+            user.id, announce=lambda user: [PreferencesUpdated(**user_fields(user))], **values
+        )
 
     async def set_roles(self, user_id: str, roles: list[str]) -> UserRow:
-        user = await self._existing(user_id)
+        before = user = await self._existing(user_id)
         wanted = ["LEARNER", *sorted({r for r in roles if r != "LEARNER"}, key=ROLES.index)]
-        user = await self.store.change(user.id, roles=wanted)
-        await self.events.publish("user.roles_changed", user_payload(user))
+        changed = wanted != list(before.roles)
+        user = await self.store.change(
+            user.id, roles=wanted, announce=lambda user: [RolesChanged(**user_fields(user))]
+        )
+        if changed:
+            await self.end_all_sessions(str(user.id))  # tokens name the old roles
         return user
 
-    async def ensure_admin(self, email: str, password: str) -> UserRow:
-        """Creates the admin account, or promotes (and re-keys) an existing one."""
+    async def ensure_admin(self, email: str, password: str, force: bool = False) -> UserRow:
+        """Creates the admin account, or promotes (and re-keys) an existing one.
+
+        An existing account whose email was never verified may belong to whoever
+        registered that address first: it is promoted only when `force` is given.
+        Promoting or re-keying ends every session the account had.
+        """
         address = normalise_email(email, self.settings.environment == "production")
         check_password(password)
         user = await self.store.by_email(address)
@@ -212,9 +276,13 @@ class UserService:
             )
         if set(user.roles) >= set(ROLES) and await verify_password(user.password_hash, password):
             return user
-        return await self.store.change(
+        if not user.email_verified and not force:
+            raise UnverifiedAccount(address)
+        user = await self.store.change(
             user.id, roles=list(ROLES), password_hash=await hash_password(password)
         )
+        await self.end_all_sessions(str(user.id))
+        return user
 
     async def _existing(self, user_id: str) -> UserRow:
         user = await self.store.by_id(user_id)
@@ -223,21 +291,29 @@ class UserService:
         return user
 
 
-def user_payload(user: UserRow) -> dict[str, Any]:
-    """What other subgraphs learn of an account through events."""
+class UnverifiedAccount(Conflict):
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"{email} belongs to an account whose email was never verified; "
+            "refusing to make it an admin (create-admin --force does it anyway)"
+        )
+
+
+def user_fields(user: UserRow) -> dict[str, Any]:
+    """What other subgraphs learn of an account through events (every user.* contract)."""
     return {
-        "userId": str(user.id),
+        "user_id": str(user.id),
         "email": user.email,
-        "displayName": user.display_name,
-        "emailVerified": user.email_verified,
+        "display_name": user.display_name,
+        "email_verified": user.email_verified,
         "roles": list(user.roles),
-        "preferences": {
-            "locale": user.locale,
-            "timezone": user.timezone,
-            "emailNotifications": user.email_notifications,
-            "smsNotifications": user.sms_notifications,
-            "pushNotifications": user.push_notifications,
-        },
+        "preferences": contracts.Preferences(
+            locale=user.locale,
+            timezone=user.timezone,
+            email_notifications=user.email_notifications,
+            sms_notifications=user.sms_notifications,
+            push_notifications=user.push_notifications,
+        ),
     }
 
 

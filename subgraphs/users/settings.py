@@ -17,7 +17,6 @@ class UserSettings(Settings):
     service: str = "users"
 
     jwt_private_key_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)
-    access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
 
     # Abuse protection of login.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String, select, update
@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ..common.clock import utcnow
+from ..common.events import Contract
+from ..common.events.outbox import SqlOutbox, outbox_table
 from ..common.stores.sql import UTCDateTime
 
 
@@ -54,9 +56,18 @@ class EmailTaken(Exception):
     pass
 
 
+OUTBOX = outbox_table(Base.metadata)
+
+# The events a committed change announces, from the account as it now stands.
+Announce = Callable[["UserRow"], Sequence[Contract]]
+
+
 class UserStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Accounts and tokens; every change commits with the events it announces (the outbox)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str) -> None:
         self.sessions = sessions
+        self.outbox = SqlOutbox(OUTBOX, sessions, producer)
 
     async def by_ids(self, ids: Sequence[str]) -> list[UserRow]:
         keys = [_uuid(i) for i in ids]
@@ -75,28 +86,53 @@ class UserStore:
         async with self.sessions() as session:
             return await session.scalar(select(UserRow).where(UserRow.email == email))
 
-    async def add(self, row: UserRow) -> UserRow:
+    async def add(
+        self,
+        row: UserRow,
+        *,
+        token: OneTimeTokenRow | None = None,
+        announce: Announce | None = None,
+    ) -> UserRow:
+        """Adds the account, with its first one-time token and its events, in one transaction."""
         async with self.sessions() as session:
             session.add(row)
             try:
-                await session.commit()
+                await session.flush()
             except IntegrityError as exc:
                 raise EmailTaken(row.email) from exc
+            if token is not None:
+                token.user_id = row.id
+                session.add(token)
+            await self._commit(session, row, announce)
             await session.refresh(row)
             return row
 
-    async def change(self, user_id: uuid.UUID, **values: object) -> UserRow:
+    async def change(
+        self, user_id: uuid.UUID, *, announce: Announce | None = None, **values: object
+    ) -> UserRow:
         async with self.sessions() as session:
             await session.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
-            await session.commit()
             row = await session.get(UserRow, user_id, populate_existing=True)
             assert row is not None
+            await self._commit(session, row, announce)
             return row
 
-    async def add_token(self, row: OneTimeTokenRow) -> None:
+    async def add_token(
+        self, row: OneTimeTokenRow, user: UserRow, announce: Announce | None = None
+    ) -> None:
         async with self.sessions() as session:
             session.add(row)
+            await self._commit(session, user, announce)
+
+    async def _commit(
+        self, session: AsyncSession, user: UserRow, announce: Announce | None
+    ) -> None:
+        if announce is None:
             await session.commit()
+            return
+        await self.outbox.add(session, announce(user))
+        await session.commit()
+        self.outbox.wake()
 
     async def use_token(self, token_hash: str, purpose: str, now: datetime) -> uuid.UUID | None:
         """Marks an unused, unexpired token used; its user id, or None. Atomic."""

@@ -120,10 +120,12 @@ class AccessTokens:
         self.audience = settings.jwt_audience
         self.ttl = settings.access_token_ttl_seconds
 
-    def issue(self, user_id: str, roles: Sequence[str]) -> str:
+    def issue(self, user_id: str, roles: Sequence[str], session_id: str) -> str:
+        """An access token of the session (refresh family) `session_id`: its `sid` claim."""
         now = int(time.time())
         claims = {
             "sub": user_id,
+            "sid": session_id,
             "roles": list(roles),
             "iss": self.issuer,
             "aud": self.audience,
@@ -164,9 +166,9 @@ class RefreshTokens:
         self.redis = redis
         self.ttl = ttl_seconds
 
-    async def issue(self, user_id: str, family: str | None = None) -> str:
+    async def issue(self, user_id: str, family: str) -> str:
+        """A refresh token of `family` (a session: one per login, see `new_family`)."""
         token = secrets.token_urlsafe(32)
-        family = family or uuid.uuid4().hex
         key = f"refresh:{token_hash(token)}"
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"user": user_id, "family": family})
@@ -190,20 +192,29 @@ class RefreshTokens:
             raise RefreshTokenReused(grant.family)
         return grant, await self.issue(grant.user_id, grant.family)
 
-    async def revoke(self, token: str) -> bool:
+    async def revoke(self, token: str) -> RefreshGrant | None:
+        """Ends the token's family; its grant, or None for an unknown token."""
         record = await self.redis.hgetall(f"refresh:{token_hash(token)}")
         if not record:
-            return False
-        await self.revoke_family(_grant(record))
-        return True
+            return None
+        grant = _grant(record)
+        await self.revoke_family(grant)
+        return grant
 
     async def revoke_family(self, grant: RefreshGrant) -> None:
         await self.redis.set(f"refresh-revoked:{grant.family}", "1", ex=self.ttl)
 
-    async def revoke_all(self, user_id: str) -> None:
-        families = await self.redis.smembers(f"refresh-families:{user_id}")
+    async def revoke_all(self, user_id: str) -> list[str]:
+        """Ends every family of the user; their ids (the sessions to end)."""
+        families = [_text(f) for f in await self.redis.smembers(f"refresh-families:{user_id}")]
         for family in families:
-            await self.revoke_family(RefreshGrant(user_id, _text(family)))
+            await self.revoke_family(RefreshGrant(user_id, family))
+        return families
+
+
+def new_family() -> str:
+    """A new session id: one refresh-token family, the `sid` of its access tokens."""
+    return uuid.uuid4().hex
 
 
 def _text(value: bytes | str) -> str:

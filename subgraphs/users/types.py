@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
+from ..common.descriptions import USER, USER_ID, described_enum
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
 from .loaders import Loaders
@@ -18,21 +19,26 @@ from .store import UserRow
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@strawberry.enum
+@described_enum(
+    "What a user may do; ADMIN holds every role.",
+    LEARNER="Learns: every account has it.",
+    EDITOR="Edits the catalog, content and assessments.",
+    ADMIN="Manages users and announcements; may do everything.",
+)
 class Role(Enum):
     LEARNER = "LEARNER"
     EDITOR = "EDITOR"
     ADMIN = "ADMIN"
 
 
-@strawberry.type
+@strawberry.type(description="A user's settings. Only the user themself and ADMIN see them.")
 class Preferences:
-    locale: str
-    timezone: str
-    theme: str
-    email_notifications: bool
-    sms_notifications: bool
-    push_notifications: bool
+    locale: str = strawberry.field(description="Language tag, e.g. en or pt-BR.")
+    timezone: str = strawberry.field(description="IANA time zone, e.g. Europe/Paris.")
+    theme: str = strawberry.field(description="One of light, dark, system.")
+    email_notifications: bool = strawberry.field(description="Whether to send email.")
+    sms_notifications: bool = strawberry.field(description="Whether to send SMS.")
+    push_notifications: bool = strawberry.field(description="Whether to send web push.")
 
     @classmethod
     def of(cls, row: UserRow) -> Preferences:
@@ -46,23 +52,29 @@ class Preferences:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=USER)
 class User:
-    id: strawberry.ID
-    display_name: str
-    roles: list[Role]
-    email_verified: bool
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description=USER_ID)
+    display_name: str = strawberry.field(description="Public name, 1 to 80 characters.")
+    roles: list[Role] = strawberry.field(description="Always includes LEARNER.")
+    email_verified: bool = strawberry.field(description="Whether the email was confirmed.")
+    created_at: datetime = strawberry.field(description="When the account was registered.")
     row: strawberry.Private[UserRow]
     # Set when the caller just proved to be this user (register, login, refresh).
     authenticated_as_self: strawberry.Private[bool] = False
 
-    @strawberry.field(description="Visible to the user themself and ADMIN only.")
+    @strawberry.field(
+        description="Login email. The user themself and ADMIN only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def email(self, info: Info) -> str:
         await self._check_private(info)
         return self.row.email
 
-    @strawberry.field(description="The user themself and ADMIN only.")
+    @strawberry.field(
+        description="Settings. The user themself and ADMIN only: "
+        "UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
     async def preferences(self, info: Info) -> Preferences:
         await self._check_private(info)
         return Preferences.of(self.row)
@@ -89,12 +101,16 @@ class User:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A signed-in session.")
 class AuthPayload:
-    access_token: str
-    refresh_token: str
+    access_token: str = strawberry.field(
+        description="Short-lived JWT: send it as `Authorization: Bearer <token>`."
+    )
+    refresh_token: str = strawberry.field(
+        description="Opaque, single-use: trade it for new tokens with refreshToken."
+    )
     expires_in: int = strawberry.field(description="Seconds until the access token expires.")
-    user: User
+    user: User = strawberry.field(description="The signed-in user.")
 
     @classmethod
     def of(cls, session: Session) -> AuthPayload:

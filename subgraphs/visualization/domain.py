@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from ..common.ratelimit import Limit
+
+# Drawings (a cache miss lays out a whole graph): per client address, each SVG field
+# or image counted, so 100 skills' trees in one query count 100.
+DRAWINGS = Limit("svg:address", 300, 60)
+
 LEVELS = ("BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT")
 STATUSES = ("COMPLETED", "IN_PROGRESS", "NOT_STARTED")
 MIN_DEPTH, MAX_DEPTH = 1, 6

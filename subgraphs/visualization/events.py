@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
-from ..common.events import Event, Handler
+from ..common.events import Handlers, Received
+from ..common.events.contracts import (
+    PrerequisiteAdded,
+    PrerequisiteChanged,
+    PrerequisiteRemoved,
+    ProgressUpdated,
+    RoadmapChanged,
+    RoadmapCreated,
+    RoadmapUpdated,
+    SkillChanged,
+    SkillCompleted,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from .cache import SvgCache
 
 
-def event_handlers(cache: SvgCache) -> dict[str, Handler]:
+def event_handlers(cache: SvgCache) -> Handlers:
     """Per-entity invalidation: a skill, roadmap or user's progress changes only its renders."""
 
-    async def skill_changed(event: Event) -> None:
-        await cache.bump([f"skill:{event.payload['skillId']}"])
+    async def skill_changed(event: Received[SkillChanged]) -> None:
+        await cache.bump([f"skill:{event.payload.skill_id}"])
 
-    async def prerequisite_changed(event: Event) -> None:
+    async def prerequisite_changed(event: Received[PrerequisiteChanged]) -> None:
         # The dependent's prerequisite list changed; trees showing it must redraw.
         await cache.bump(
-            [f"skill:{event.payload['skillId']}", f"skill:{event.payload['prerequisiteId']}"]
+            [f"skill:{event.payload.skill_id}", f"skill:{event.payload.prerequisite_id}"]
         )
 
-    async def roadmap_changed(event: Event) -> None:
-        await cache.bump([f"roadmap:{event.payload['roadmapId']}"])
+    async def roadmap_changed(event: Received[RoadmapChanged]) -> None:
+        await cache.bump([f"roadmap:{event.payload.roadmap_id}"])
 
-    async def progress_changed(event: Event) -> None:
-        await cache.bump([f"user:{event.payload['userId']}"])
+    async def progress_changed(event: Received[ProgressUpdated] | Received[SkillCompleted]) -> None:
+        await cache.bump([f"user:{event.payload.user_id}"])
 
-    return {
-        "skill.created": skill_changed,
-        "skill.updated": skill_changed,
-        "skill.deleted": skill_changed,
-        "skill.prerequisite_added": prerequisite_changed,
-        "skill.prerequisite_removed": prerequisite_changed,
-        "roadmap.created": roadmap_changed,
-        "roadmap.updated": roadmap_changed,
-        "roadmap.deleted": roadmap_changed,
-        "progress.updated": progress_changed,
-        "skill.completed": progress_changed,
-    }
+    return (
+        Handlers()
+        .on(SkillCreated, skill_changed)
+        .on(SkillUpdated, skill_changed)
+        .on(SkillDeleted, skill_changed)
+        .on(PrerequisiteAdded, prerequisite_changed)
+        .on(PrerequisiteRemoved, prerequisite_changed)
+        .on(RoadmapCreated, roadmap_changed)
+        .on(RoadmapUpdated, roadmap_changed)
+        .on(ProgressUpdated, progress_changed)
+        .on(SkillCompleted, progress_changed)
+    )

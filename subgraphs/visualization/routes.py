@@ -6,13 +6,14 @@ import hashlib
 import logging
 from collections.abc import Awaitable
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..common.auth import Viewer, bearer_token
+from ..common.clients import client_address
 from ..common.errors import AppError, BadUserInput
 from ..common.platform import Platform
-from .domain import ChartKind
+from .domain import DRAWINGS, ChartKind
 from .service import VisualizationService
 from .source.gateway import GatewayUnavailable
 
@@ -25,7 +26,13 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
 }
-STATUS = {"BAD_USER_INPUT": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
+STATUS = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "RATE_LIMITED": 429,
+}
 
 
 def etag_of(svg: str) -> str:
@@ -35,23 +42,32 @@ def etag_of(svg: str) -> str:
 def add_image_routes(app: FastAPI, platform: Platform, service: VisualizationService) -> None:
     async def viewer_of(request: Request) -> Viewer | None:
         token = bearer_token(request.headers.get("authorization"))
-        return await platform.verifier.verify(token) if token else None
+        viewer = await platform.verifier.verify(token) if token else None
+        if viewer is not None and platform.sessions.is_revoked(viewer.session_id):
+            return None
+        return viewer
 
-    @app.get("/svg/skills/{skill_id}/tree.svg")
+    async def limited(request: Request) -> None:
+        """The same drawing budget as the SVG fields, per client address."""
+        await platform.limits.hit(DRAWINGS, client_address(request, platform.trusted_proxies))
+
+    drawing = [Depends(limited)]
+
+    @app.get("/svg/skills/{skill_id}/tree.svg", dependencies=drawing)
     async def skill_tree(request: Request, skill_id: str, depth: str = "3") -> Response:
         return await _image(request, service.skill_tree(skill_id, _int("depth", depth)), PUBLIC)
 
-    @app.get("/svg/roadmaps/{slug}.svg")
+    @app.get("/svg/roadmaps/{slug}.svg", dependencies=drawing)
     async def roadmap(request: Request, slug: str) -> Response:
         return await _image(request, service.roadmap(slug), PUBLIC)
 
-    @app.get("/svg/users/{user_id}/progress.svg")
+    @app.get("/svg/users/{user_id}/progress.svg", dependencies=drawing)
     async def progress(request: Request, user_id: str, kind: str = "BAR") -> Response:
         chart = _kind(kind)
         viewer = await viewer_of(request)
         return await _image(request, service.progress_chart(viewer, user_id, chart), PRIVATE)
 
-    @app.get("/svg/users/{user_id}/roadmaps/{slug}.svg")
+    @app.get("/svg/users/{user_id}/roadmaps/{slug}.svg", dependencies=drawing)
     async def user_roadmap(request: Request, user_id: str, slug: str) -> Response:
         viewer = await viewer_of(request)
         return await _image(request, service.user_roadmap(viewer, user_id, slug), PRIVATE)
@@ -72,7 +88,9 @@ def add_image_routes(app: FastAPI, platform: Platform, service: VisualizationSer
     @app.exception_handler(AppError)
     async def app_error(_: Request, error: AppError) -> JSONResponse:
         status = STATUS.get(error.code, 500)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if "retryAfter" in error.extensions:
+            headers["Retry-After"] = str(error.extensions["retryAfter"])
         body = {
             "errors": [
                 {"message": error.message, "extensions": {**error.extensions, "code": error.code}}

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import strawberry
 
+from ..common.descriptions import QUERY
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .types import Roadmap, Skill, User
 
 
-@strawberry.type
+@strawberry.type(description=QUERY)
 class Query:
-    @strawberry.field(description="The visualization subgraph's own health, for smoke checks.")
+    @strawberry.field(
+        description="The visualization subgraph's own health, for smoke checks: always true. "
+        "Anyone."
+    )
     def visualization_ready(self) -> bool:
         return True
 
 
+# A drawing costs as much as ~50 plain fields: a layout on a cache miss, kilobytes out.
+DRAWING_COSTS = {
+    "Skill.treeSvg": 50,
+    "Roadmap.svg": 50,
+    "User.progressChartSvg": 50,
+    "User.skillTreeSvg": 50,
+}
+
+
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
-    return federated_schema(settings, query=Query, types=[Skill, Roadmap, User])
+    return federated_schema(
+        settings, query=Query, types=[Skill, Roadmap, User], costs=DRAWING_COSTS
+    )

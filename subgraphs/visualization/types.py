@@ -8,8 +8,7 @@ gateway hands their values over with the User reference (no call back through it
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.federation.schema_directives import Key
@@ -17,7 +16,32 @@ from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.entities import SkillLevel
+from ..common.descriptions import (
+    CATEGORY,
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    PROGRESS,
+    PROGRESS_COMPLETED_AT,
+    PROGRESS_ID,
+    PROGRESS_PERCENT,
+    PROGRESS_SKILL,
+    PROGRESS_STARTED_AT,
+    PROGRESS_STATUS,
+    PROGRESS_UPDATED_AT,
+    ROADMAP,
+    ROADMAP_ID,
+    ROADMAP_SLUG,
+    SKILL,
+    SKILL_CATEGORY,
+    SKILL_ID,
+    SKILL_LEVEL,
+    SKILL_NAME,
+    USER,
+    USER_ID,
+    USER_PROGRESS,
+    described_enum,
+)
+from ..common.entities import ProgressStatus, SkillLevel
 from ..common.errors import AppError
 from ..common.permissions import require_self_or_admin
 from . import domain
@@ -27,36 +51,47 @@ from .loaders import Loaders
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
-ChartKind = strawberry.enum(domain.ChartKind, description="How a progress chart is drawn.")
+
+ChartKind = described_enum(
+    "How a progress chart is drawn.",
+    BAR="One bar per skill, by percent.",
+    RADAR="One spoke per skill (per category when many), by percent.",
+    TIMELINE="One bar per skill from its start to completion (or now).",
+)(domain.ChartKind)
 NOT_HERE = [Key(fields=FieldSet("id"), resolvable=False)]  # entities this subgraph cannot resolve
 
 
-@strawberry.enum(description="Where a learner stands on a skill (the learning subgraph's states).")
-class ProgressStatus(Enum):
-    NOT_STARTED = "NOT_STARTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-
-
-@strawberry.federation.type(
-    keys=NOT_HERE, description="A skill category (owned by the skills subgraph)."
-)
+@strawberry.federation.type(keys=NOT_HERE, description=CATEGORY)
 class Category:
-    id: strawberry.ID
-    name: str = strawberry.federation.field(external=True, default="")
+    id: strawberry.ID = strawberry.field(description=CATEGORY_ID)
+    name: str = strawberry.federation.field(external=True, default="", description=CATEGORY_NAME)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
-    id: strawberry.ID
-    name: str = strawberry.federation.field(external=True, default="")
-    level: SkillLevel = strawberry.federation.field(external=True, default=SkillLevel.BEGINNER)
+    id: strawberry.ID = strawberry.field(description=SKILL_ID)
+    name: str = strawberry.federation.field(external=True, default="", description=SKILL_NAME)
+    level: SkillLevel = strawberry.federation.field(
+        external=True, default=SkillLevel.BEGINNER, description=SKILL_LEVEL
+    )
     category: Category = strawberry.federation.field(
-        external=True, default_factory=lambda: Category(id=strawberry.ID(""))
+        external=True,
+        default_factory=lambda: Category(id=strawberry.ID("")),
+        description=SKILL_CATEGORY,
     )
 
-    @strawberry.field(description="The prerequisite tree below this skill, as an SVG document.")
-    async def tree_svg(self, info: Info, depth: int | None = 3) -> str:
+    @strawberry.field(
+        description="The prerequisite tree below this skill, as an SVG document. Anyone. "
+        "Errors: NOT_FOUND (skill), BAD_USER_INPUT (depth), RATE_LIMITED."
+    )
+    async def tree_svg(
+        self,
+        info: Info,
+        depth: Annotated[
+            int | None, strawberry.argument(description="Levels of prerequisites, 1 to 6.")
+        ] = 3,
+    ) -> str:
+        await info.context.limit(domain.DRAWINGS)
         key = (str(self.id), 3 if depth is None else depth)
         return await info.context.loaders.skill_tree.load(key)
 
@@ -65,15 +100,18 @@ class Skill:
         return cls(id=id)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=ROADMAP)
 class Roadmap:
-    id: strawberry.ID
-    slug: str = strawberry.federation.field(external=True)
+    id: strawberry.ID = strawberry.field(description=ROADMAP_ID)
+    slug: str = strawberry.federation.field(external=True, description=ROADMAP_SLUG)
 
     @strawberry.federation.field(
-        requires=["slug"], description="The roadmap as an ordered diagram (SVG)."
+        requires=["slug"],
+        description="The roadmap as an ordered diagram (SVG). Anyone. "
+        "Errors: NOT_FOUND, RATE_LIMITED.",
     )
     async def svg(self, info: Info) -> str:
+        await info.context.limit(domain.DRAWINGS)
         return await info.context.deps.service.roadmap(self.slug)
 
     @classmethod
@@ -81,51 +119,76 @@ class Roadmap:
         return cls(id=id, slug=slug)
 
 
-@strawberry.federation.type(
-    keys=NOT_HERE, description="A learner's progress on one skill (learning subgraph)."
-)
+@strawberry.federation.type(keys=NOT_HERE, description=PROGRESS)
 class SkillProgress:
-    id: strawberry.ID
-    percent: float = strawberry.federation.field(external=True, default=0.0)
+    id: strawberry.ID = strawberry.field(description=PROGRESS_ID)
+    percent: float = strawberry.federation.field(
+        external=True, default=0.0, description=PROGRESS_PERCENT
+    )
     status: ProgressStatus = strawberry.federation.field(
-        external=True, default=ProgressStatus.NOT_STARTED
+        external=True, default=ProgressStatus.NOT_STARTED, description=PROGRESS_STATUS
     )
-    started_at: datetime = strawberry.federation.field(external=True, default=datetime.min)
-    updated_at: datetime = strawberry.federation.field(external=True, default=datetime.min)
-    completed_at: datetime | None = strawberry.federation.field(external=True, default=None)
+    started_at: datetime = strawberry.federation.field(
+        external=True, default=datetime.min, description=PROGRESS_STARTED_AT
+    )
+    updated_at: datetime = strawberry.federation.field(
+        external=True, default=datetime.min, description=PROGRESS_UPDATED_AT
+    )
+    completed_at: datetime | None = strawberry.federation.field(
+        external=True, default=None, description=PROGRESS_COMPLETED_AT
+    )
     skill: Skill = strawberry.federation.field(
-        external=True, default_factory=lambda: Skill(id=strawberry.ID(""))
+        external=True,
+        default_factory=lambda: Skill(id=strawberry.ID("")),
+        description=PROGRESS_SKILL,
     )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], description=USER)
 class User:
-    id: strawberry.ID
-    progress: list[SkillProgress] = strawberry.federation.field(external=True, default_factory=list)
+    id: strawberry.ID = strawberry.field(description=USER_ID)
+    progress: list[SkillProgress] = strawberry.federation.field(
+        external=True, default_factory=list, description=USER_PROGRESS
+    )
     # What the gateway sent for `progress` (the @requires selection), as JSON values.
     required_progress: strawberry.Private[list[dict[str, Any]] | None] = None
 
     @strawberry.federation.field(
         requires=[PROGRESS_REQUIRES],
-        description="The user's progress per skill; the user and ADMIN only. Drawn from the "
-        "progress the gateway fetched from learning in the same request: it reflects the "
-        "user's latest recordProgress at once.",
+        description="The user's progress per skill as an SVG chart, drawn from the progress "
+        "the gateway fetched from learning in the same request (it reflects the user's latest "
+        "recordProgress at once). The user themself and ADMIN only. Errors: UNAUTHENTICATED, "
+        "FORBIDDEN, NOT_FOUND, RATE_LIMITED, INTERNAL_SERVER_ERROR (progress unavailable).",
     )
     async def progress_chart_svg(
         self,
         info: Info,
-        kind: ChartKind | None = domain.ChartKind.BAR,  # type: ignore[valid-type]
+        kind: Annotated[
+            ChartKind | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Chart style; default BAR."),
+        ] = domain.ChartKind.BAR,
     ) -> str:
-        viewer = require_self_or_admin(await info.context.viewer(), str(self.id))
+        viewer = await info.context.viewer()
+        await info.context.limit(domain.DRAWINGS)
+        require_self_or_admin(viewer, str(self.id))
         chart = domain.ChartKind(kind) if kind is not None else domain.ChartKind.BAR
         if self.required_progress is None:  # learning did not answer (it reported why)
             raise AppError("The user's progress is unavailable; try again later")
         progress = user_progress(str(self.id), self.required_progress)
         return await info.context.deps.service.progress_chart(viewer, str(self.id), chart, progress)
 
-    @strawberry.field(description="A roadmap coloured by the user's progress; user and ADMIN only.")
-    async def skill_tree_svg(self, info: Info, roadmap_slug: str) -> str:
+    @strawberry.field(
+        description="A roadmap as SVG, coloured by the user's progress. The user themself and "
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (roadmap or user), "
+        "RATE_LIMITED."
+    )
+    async def skill_tree_svg(
+        self,
+        info: Info,
+        roadmap_slug: Annotated[str, strawberry.argument(description="The roadmap's slug.")],
+    ) -> str:
         viewer = await info.context.viewer()
+        await info.context.limit(domain.DRAWINGS)
         return await info.context.deps.service.user_roadmap(viewer, str(self.id), roadmap_slug)
 
     @classmethod

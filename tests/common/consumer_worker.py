@@ -12,15 +12,16 @@ import sys
 
 from redis.asyncio import Redis
 
-from subgraphs.common.events import Event, EventConsumer
+from subgraphs.common.events import EventConsumer, Handlers, Received
+from tests.support.contracts import Work
 
 
 async def main(url: str, stream: str) -> None:
     redis = Redis.from_url(url)
 
-    async def handle(event: Event) -> None:
+    async def handle(event: Received[Work]) -> None:
         await redis.rpush(f"{stream}:attempts", event.id)
-        if event.payload.get("crashOnce") and await redis.set(f"{stream}:crashed", "1", nx=True):
+        if event.payload.crash_once and await redis.set(f"{stream}:crashed", "1", nx=True):
             os._exit(137)  # killed mid-handling: read, not acknowledged
         await redis.rpush(f"{stream}:completed", event.id)
 
@@ -28,7 +29,7 @@ async def main(url: str, stream: str) -> None:
         redis,
         group="crash-test",
         consumer="worker-1",
-        handlers={"test.work": handle},
+        handlers=Handlers().on(Work, handle),
         stream=stream,
         block_ms=200,
         claim_idle_ms=60_000,

@@ -10,7 +10,15 @@ from collections import Counter
 
 from redis.asyncio import Redis
 
-from subgraphs.common.events import Event, EventBus, EventConsumer, LiveChannels
+from subgraphs.common.events import (
+    Event,
+    EventBus,
+    EventConsumer,
+    Handlers,
+    LiveChannels,
+    Received,
+)
+from tests.support.contracts import Work
 from tests.support.servers import RedisServer
 from tests.support.stack import REPO
 
@@ -34,7 +42,7 @@ async def test_a_crash_mid_handling_redelivers_that_event_exactly_once(
     redis = Redis.from_url(redis_server.url)
     stream = f"test-events-{uuid.uuid4().hex}"
     bus = EventBus(redis, producer="test", stream=stream)
-    events = [await bus.publish("test.work", {"n": n, "crashOnce": n == 5}) for n in range(10)]
+    events = [await bus.publish(Work(n=n, crash_once=n == 5)) for n in range(10)]
 
     worker = start_worker(redis_server.url, stream)
     assert await asyncio.to_thread(worker.wait, 30) == 137  # it crashed on event 5
@@ -76,13 +84,15 @@ async def test_the_same_event_delivered_twice_is_handled_once(redis_server: Redi
     stream = f"test-dup-{uuid.uuid4().hex}"
     handled: list[str] = []
 
-    async def handle(event: Event) -> None:
+    async def handle(event: Received[Work]) -> None:
         handled.append(event.id)
 
-    event = Event(type="test.work", producer="test", payload={})
+    event = Event.of(Work(), producer="test")
     for _ in range(2):  # e.g. a producer retrying after a timeout
         await redis.xadd(stream, {"event": event.to_json()})
-    consumer = EventConsumer(redis, "dup", "c1", {"test.work": handle}, stream=stream, block_ms=50)
+    consumer = EventConsumer(
+        redis, "dup", "c1", Handlers().on(Work, handle), stream=stream, block_ms=50
+    )
     await consumer.ensure_group()
     while await consumer.process_once():
         pass
@@ -95,17 +105,17 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(redis_server: Red
     stream = f"test-dead-{uuid.uuid4().hex}"
     calls: list[str] = []
 
-    async def fail(event: Event) -> None:
+    async def fail(event: Received[Work]) -> None:
         calls.append(event.id)
         raise RuntimeError("downstream is down")
 
     bus = EventBus(redis, producer="test", stream=stream)
-    event = await bus.publish("test.work", {"x": 1})
+    event = await bus.publish(Work(n=1))
     consumer = EventConsumer(
         redis,
         "dlq",
         "c1",
-        {"test.work": fail},
+        Handlers().on(Work, fail),
         stream=stream,
         block_ms=50,
         claim_idle_ms=0,
@@ -145,3 +155,83 @@ async def test_every_live_listener_of_a_channel_hears_every_message(
         task.cancel()
     await asyncio.gather(*listeners, return_exceptions=True)
     await live.disconnect()
+
+
+async def test_a_poison_entry_mid_burst_is_dead_lettered_and_the_rest_flows(
+    redis_server: RedisServer,
+) -> None:
+    redis = Redis.from_url(redis_server.url)
+    stream = f"test-poison-{uuid.uuid4().hex}"
+    bus = EventBus(redis, producer="test", stream=stream)
+    handled: list[int] = []
+
+    async def handle(event: Received[Work]) -> None:
+        handled.append(event.payload.n)
+
+    good = Event.of(Work(n=0), "test").to_json()
+    poison = {
+        "not json": b"{nope",
+        "no contract": good.replace('"test.work"', '"test.nobody-knows-this"'),
+        "invalid payload": good.replace('"n": 0', '"n": "zero"'),
+        "newer version": good.replace('"version": 1', '"version": 9'),
+    }
+    for n in range(40):
+        await bus.publish(Work(n=n))
+        if n == 20:
+            for raw in poison.values():
+                await redis.xadd(stream, {"event": raw})
+            await redis.xadd(stream, {"something": "else"})
+    # A crashed consumer left the first poison entry in its own pending list.
+    consumer = EventConsumer(
+        redis, "poison", "c1", Handlers().on(Work, handle), stream=stream, block_ms=10
+    )
+    await consumer.ensure_group()
+    await redis.xreadgroup("poison", "c1", {stream: ">"}, count=30)
+    await consumer.process_own_pending()  # must not raise
+    while await consumer.process_once():
+        pass
+
+    assert sorted(handled) == list(range(40))
+    dead = [fields for _, fields in await redis.xrange(consumer.dead_letter_stream)]
+    reasons = [fields[b"reason"].decode() for fields in dead]
+    assert len(reasons) == 5
+    assert reasons[0].startswith("malformed envelope")
+    assert reasons[1] == "no contract of this type"
+    assert reasons[2].startswith("payload is not a valid test.work v1: n:")
+    assert reasons[3].startswith("version 9 is newer than 1")
+    assert "no event field" in reasons[4]
+    assert (await redis.xpending(stream, "poison"))["pending"] == 0
+    await redis.aclose()
+
+
+async def test_trimming_keeps_what_a_lagging_group_has_not_acknowledged(
+    redis_server: RedisServer,
+) -> None:
+    redis = Redis.from_url(redis_server.url)
+    stream = f"test-trim-{uuid.uuid4().hex}"
+    bus = EventBus(redis, producer="test", stream=stream)
+
+    async def handle(event: Received[Work]) -> None:
+        pass
+
+    fast = EventConsumer(redis, "fast", "c1", Handlers().on(Work, handle), stream=stream)
+    slow = EventConsumer(redis, "slow", "c1", Handlers().on(Work, handle), stream=stream)
+    await fast.ensure_group()
+    await slow.ensure_group()
+    for n in range(10):
+        await bus.publish(Work(n=n))
+    await redis.xreadgroup("slow", "c1", {stream: ">"}, count=3)  # read 3, acknowledged none
+    await redis.xack(stream, "slow", (await redis.xrange(stream, count=1))[0][0])
+    while await fast.process_once():
+        pass
+    assert await fast.trim() == 1  # only the one entry both groups acknowledged
+    assert await redis.xlen(stream) == 9
+    while await slow.process_once():  # reads the 7 it had not read; 2 stay pending
+        pass
+    assert await slow.trim() == 0  # the oldest entries are the 2 pending ones
+    assert await redis.xlen(stream) == 9
+    for entry_id, _ in await redis.xrange(stream, count=2):
+        await redis.xack(stream, "slow", entry_id)
+    assert await slow.trim() == 9
+    assert await redis.xlen(stream) == 0
+    await redis.aclose()

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from subgraphs.common.auth import Viewer
 from subgraphs.common.events import EventBus
+from subgraphs.common.events.relay import OutboxRelay
 from subgraphs.common.settings import load_settings
 from subgraphs.common.stores.mongo import mongo_database
 from subgraphs.content.deps import Deps, assemble
@@ -37,13 +38,17 @@ OTHER_EDITOR = Viewer(user_id="editor-2", roles=frozenset({"LEARNER", "EDITOR"})
 
 
 class EventLog:
-    """The events one content store published, read back from its Redis stream."""
+    """The events one content store published, read back from its Redis stream
+    after its outbox relay has published everything pending."""
 
-    def __init__(self, redis: Redis, stream: str) -> None:
+    def __init__(self, redis: Redis, stream: str, relay: OutboxRelay) -> None:
         self.redis = redis
         self.stream = stream
+        self.relay = relay
 
     async def of(self, type: str) -> list[dict[str, Any]]:
+        while await self.relay.relay_once():
+            pass
         entries = await self.redis.xrange(self.stream)
         events = [json.loads(fields[b"event"]) for _, fields in entries]
         return [event["payload"] for event in events if event["type"] == type]
@@ -65,9 +70,10 @@ async def open_content(
     redis = Redis.from_url(redis_url)
     stream = f"test:content:{name}"
     database = mongo_database(settings, **client_options)
-    deps = assemble(settings, EventBus(redis, producer="content", stream=stream), database)
+    deps = assemble(settings, database)
+    relay = OutboxRelay(deps.outbox, EventBus(redis, producer="content", stream=stream), redis)
     await deps.store.create_indexes()
-    return Content(deps, EventLog(redis, stream)), redis
+    return Content(deps, EventLog(redis, stream, relay)), redis
 
 
 async def close_content(content: Content, redis: Redis) -> None:

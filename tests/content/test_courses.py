@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
+from subgraphs.common.events import EventBus
+from subgraphs.common.events.relay import OutboxRelay
 from subgraphs.common.pagination import encode_cursor
 from subgraphs.common.stores.mongo import mongo_now
 from subgraphs.content.domain import DRAFT, PUBLISHED
@@ -22,8 +26,8 @@ async def test_a_course_starts_as_a_draft_that_only_editors_see(content: Content
     assert await service.course(None, "intro-python", drafts=False) is None
     seen = await service.course(None, "intro-python", drafts=True)
     assert seen is not None and seen.content.title == "Intro to Python"
-    assert (await service.courses(None, None, None, drafts=False)).total_count == 0
-    assert (await service.courses(None, None, None, drafts=True)).total_count == 1
+    assert await (await service.courses(None, None, None, drafts=False)).total_count() == 0
+    assert await (await service.courses(None, None, None, drafts=True)).total_count() == 1
 
 
 async def test_update_bumps_the_version_and_keeps_every_version(content: Content) -> None:
@@ -79,6 +83,29 @@ async def test_publishing_emits_content_published_once_per_version(content: Cont
             "skillIds": ["s1", "s2"],
         }
     ]
+
+
+async def test_publish_course_retried_while_redis_is_down_still_notifies(
+    content: Content,
+) -> None:
+    """The event is written with the publishing update: Redis being down neither fails
+    the mutation nor loses content.published, and a retry does not need to resend it."""
+    service = content.deps.service
+    course = await service.create_course(EDITOR, course_draft(skill_ids=["s1"]))
+    unreachable = Redis.from_url("redis://127.0.0.1:9", socket_connect_timeout=0.2)
+    down = OutboxRelay(content.deps.outbox, EventBus(unreachable, "content"), unreachable)
+    published = await service.publish_course(EDITOR, course.id)
+    assert published.state.status == PUBLISHED
+    with pytest.raises(RedisConnectionError):
+        await down.relay_once()  # the relay cannot publish: the event stays pending
+    assert await content.deps.outbox.pending() == 1
+    retried = await service.publish_course(EDITOR, course.id)  # "already published"
+    assert retried.state.published_version == published.state.published_version
+    await unreachable.aclose()
+
+    # Redis is back: the one pending event goes out, once.
+    assert [e["id"] for e in await content.events.of("content.published")] == [course.id]
+    assert await content.deps.outbox.pending() == 0
 
 
 async def test_slugs_are_unique(content: Content) -> None:
@@ -143,7 +170,7 @@ async def test_pages_of_courses_by_institution(content: Content) -> None:
 
     page = await service.courses(2, None, None, drafts=False)
     assert [c.id for c in page.courses] == ids[:2]
-    assert page.total_count == 4 and page.has_next_page
+    assert await page.total_count() == 4 and page.has_next_page
     rest = await service.courses(10, _cursor_after(page), None, drafts=False)
     assert [c.id for c in rest.courses] == ids[2:4] and not rest.has_next_page
 

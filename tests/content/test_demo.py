@@ -28,7 +28,7 @@ async def test_demo_content_loads_once_published_and_linked(content: Content) ->
     assert (second.institutions, second.courses, second.articles, second.resources) == (0, 0, 0, 0)
 
     page = await service.courses(100, None, None, drafts=False)
-    assert page.total_count == len(DEMO["courses"])  # every demo course is published
+    assert await page.total_count() == len(DEMO["courses"])  # every demo course is published
     python = await service.course(None, "python-from-zero", drafts=False)
     assert python is not None and python.record.state.published_version == 1
     assert python.content.skill_ids == ("id-of-python-oop", "id-of-python-testing")

@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.client import new_client_address
+
 from .fuzz_cases import ANON, USER, Case
 
 # Signs that a response shows internals: Python and Node stack traces, server paths.
@@ -103,6 +105,9 @@ async def send(
     http: httpx.AsyncClient, url: str, case: Case, user_token: str
 ) -> tuple[int | None, str]:
     headers = {"content-type": case.content_type, "accept": "application/json"}
+    # Each case from a simulated client of its own: per-address limits would
+    # otherwise answer most cases with RATE_LIMITED instead of running them.
+    headers["x-forwarded-for"] = new_client_address()
     if case.token == USER:
         headers["authorization"] = f"Bearer {user_token}"
     elif case.token.startswith("header:"):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port
 from tests.support.stack import REPO, Stack
 
 FIRST_SESSION = [
@@ -60,13 +59,11 @@ def test_in_development_the_ide_opens_on_the_first_session_collection(
     production = browse("--collection", stack.url, str(tmp_path / "plain.png"))
     assert production["collections"] == [] and production["operations"] == []
 
-    port = free_port()
-    development = stack.gateway_process(port, {"SKILL_CIRCLE_ENVIRONMENT": "development"}, "dev-gw")
-    development.start(timeout=90)
+    development = stack.start_gateway(
+        "hive-gateway", env={"SKILL_CIRCLE_ENVIRONMENT": "development"}
+    )
     try:
-        seen = browse(
-            "--collection", f"http://127.0.0.1:{port}/graphql", str(tmp_path / "collection.png")
-        )
+        seen = browse("--collection", development.url, str(tmp_path / "collection.png"))
     finally:
         development.stop()
     assert seen["collections"] == ["Skill Circle: first session"]

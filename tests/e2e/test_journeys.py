@@ -1,10 +1,14 @@
-"""Whole journeys through the real gateway: a learner, an editor, an admin, and who may see what.
+"""Whole journeys through every gateway we ship: a learner, an editor, an admin, who may see what.
 
-Every step goes through Hive Gateway to the subgraphs in router/supergraph.yaml,
-as a frontend would. The demo catalog is loaded with `python -m subgraphs.skills
-load-demo` (the `demo_loaded` fixture of tests/skills/test_e2e.py). Steps about
-notifications skip, with a reason, only when the notifications subgraph is not
-part of the stack.
+Every test runs once per gateway (tests/e2e/conftest.py: Hive Gateway, Hive
+Router, Apollo Router), each in front of the same subgraphs from
+router/supergraph.yaml, as a frontend would use it. The demo catalog is loaded
+with `python -m subgraphs.skills load-demo` (the `demo_loaded` fixture of
+tests/skills/test_e2e.py). Live updates have tests of their own, one per
+subscription transport: a gateway that cannot serve a transport skips that test
+by name, with the reason (tests/support/gateways.py SUBSCRIPTION_TRANSPORTS).
+Steps about notifications skip only when the notifications subgraph is not part
+of the stack.
 """
 
 from __future__ import annotations
@@ -14,14 +18,23 @@ import itertools
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 
-from tests.conftest import account_with_roles, register
+from tests.conftest import LOGIN, account_with_roles, register
+from tests.e2e.authorization_matrix import LEAST_ROLE, REFUSED, mutation_request, supergraph
 from tests.skills.test_e2e import demo_loaded  # noqa: F401  (module fixture, reused)
-from tests.support.client import Client, Subscription, subscribe
+from tests.support.client import (
+    Client,
+    StreamedSubscription,
+    Subscription,
+    subscribe,
+    subscribe_http,
+)
+from tests.support.gateways import Gateway
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")
@@ -100,7 +113,22 @@ async def accepted_once_known(client: Client, query: str, variables: dict[str, A
     return await eventually(attempt)
 
 
-async def next_of_kind(sub: Subscription, kind: str, timeout: float = 20) -> dict[str, Any]:
+@asynccontextmanager
+async def live_updates(
+    edge: Gateway, transport: str, query: str, token: str
+) -> AsyncIterator[Subscription | StreamedSubscription]:
+    """A subscription through `edge` over `transport`."""
+    if transport == "websocket":
+        async with subscribe(edge.ws_url, query, token) as socket:
+            yield socket
+    else:
+        async with subscribe_http(edge.url, query, token, transport) as stream:
+            yield stream
+
+
+async def next_of_kind(
+    sub: Subscription | StreamedSubscription, kind: str, timeout: float = 20
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         payload = await sub.next(max(deadline - time.monotonic(), 0.01))
@@ -110,7 +138,9 @@ async def next_of_kind(sub: Subscription, kind: str, timeout: float = 20) -> dic
             return dict(note)
 
 
-async def next_progress(sub: Subscription, skill_id: str, timeout: float = 10) -> dict[str, Any]:
+async def next_progress(
+    sub: Subscription | StreamedSubscription, skill_id: str, timeout: float = 10
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         payload = await sub.next(max(deadline - time.monotonic(), 0.01))
@@ -120,7 +150,7 @@ async def next_progress(sub: Subscription, skill_id: str, timeout: float = 10) -
             return dict(update)
 
 
-async def live(sub: Subscription, client: Client, warm_up: str) -> None:
+async def live(sub: Subscription | StreamedSubscription, client: Client, warm_up: str) -> None:
     """Records progress on skill `warm_up` until the subscription delivers it (setup is async)."""
     await asyncio.sleep(0.5)
     for percent in range(1, 21):
@@ -166,9 +196,7 @@ async def editor(gateway: Client, admin_token: str) -> Client:
     return gateway.as_user(account["accessToken"])
 
 
-async def test_the_learner_journey(
-    stack: Stack, gateway: Client, editor: Client, admin_token: str
-) -> None:
+async def test_the_learner_journey(stack: Stack, gateway: Client, editor: Client) -> None:
     # Register, and browse the demo catalog anonymously and signed in.
     account = await register(gateway, "Journey Learner")
     user_id, token = account["user"]["id"], account["accessToken"]
@@ -177,20 +205,15 @@ async def test_the_learner_journey(
     assert page["totalCount"] >= 100 and len(page["edges"]) == 20
     python = (await me.data(CATALOG, {"first": 5, "filter": {"search": "python"}}))["skills"]
     assert python["edges"], "the demo catalog has Python skills"
-    demo_skill, warm_up = (edge["node"] for edge in python["edges"][:2])
+    demo_skill = python["edges"][0]["node"]
 
-    # Enroll in a catalog skill, then record progress with progressUpdated open.
+    # Enroll in a catalog skill and record progress (live updates: test_progress_arrives_live).
     enrolled = (await me.data(ENROLL, {"s": demo_skill["id"]}))["enroll"]
     assert enrolled["percent"] == 0 and enrolled["skill"]["name"] == demo_skill["name"]
-    async with subscribe(stack.ws_url, PROGRESS_UPDATED, token) as progress:
-        await live(progress, me, warm_up["id"])
-        await me.data(RECORD, {"s": demo_skill["id"], "p": 40})
-        update = await next_progress(progress, demo_skill["id"])
-    assert update == {
-        "percent": 40.0,
-        "status": "IN_PROGRESS",
-        "skill": {"id": demo_skill["id"], "name": demo_skill["name"]},
-    }
+    recorded = (await me.data(RECORD, {"s": demo_skill["id"], "p": 40}))["recordProgress"]
+    assert {"percent": 40.0, "status": "IN_PROGRESS"}.items() <= recorded.items()
+    progress = (await me.data("{ me { progress { percent skill { id } } } }"))["me"]["progress"]
+    assert {"percent": 40.0, "skill": {"id": demo_skill["id"]}} in progress
 
     # An editor's assessment on a roadmap of two new skills; the learner follows the roadmap.
     first, second = await new_skills(editor, 2, chained=True)
@@ -219,21 +242,11 @@ async def test_the_learner_journey(
     assessment = created["createAssessment"]
     assert assessment["questions"][0]["choices"] == ["3", "4", "5"]
 
-    # Pass it; the certificate arrives live (when notifications run) and verifies publicly.
-    async def pass_assessment() -> None:
-        attempt = (await me.data(START, {"a": assessment["id"]}))["startAssessment"]
-        answers = [{"questionId": assessment["questions"][0]["id"], "choiceIndexes": [1]}]
-        result = (await me.data(SUBMIT, {"t": attempt["id"], "a": answers}))["submitAssessment"]
-        assert result == {"passed": True, "score": 100.0}
-
-    if has_notifications(stack):
-        async with subscribe(stack.ws_url, NOTIFICATION_RECEIVED, token) as notes:
-            await asyncio.sleep(0.5)
-            await pass_assessment()
-            certificate_note = await next_of_kind(notes, "CERTIFICATE")
-        assert "/certificates/" in (certificate_note["link"] or "")
-    else:
-        await pass_assessment()
+    # Pass it; the certificate verifies publicly (and lands in the inbox, below).
+    attempt = (await me.data(START, {"a": assessment["id"]}))["startAssessment"]
+    answers = [{"questionId": assessment["questions"][0]["id"], "choiceIndexes": [1]}]
+    result = (await me.data(SUBMIT, {"t": attempt["id"], "a": answers}))["submitAssessment"]
+    assert result == {"passed": True, "score": 100.0}
     mine = await me.data("{ me { certificates { id verificationCode skill { slug } } } }")
     [certificate] = mine["me"]["certificates"]
     assert certificate["skill"]["slug"] == first["slug"]
@@ -263,10 +276,12 @@ async def test_the_learner_journey(
         pytest.skip("notifications subgraph is not in router/supergraph.yaml: inbox steps skipped")
     await eventually(lambda: _unread_at_least(me, 2))  # the welcome and the certificate at least
     inbox = await me.data(
-        "{ me { notifications(first: 20) { totalCount edges { node { kind } } } } }"
+        "{ me { notifications(first: 20) { totalCount edges { node { kind link } } } } }"
     )
-    kinds = {e["node"]["kind"] for e in inbox["me"]["notifications"]["edges"]}
-    assert {"WELCOME", "CERTIFICATE"} <= kinds
+    notes = [e["node"] for e in inbox["me"]["notifications"]["edges"]]
+    assert {"WELCOME", "CERTIFICATE"} <= {note["kind"] for note in notes}
+    [certificate_note] = [note for note in notes if note["kind"] == "CERTIFICATE"]
+    assert "/certificates/" in (certificate_note["link"] or "")
     marked = (await me.data("mutation { markAllNotificationsRead }"))["markAllNotificationsRead"]
     assert marked >= 2
     assert (await me.data(UNREAD))["me"]["unreadNotificationCount"] == 0
@@ -309,8 +324,14 @@ async def test_the_admin_journey(stack: Stack, gateway: Client, admin_token: str
     account = await register(gateway, "Promoted")
     roles = await admin.data(SET_ROLES, {"u": account["user"]["id"], "r": ["LEARNER", "EDITOR"]})
     assert sorted(roles["setUserRoles"]["roles"]) == ["EDITOR", "LEARNER"]
-    # A learner may not promote anyone, themself included.
-    learner = gateway.as_user(account["accessToken"])
+    # The role change ended the account's sessions: its old token signs no one in.
+    old = gateway.as_user(account["accessToken"])
+    assert await old.error_codes(SET_ROLES, {"u": account["user"]["id"], "r": ["ADMIN"]}) == [
+        "UNAUTHENTICATED"
+    ]
+    # Signed in again (as an editor now), it still may not promote anyone, itself included.
+    login = await gateway.data(LOGIN, {"email": account["email"], "password": account["password"]})
+    learner = gateway.as_user(login["login"]["accessToken"])
     codes = await learner.error_codes(SET_ROLES, {"u": account["user"]["id"], "r": ["ADMIN"]})
     assert codes == ["FORBIDDEN"]
 
@@ -319,13 +340,59 @@ async def test_the_admin_journey(stack: Stack, gateway: Client, admin_token: str
     me = gateway.as_user(listener["accessToken"])
     await eventually(lambda: _unread_at_least(me, 1))  # its welcome: notifications knows the user
     title = f"Maintenance {uuid.uuid4().hex[:6]}"
-    async with subscribe(stack.ws_url, NOTIFICATION_RECEIVED, listener["accessToken"]) as notes:
+    reached = await admin.data(ANNOUNCE, {"i": {"title": title, "body": "Tonight."}})
+    assert reached["sendAnnouncement"] >= 2
+
+    async def announced() -> bool:
+        # The fan-out is an event (AnnouncementSent): the inbox has it a moment later.
+        inbox = await me.data(
+            "{ me { notifications(first: 5) { edges { node { kind title } } } } }"
+        )
+        notes = [e["node"] for e in inbox["me"]["notifications"]["edges"]]
+        return {"kind": "ANNOUNCEMENT", "title": title} in notes
+
+    await eventually(announced)
+    assert await learner.error_codes(ANNOUNCE, {"i": {"title": "x", "body": "y"}}) == ["FORBIDDEN"]
+
+
+TRANSPORTS = ("websocket", "sse", "multipart")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_progress_arrives_live(gateway: Client, edge: Gateway, transport: str) -> None:
+    edge.skip_unless_serves(transport)
+    account = await register(gateway, "Live Learner")
+    me = gateway.as_user(account["accessToken"])
+    python = (await me.data(CATALOG, {"first": 5, "filter": {"search": "python"}}))["skills"]
+    skill, warm_up = (e["node"] for e in python["edges"][:2])
+    async with live_updates(edge, transport, PROGRESS_UPDATED, account["accessToken"]) as updates:
+        await live(updates, me, warm_up["id"])
+        await me.data(RECORD, {"s": skill["id"], "p": 40})
+        update = await next_progress(updates, skill["id"])
+    assert update == {
+        "percent": 40.0,
+        "status": "IN_PROGRESS",
+        "skill": {"id": skill["id"], "name": skill["name"]},
+    }
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_an_announcement_arrives_live(
+    stack: Stack, gateway: Client, edge: Gateway, admin_token: str, transport: str
+) -> None:
+    edge.skip_unless_serves(transport)
+    skip_without_notifications(stack)
+    listener = await register(gateway, "Listener")
+    me = gateway.as_user(listener["accessToken"])
+    await eventually(lambda: _unread_at_least(me, 1))  # its welcome: notifications knows the user
+    title = f"Maintenance {uuid.uuid4().hex[:6]}"
+    query = NOTIFICATION_RECEIVED
+    async with live_updates(edge, transport, query, listener["accessToken"]) as notes:
         await asyncio.sleep(0.5)
-        reached = await admin.data(ANNOUNCE, {"i": {"title": title, "body": "Tonight."}})
-        assert reached["sendAnnouncement"] >= 2
+        admin = gateway.as_user(admin_token)
+        await admin.data(ANNOUNCE, {"i": {"title": title, "body": "Tonight."}})
         note = await next_of_kind(notes, "ANNOUNCEMENT")
     assert note["title"] == title
-    assert await learner.error_codes(ANNOUNCE, {"i": {"title": "x", "body": "y"}}) == ["FORBIDDEN"]
 
 
 async def _unread_at_least(client: Client, count: int) -> bool:
@@ -380,3 +447,27 @@ async def test_who_may_see_and_do_what(stack: Stack, gateway: Client, editor: Cl
     # And a learner may not do an editor's writes.
     codes = await as_b.error_codes(CREATE_CATEGORY, {"i": {"slug": unique("b"), "name": "B"}})
     assert codes == ["FORBIDDEN"]
+
+
+async def test_every_mutation_is_guarded_as_declared(
+    gateway: Client, editor: Client, admin_token: str
+) -> None:
+    """Generated from schema/supergraph.graphql: every mutation is declared with its
+    least role, and every caller below it is refused (anonymous: UNAUTHENTICATED,
+    signed in without the role: FORBIDDEN). Public mutations are only declared."""
+    schema = supergraph()
+    assert schema.mutation_type is not None
+    undeclared = sorted(set(schema.mutation_type.fields) - set(LEAST_ROLE))
+    assert not undeclared, f"declare the least role of {undeclared} in authorization_matrix.py"
+    assert not set(LEAST_ROLE) - set(schema.mutation_type.fields), "stale entries"
+    learner = gateway.as_user((await register(gateway, "Matrix"))["accessToken"])
+    callers = {"anonymous": gateway, "learner": learner, "editor": editor}
+    wrong = []
+    for name, role in sorted(LEAST_ROLE.items()):
+        query, variables = mutation_request(schema, name)
+        for caller, code in REFUSED.get(role, {}).items():
+            body = await callers[caller].execute(query, variables)
+            got = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+            if got != [code]:
+                wrong.append((name, caller, code, got))
+    assert not wrong, wrong

@@ -1,8 +1,9 @@
 """The gateway's response cache: anonymous catalog reads only, evicted by mutations, TTL-bounded.
 
 A second Hive Gateway on the shared stack's subgraphs, with the cache on (the
-stack's own gateway runs without it, so that other tests read their writes at
-once) and its hit/miss metadata in the responses.
+stack's own gateways run without it, so that other tests read their writes at
+once) and its hit/miss metadata in the responses. The cache is Hive Gateway's
+(`useResponseCache`); the Rust routers have none that is free to use.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from tests.conftest import account_with_roles, register
 from tests.support.client import Client
-from tests.support.servers import free_port
+from tests.support.gateways import Gateway, start_gateway
 from tests.support.stack import Stack
 
 TTL_MS = 3000
@@ -27,19 +28,30 @@ SKILL = "query($id: ID!) { skill(id: $id) { id name learnerCount } }"
 ME = "{ me { id email } }"
 
 
+@pytest.fixture(params=["hive-gateway"])
+def edge(request: pytest.FixtureRequest, stack: Stack) -> Gateway:
+    """The uncached gateway these tests write through (and sign in with): Hive Gateway."""
+    return stack.gateway_of(request.param)
+
+
 @pytest.fixture(scope="module")
 async def cached(stack: Stack) -> AsyncIterator[str]:
-    """The URL of a gateway with the response cache on (TTL 3 s)."""
-    port = free_port()
+    """The URL of a Hive Gateway with the response cache on (TTL 3 s); not one of the
+    stack's gateways, so that no other test reaches it."""
     env = {
         "SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS": str(TTL_MS),
         "SKILL_CIRCLE_RESPONSE_CACHE_METADATA": "true",
     }
-    process = await asyncio.to_thread(
-        lambda: stack.gateway_process(port, env, "gateway-cached").start(timeout=90)
+    gateway = await asyncio.to_thread(
+        start_gateway,
+        "hive-gateway",
+        stack.write_supergraph(),
+        stack.routing_urls(),
+        stack.dir,
+        env={**stack.gateway_env, **env},
     )
-    yield f"http://127.0.0.1:{port}/graphql"
-    process.stop()
+    yield gateway.url
+    gateway.stop()
 
 
 def hit(body: dict[str, Any]) -> bool:
@@ -57,7 +69,7 @@ def skill_input(slug: str, name: str, category: str) -> dict[str, Any]:
 
 
 async def test_anonymous_reads_are_cached_evicted_by_mutations_and_bounded_by_the_ttl(
-    cached: str, stack: Stack, gateway: Client, admin_token: str
+    cached: str, gateway: Client, admin_token: str
 ) -> None:
     editor_token = (await account_with_roles(gateway, admin_token, ["EDITOR"]))["accessToken"]
     tag = uuid.uuid4().hex[:8]

@@ -5,15 +5,22 @@
 #   k8s-schemas/v<K8S>-standalone-strict/*.json  Kubernetes JSON schemas for kubeconform
 #   router-schema/apollo-router-<V>.json         Apollo Router's configuration JSON schema
 #   bin/promtool                                  Prometheus' rule checker (where apt can fetch it)
-# Idempotent: a tool is rebuilt only when its go.mod/go.sum/sources change, and
-# downloads are skipped when already present, so a second run costs nothing.
+#   router-schema/hive-router-<V>.json           Hive Router's configuration JSON schema
+#   cargo/apollo-router-<V>/bin/router           Apollo Router, built with cargo (~22 min on 2 cores)
+#   cargo/hive-router-<V>/bin/hive_router        Hive Router, built with cargo (~20 min on 2 cores)
+# Idempotent: a tool is rebuilt only when its go.mod/go.sum/sources change, a
+# router only when its binary is missing, and downloads are skipped when already
+# present, so a second run costs nothing.
 #
 # Sources, all reached through the ordinary registry clients:
 #   - Go tools: pinned go.mod/go.sum beside this script (Go module proxy).
 #   - Kubernetes schemas: the `kubernetes-validate` wheel on PyPI (kubeconform's
 #     default schema source on GitHub is not reachable here).
 #   - Router config schema: the `apollo-router` crate on crates.io, which ships the
-#     schema snapshot its own tests check the configuration against.
+#     schema snapshot its own tests check the configuration against; Hive Router's
+#     comes from its own `config_schema_generator` binary.
+#   - The routers: `cargo install --locked` from crates.io (protobuf-compiler, which
+#     Apollo Router's build needs, comes from Debian when missing).
 #   - promtool: from Debian's `prometheus` package (`apt-get download`, extracted;
 #     nothing is installed or started), or the one already on PATH.
 set -euo pipefail
@@ -28,8 +35,10 @@ kube_version="${SKILL_CIRCLE_KUBE_VERSION:-1.31.0}"
 kv_version="1.37.0"
 kv_wheel="kubernetes_validate-${kv_version}-py3-none-any.whl"
 kv_sha256="85136d018a27b50ec7fc049d902bfa5193f5976807e6c0f408e3ab6fe078cad9"
-# Keep in step with the router image tag in compose.yaml and the Helm values.
+# Keep in step with the router image tags in compose.yaml and the Helm values
+# (tests/ops/test_compose.py checks it).
 router_version="2.17.0"
+hive_router_version="0.2.0"
 
 mkdir -p "$bin_dir" "$schema_dir" "$router_schema_dir"
 
@@ -131,6 +140,35 @@ fetch_promtool() {
   rm -rf "$tmp"
 }
 
+# cargo_install CRATE VERSION BINARY [cargo flags...]: into $cache/cargo/CRATE-VERSION,
+# skipped when that binary exists. Exactly the lockfile the crate was published with.
+cargo_install() {
+  local crate="$1" version="$2" binary="$3" root
+  shift 3
+  root="$cache/cargo/${crate}-${version}"
+  [[ -x "$root/bin/$binary" ]] && return 0
+  command -v cargo >/dev/null || { echo "build-tools: cargo is required to build $crate" >&2; exit 1; }
+  echo "build-tools: building $crate $version with cargo (about 20 minutes on 2 cores)" >&2
+  # A target directory in the cache: an interrupted build resumes where it stopped.
+  CARGO_TARGET_DIR="$cache/cargo-target/${crate}-${version}" \
+    cargo install "$crate" --version "$version" --locked "$@" --root "$root"
+}
+
+install_protoc() {
+  command -v protoc >/dev/null && return 0
+  echo "build-tools: installing protobuf-compiler (Apollo Router's build needs protoc)" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler >/dev/null
+}
+
+write_hive_router_schema() {
+  local out="$router_schema_dir/hive-router-${hive_router_version}.json"
+  [[ -s "$out" ]] && return 0
+  "$cache/cargo/hive-router-${hive_router_version}/bin/config_schema_generator" >"$out.tmp"
+  python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
 build_go ferretdb ferretdb github.com/FerretDB/FerretDB/cmd/ferretdb
 build_go helm helm helm.sh/helm/v3/cmd/helm
 build_go kubeconform kubeconform github.com/yannh/kubeconform/cmd/kubeconform
@@ -138,3 +176,15 @@ build_go opscheck opscheck .
 fetch_k8s_schemas
 fetch_router_schema
 fetch_promtool
+# The Rust routers take ~45 min of cargo on 2 cores: built only when asked
+# (SKILL_CIRCLE_BUILD_ROUTERS=1); the journeys skip a router that is not built, by name.
+if [[ "${SKILL_CIRCLE_BUILD_ROUTERS:-0}" == 1 ]]; then
+  install_protoc
+  cargo_install apollo-router "$router_version" router
+  # `graphiql` skips the build script's `npm install` of the IDE bundle (a version
+  # the registry lacks); production runs with the IDE off anyway.
+  cargo_install hive-router "$hive_router_version" hive_router --features graphiql
+fi
+if [[ -x "$cache/cargo/hive-router-${hive_router_version}/bin/config_schema_generator" ]]; then
+  write_hive_router_schema
+fi

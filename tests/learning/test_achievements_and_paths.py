@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from subgraphs.common.events.contracts import RoadmapCreated
 from tests.learning.conftest import Account, Harness
 
 RECORD = "mutation($s: ID!, $p: Float!) { recordProgress(skillId: $s, percent: $p) { status } }"
@@ -42,8 +43,7 @@ async def roadmap(learning: Harness, skill_ids: list[str]) -> str:
     roadmap_id = uuid.uuid4().hex[:24]
     bus = learning.app.state.platform.events
     await bus.publish(
-        "roadmap.created",
-        {"roadmapId": roadmap_id, "slug": f"r-{roadmap_id}", "skillIds": skill_ids},
+        RoadmapCreated(roadmap_id=roadmap_id, slug=f"r-{roadmap_id}", skill_ids=skill_ids)
     )
     for _ in range(100):
         if await learning.deps.roadmaps.skill_ids(roadmap_id) == skill_ids:

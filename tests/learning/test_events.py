@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,6 +13,14 @@ from tests.learning.conftest import Harness
 
 
 async def events_of(learning: Harness, user_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """The learner's events on the stream, once the outbox relay has published them all."""
+    outbox = learning.deps.service.journal.outbox
+    for _ in range(200):
+        if not await outbox.pending():
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the outbox relay did not publish")
     redis = learning.app.state.platform.redis
     found = []
     for _, fields in await redis.xrange(STREAM):

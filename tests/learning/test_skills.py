@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from subgraphs.common.clock import utcnow
 from subgraphs.common.errors import NotFound
-from subgraphs.common.events import Event
+from subgraphs.common.events import Received
+from subgraphs.common.events.contracts import SkillCreated, SkillDeleted, SkillUpdated
 from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.learning.skills import SkillDirectory, SkillsUnavailable
 from subgraphs.learning.tables import EventRow
@@ -32,16 +35,22 @@ def directory(learning: Harness) -> SkillDirectory:
     )
 
 
-def event(type: str, skill_id: str, name: str | None = None, **time: Any) -> Event:
-    payload = {
-        "skillId": skill_id,
-        "slug": skill_id,
-        "name": name or skill_id,
-        "level": "BEGINNER",
-        "categoryId": "c1",
-        "categoryName": "Data",
-    }
-    return Event(type, "skills", payload, **time)
+def event(
+    contract: type[SkillCreated | SkillUpdated],
+    skill_id: str,
+    name: str | None = None,
+    time: datetime | None = None,
+) -> Received[SkillCreated | SkillUpdated]:
+    """A skill event as the skills subgraph now sends it: with level and category."""
+    payload = contract(
+        skill_id=skill_id,
+        slug=skill_id,
+        name=name or skill_id,
+        level="BEGINNER",
+        category_id="c1",
+        category_name="Data",
+    )
+    return Received(uuid.uuid4().hex, time or utcnow(), "skills", payload)
 
 
 async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
@@ -49,7 +58,7 @@ async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
 ) -> None:
     skills_ = directory(learning)
     known, unknown = skills(2)
-    await skills_.on_skill_changed(event("skill.created", known))
+    await skills_.on_skill_changed(event(SkillCreated, known))
     await skills_.require_existing([known, known])  # no gateway needed
     with pytest.raises(SkillsUnavailable) as raised:
         await skills_.require_existing([known, unknown])
@@ -78,7 +87,7 @@ async def test_a_deleted_skill_leaves_progress_and_paths_but_the_log_untouched(
     events_before = await count_events(learning, learner.id)
 
     await learning.app.state.platform.events.publish(
-        "skill.deleted", {"skillId": gone, "slug": gone, "name": gone}
+        SkillDeleted(skill_id=gone, slug=gone, name=gone)
     )
     for _ in range(100):
         after = await state(learning, learner)
@@ -114,7 +123,7 @@ async def test_learning_answers_skill_names_from_events_newest_wins(learning: Ha
     skills_ = directory(learning)
     learner = learning.account()
     (skill,) = skills(1)
-    created = event("skill.created", skill, "Python")
+    created = event(SkillCreated, skill, "Python")
     await skills_.on_skill_changed(created)
     await learning.data(RECORD, {"s": skill, "p": 10}, learner.token)
     variables = {"u": {"__typename": "User", "id": learner.id}}
@@ -129,7 +138,7 @@ async def test_learning_answers_skill_names_from_events_newest_wins(learning: Ha
         "level": "BEGINNER",
         "category": {"name": "Data"},
     }
-    renamed = event("skill.updated", skill, "Python 3", time=created.time + timedelta(seconds=1))
+    renamed = event(SkillUpdated, skill, "Python 3", time=created.time + timedelta(seconds=1))
     await skills_.on_skill_changed(renamed)
     assert (await shown())["name"] == "Python 3"
     await skills_.on_skill_changed(created)  # redelivered late: older than what is held

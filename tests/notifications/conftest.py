@@ -122,6 +122,10 @@ def unit_settings(
         "delivery_poll_seconds": 0.05,
         "delivery_max_attempts": 3,
         "channel_timeout_seconds": 3.0,
+        # The tests' push service runs on 127.0.0.1 (tests/notifications/test_push_targets.py
+        # switches these back to the production rules).
+        "push_service_hosts": [],
+        "push_to_private_addresses": True,
         **overrides,
     }
     return NotificationSettings(**values)

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.sealed import seal
+from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from tests.support.servers import free_port
 
 from .conftest import SmtpServer, bodies
@@ -121,7 +123,9 @@ async def test_preferences_decide_the_channels_but_security_email_always_goes(
             "user.password_reset_requested",
             {
                 **registered("u-quiet", address, emailNotifications=False).payload,
-                "resetUrl": "https://skillcircle.test/reset-password?token=r3s3t",
+                "sealedLink": seal(
+                    DEV_MAIL_LINK_KEY, "https://skillcircle.test/reset-password?token=r3s3t"
+                ),
             },
         ),
     )

@@ -9,6 +9,7 @@ import time
 from redis.asyncio import Redis
 
 from subgraphs.common.events import EventBus
+from subgraphs.common.events.contracts import AchievementUnlocked
 from tests.conftest import register
 from tests.support.client import Client
 from tests.support.stack import Stack
@@ -47,14 +48,15 @@ async def test_a_crash_mid_burst_loses_and_duplicates_no_notification(
     process = notifications_stack.subgraphs["notifications"]
     for n in range(EVENTS):
         await event_bus.publish(
-            "achievement.unlocked",
-            {
-                "userId": user_ids[n % USERS],
-                "achievementId": f"burst-{n}",
-                "code": f"B{n}",
-                "title": f"Burst {n}",
-                "description": "A crash test badge",
-            },
+            AchievementUnlocked.model_validate(
+                {
+                    "userId": user_ids[n % USERS],
+                    "achievementId": f"burst-{n}",
+                    "code": f"B{n}",
+                    "title": f"Burst {n}",
+                    "description": "A crash test badge",
+                },
+            )
         )
     at_kill = 0
     while at_kill < 50:  # let the consumer get going, then crash it mid-burst

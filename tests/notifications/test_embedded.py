@@ -8,6 +8,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from subgraphs.common.events.contracts import Preferences, UserRegistered
+from subgraphs.common.sealed import seal
+from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.notifications.app import create_app
 from subgraphs.notifications.settings import NotificationSettings
 
@@ -23,14 +26,22 @@ def test_it_runs_on_embedded_defaults_and_consumes_events(tmp_path: Path) -> Non
         assert len(body["data"]["webPushPublicKey"]) == 87  # a P-256 point, base64url
 
         platform, deps = app.state.platform, app.state.deps
-        payload = {
-            "userId": "embedded-user",
-            "email": "embedded@example.com",
-            "displayName": "Em",
-            "preferences": {"emailNotifications": True},
-            "verificationUrl": "http://localhost:4000/verify-email?token=abc",
-        }
-        client.portal.call(platform.events.publish, "user.registered", payload)
+        registered = UserRegistered(
+            user_id="embedded-user",
+            email="embedded@example.com",
+            display_name="Em",
+            email_verified=False,
+            roles=["LEARNER"],
+            preferences=Preferences(
+                locale="en",
+                timezone="UTC",
+                email_notifications=True,
+                sms_notifications=False,
+                push_notifications=False,
+            ),
+            sealed_link=seal(DEV_MAIL_LINK_KEY, "http://localhost:4000/verify-email?token=abc"),
+        )
+        client.portal.call(platform.events.publish, registered)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             counts = client.portal.call(deps.store.unread_counts, ["embedded-user"])

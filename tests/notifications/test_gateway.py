@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from subgraphs.common.events import EventBus
+from subgraphs.common.events.contracts import AchievementUnlocked, CertificateIssued
 from tests.conftest import register
 from tests.support.client import Client, subscribe
 from tests.support.stack import Stack
@@ -123,14 +124,15 @@ async def test_pages_come_newest_first_with_no_gaps(
     await inbox_of_size(client, 1)
     for n in range(12):
         await event_bus.publish(
-            "achievement.unlocked",
-            {
-                "userId": account["user"]["id"],
-                "achievementId": f"a{n}",
-                "code": f"C{n}",
-                "title": f"Badge {n}",
-                "description": f"Badge number {n}",
-            },
+            AchievementUnlocked.model_validate(
+                {
+                    "userId": account["user"]["id"],
+                    "achievementId": f"a{n}",
+                    "code": f"C{n}",
+                    "title": f"Badge {n}",
+                    "description": f"Badge number {n}",
+                },
+            )
         )
     await inbox_of_size(client, 13)
     assert (await client.data(MARK_ALL))["markAllNotificationsRead"] == 13
@@ -163,13 +165,14 @@ async def earn_certificate(
     """A real certificate when learning runs in the stack, else the event it would emit."""
     if not {"learning", "skills"} <= set(stack.names):
         await bus.publish(
-            "certificate.issued",
-            {
-                "userId": account["user"]["id"],
-                "skillId": "skill-for-live-test",
-                "certificateId": "cert-live-1",
-                "verificationCode": "LIVE-CODE-1",
-            },
+            CertificateIssued.model_validate(
+                {
+                    "userId": account["user"]["id"],
+                    "skillId": "skill-for-live-test",
+                    "certificateId": "cert-live-1",
+                    "verificationCode": "LIVE-CODE-1",
+                },
+            )
         )
         return
     as_admin, as_learner = gateway.as_user(admin_token), gateway.as_user(account["accessToken"])

@@ -12,8 +12,11 @@ import pytest
 from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput, NotFound
 from subgraphs.common.events import Event
+from subgraphs.common.events.contracts import AnnouncementSent
+from subgraphs.common.events.handlers import received
 from subgraphs.common.pagination import encode_cursor
-from subgraphs.notifications.service import ANNOUNCEMENT_EVENT
+from subgraphs.common.sealed import seal
+from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.notifications.store import Page
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -54,13 +57,18 @@ def registered(user_id: str, email: str = "", **preferences: Any) -> Event:
                 "pushNotifications": True,
                 **preferences,
             },
-            "verificationUrl": "https://skillcircle.test/verify-email?token=t0k3n",
+            "sealedLink": seal(
+                DEV_MAIL_LINK_KEY, "https://skillcircle.test/verify-email?token=t0k3n"
+            ),
         },
     )
 
 
 async def handle(harness: Any, e: Event) -> None:
-    await harness.deps.events.handlers()[e.type](e)
+    registered = harness.deps.events.handlers().get(e.type)
+    assert registered is not None, f"notifications does not handle {e.type}"
+    contract, handler = registered
+    await handler(received(e, contract))
 
 
 async def page(
@@ -209,7 +217,7 @@ async def test_an_announcement_reaches_every_known_user_in_batches(make_harness:
     # The request only queued it: the fan-out is the handling of the queued event.
     _, fields = (await h.platform.redis.xrevrange("skillcircle:events", count=1))[0]
     queued = Event.from_json(fields[b"event"])
-    assert queued.type == ANNOUNCEMENT_EVENT
+    assert queued.type == AnnouncementSent.NAME
     assert [(await page(h, u)).total_count for u in users] == [0] * 7
     await handle(h, queued)
     await handle(h, queued)  # redelivered: still one each

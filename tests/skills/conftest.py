@@ -16,6 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from subgraphs.common.events import EventBus
+from subgraphs.common.events.relay import OutboxRelay
 from subgraphs.common.settings import load_settings
 from subgraphs.common.stores.mongo import mongo_database
 from subgraphs.skills.demo import load_demo_catalog
@@ -24,13 +25,17 @@ from tests.support.servers import RedisServer
 
 
 class EventLog:
-    """The events one catalog published, read back from its Redis stream."""
+    """The events one catalog published, read back from its Redis stream
+    after its outbox relay has published everything pending."""
 
-    def __init__(self, redis: Redis, stream: str) -> None:
+    def __init__(self, redis: Redis, stream: str, relay: OutboxRelay) -> None:
         self.redis = redis
         self.stream = stream
+        self.relay = relay
 
     async def all(self) -> list[tuple[str, dict[str, Any]]]:
+        while await self.relay.relay_once():
+            pass
         entries = await self.redis.xrange(self.stream)
         events = [json.loads(fields[b"event"]) for _, fields in entries]
         return [(event["type"], event["payload"]) for event in events]
@@ -55,9 +60,10 @@ async def open_catalog(
     redis = Redis.from_url(redis_url)
     stream = f"test:skills:{name}"
     database = mongo_database(settings, **client_options)
-    deps = assemble(settings, EventBus(redis, producer="skills", stream=stream), database)
+    deps = assemble(settings, database)
+    relay = OutboxRelay(deps.outbox, EventBus(redis, producer="skills", stream=stream), redis)
     await deps.ensure_indexes()
-    return Catalog(deps, EventLog(redis, stream), url), redis
+    return Catalog(deps, EventLog(redis, stream, relay), url), redis
 
 
 async def close_catalog(catalog: Catalog, redis: Redis) -> None:

@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound, PrerequisiteCycle
+from subgraphs.common.events.contracts import SkillDeleted
 from subgraphs.skills.roadmaps import RoadmapDraft
 from subgraphs.skills.service import SkillDraft, SkillService
 from subgraphs.skills.store import SkillRecord
@@ -150,6 +151,23 @@ async def test_delete_removes_the_skill_and_its_edges(catalog: Catalog) -> None:
     assert [p["slug"] for p in await catalog.events.of("skill.deleted")] == ["b"]
     with pytest.raises(NotFound):
         await service.delete_skill(b.id)
+
+
+async def test_a_deletion_cut_short_is_finished_before_it_is_announced(
+    catalog: Catalog,
+) -> None:
+    """A crash between the tombstone (with skill.deleted) and the deletion: the relay
+    completes the deletion first, so the event never announces a skill that still exists."""
+    service, store = catalog.deps.service, catalog.deps.skill_store
+    _, b = await chain(service, "a", "b")
+    deleted = SkillDeleted(skill_id=b.id, slug=b.slug, name=b.name)
+    await store.tombstones.update_one(
+        {"_id": b.id}, catalog.deps.events.push(deleted), upsert=True
+    )  # ... and the process died here
+    assert await service.skill(b.id, None) is not None
+    assert [p["skillId"] for p in await catalog.events.of("skill.deleted")] == [b.id]
+    assert await service.skill(b.id, None) is None
+    assert await catalog.deps.outbox.pending() == 0
 
 
 async def test_delete_is_refused_while_a_roadmap_uses_the_skill(catalog: Catalog) -> None:

@@ -1,8 +1,10 @@
-"""The supergraph as processes: every implemented subgraph plus Hive Gateway.
+"""The supergraph as processes: every implemented subgraph plus a gateway.
 
 Subgraphs run exactly as in production (`python -m subgraphs.<name>`), on
-free ports, against the throwaway stores; the gateway serves the committed
-supergraph with routing URLs rewritten to those ports.
+free ports, against the throwaway stores; the gateway (Hive Gateway unless
+told otherwise, see tests/support/gateways.py) serves the committed supergraph
+with routing URLs rewritten to those ports. More gateways can be started in
+front of the same subgraphs with `Stack.start_gateway`.
 """
 
 from __future__ import annotations
@@ -10,20 +12,20 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import httpx
 import yaml
 
-from .servers import free_port, port_open, wait_until
+from .gateways import Gateway, start_gateway
+from .process import REPO, Process
+from .servers import free_port, port_open
 
-REPO = Path(__file__).resolve().parents[2]
+NO_RESPONSE_CACHE = "SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS"
 SQL_SUBGRAPHS = ("users", "learning")
 MONGO_SUBGRAPHS = ("skills", "content")
 
@@ -38,65 +40,6 @@ def implemented_subgraphs() -> list[str]:
     return names
 
 
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-class Process:
-    """A child process with its output in a log file; stop, kill, start again."""
-
-    def __init__(
-        self, name: str, command: list[str], env: Mapping[str, str], health_url: str, log_dir: Path
-    ) -> None:
-        self.name = name
-        self.command = command
-        self.env = {**os.environ, **env}
-        self.health_url = health_url
-        self.log_path = log_dir / f"{name}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 180) -> Process:
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=REPO,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_until(self._ready, timeout, self.name)
-        except TimeoutError as exc:
-            raise TimeoutError(f"{exc}; log:\n{self.log_path.read_text()[-4000:]}") from exc
-        return self
-
-    def _ready(self) -> bool:
-        if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(
-                f"{self.name} exited with {self.process.returncode}; log:\n"
-                + self.log_path.read_text()[-4000:]
-            )
-        return _healthy(self.health_url)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def kill(self) -> None:
-        """SIGKILL: a crash, with no chance to clean up."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-
 class Stack:
     def __init__(
         self,
@@ -104,10 +47,12 @@ class Stack:
         subgraphs: list[str] | None = None,
         extra_env: Mapping[str, str] | None = None,
         gateway_env: Mapping[str, str] | None = None,
+        gateway: str = "hive-gateway",
     ) -> None:
         """`stores`: redis url, and per subgraph its database url (`users_db`, ...).
 
-        `extra_env` goes to every subgraph, `gateway_env` to the gateway.
+        `extra_env` goes to every subgraph, `gateway_env` to the gateway; `gateway` is
+        one of tests.support.gateways.GATEWAYS.
         """
         self.dir = Path(tempfile.mkdtemp(prefix="sc-stack-"))
         self.names = subgraphs or implemented_subgraphs()
@@ -117,7 +62,9 @@ class Stack:
         self.extra_env = dict(extra_env or {})
         self.gateway_env = dict(gateway_env or {})
         self.subgraphs: dict[str, Process] = {}
-        self.gateway: Process | None = None
+        self.gateway_kind = gateway
+        self.gateway: Gateway | None = None
+        self.extra_gateways: list[Gateway] = []
 
     @property
     def url(self) -> str:
@@ -129,6 +76,14 @@ class Stack:
 
     def subgraph_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/graphql"
+
+    def routing_urls(self) -> dict[str, str]:
+        """Every subgraph of the supergraph; those not started here are unreachable on purpose."""
+        names = yaml.safe_load((REPO / "router/supergraph.yaml").read_text())["subgraphs"]
+        return {
+            name: self.subgraph_url(name) if name in self.ports else "http://127.0.0.1:9/graphql"
+            for name in names
+        }
 
     def subgraph_env(self, name: str, port: int | None = None) -> dict[str, str]:
         env = {
@@ -143,9 +98,11 @@ class Stack:
             "SKILL_CIRCLE_GATEWAY_URL": self.url,
             "SKILL_CIRCLE_PUBLIC_URL": "http://localhost:4000",
             "SKILL_CIRCLE_LOG_LEVEL": "WARNING",
-            # Every test client reaches the users subgraph from 127.0.0.1; the
-            # per-address limit has its own test (tests/users/test_rate_limits.py).
-            "SKILL_CIRCLE_LOGIN_ATTEMPTS_PER_ADDRESS": "1000000",
+            # The harness is a trusted proxy in front of the gateway (both on
+            # 127.0.0.1): each test client names its own simulated address in
+            # X-Forwarded-For (tests.support.client), so per-address limits apply
+            # per client as in production. Other loopback addresses are clients.
+            "SKILL_CIRCLE_TRUSTED_PROXIES": "127.0.0.1/32",
         }
         if name in SQL_SUBGRAPHS:
             env["SKILL_CIRCLE_DATABASE_URL"] = self.stores[f"{name}_db"]
@@ -184,53 +141,47 @@ class Stack:
         # users first: the others fetch its JWKS.
         for name in sorted(self.names, key=lambda n: n != "users"):
             self.subgraphs[name] = self.subgraph_process(name).start()
-        self.gateway = self.gateway_process(self.gateway_port).start(timeout=90)
+        self.gateway = self.start_gateway(self.gateway_kind, port=self.gateway_port)
         return self
 
-    def gateway_process(
-        self, port: int, env: Mapping[str, str] | None = None, label: str = "gateway"
-    ) -> Process:
-        """A Hive Gateway in front of this stack's subgraphs (`env` over `gateway_env`).
-        Tests read their own writes at once, so the anonymous response cache is off unless
-        `env` turns it on."""
-        return Process(
-            label,
-            [
-                str(REPO / "node_modules/.bin/hive-gateway"),
-                "supergraph",
-                "--config-path",
-                str(REPO / "router/gateway.config.ts"),
-            ],
-            {
-                "SKILL_CIRCLE_SUPERGRAPH": str(self.write_supergraph()),
-                "SKILL_CIRCLE_GATEWAY_PORT": str(port),
-                "SKILL_CIRCLE_GATEWAY_DEDUPE": "false",
-                "SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS": "0",
-                "NODE_ENV": "production",
-                **self.gateway_env,
-                **(env or {}),
-            },
-            f"http://127.0.0.1:{port}/healthcheck",
-            self.dir,
-        )
+    def start_gateway(self, kind: str, *, port: int | None = None, **options: Any) -> Gateway:
+        """`kind` in front of this stack's subgraphs (stopped with the stack). Tests read
+        their own writes at once, so Hive Gateway's anonymous response cache is off unless
+        `env` turns it on (SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS)."""
+        env = {NO_RESPONSE_CACHE: "0", **self.gateway_env, **options.pop("env", {})}
+        gateway = start_gateway(
+            kind, self.write_supergraph(), self.routing_urls(), self.dir, port=port, env=env,
+            **options,
+        )  # fmt: skip
+        if port != self.gateway_port:
+            self.extra_gateways.append(gateway)
+        return gateway
+
+    def gateway_of(self, kind: str) -> Gateway:
+        """The running gateway of `kind` in front of this stack, started on first use."""
+        for gateway in self.gateways():
+            if gateway.kind == kind:
+                return gateway
+        return self.start_gateway(kind)
 
     def write_supergraph(self) -> Path:
         """The committed supergraph, routed to this stack's ports."""
         sdl = (REPO / "schema/supergraph.graphql").read_text()
+        urls = self.routing_urls()
 
         def route(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in self.ports:  # not started in this stack: unreachable on purpose
-                return f'name: "{name}", url: "http://127.0.0.1:9/graphql"'
-            return f'name: "{name}", url: "{self.subgraph_url(name)}"'
+            return f'name: "{match.group(1)}", url: "{urls[match.group(1)]}"'
 
         path = self.dir / "supergraph.graphql"
         path.write_text(re.sub(r'name: "(\w+)", url: "[^"]+"', route, sdl))
         return path
 
+    def gateways(self) -> list[Gateway]:
+        return [*([self.gateway] if self.gateway else []), *self.extra_gateways]
+
     def stop(self) -> None:
-        if self.gateway:
-            self.gateway.stop()
+        for gateway in reversed(self.gateways()):
+            gateway.stop()
         for process in self.subgraphs.values():
             process.stop()
         if os.environ.get("SKILL_CIRCLE_KEEP_TEST_LOGS"):
@@ -241,9 +192,9 @@ class Stack:
     def logs(self) -> str:
         return "\n".join(
             f"--- {p.name}\n{p.log_path.read_text()[-3000:]}"
-            for p in [*self.subgraphs.values(), *([self.gateway] if self.gateway else [])]
+            for p in [*self.subgraphs.values(), *(g.process for g in self.gateways())]
             if p.log_path.exists()
         )
 
 
-__all__ = ["Process", "Stack", "implemented_subgraphs", "port_open"]
+__all__ = ["REPO", "Process", "Stack", "implemented_subgraphs", "port_open"]

@@ -109,6 +109,21 @@ def test_compose_fails_on_conflicting_field_types(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_compose_fails_on_inconsistent_descriptions(valid: Path, tmp_path: Path) -> None:
+    """A field several subgraphs define must have one description (composition picks one)."""
+    edit(valid / "users.graphql", "  id: ID!\n  displayName", '  """A"""\n  id: ID!\n  displayName')
+    edit(valid / "skills.graphql", "  id: ID!\n  skills:", '  """B"""\n  id: ID!\n  skills:')
+    out = tmp_path / "supergraph.graphql"
+    result = node("compose.mjs", "--config", valid / "supergraph.yaml", "--out", out)
+    assert result.returncode == 1, output(result)
+    assert "[INCONSISTENT_DESCRIPTION]" in output(result)
+    assert '"User.id"' in output(result)
+    assert not out.exists()
+
+    edit(valid / "skills.graphql", '"""B"""', '"""A"""')
+    compose(valid, out)
+
+
 # (c) -------------------------------------------------------------- contract
 
 
@@ -395,3 +410,54 @@ def test_check_detects_stale_and_missing_output(valid: Path, tmp_path: Path) -> 
     assert "is stale" in text
     assert f"node router/compose.mjs --config {config} --out {out}" in text
     assert out.read_text() == before  # --check never writes
+
+
+# (f) ------------------------------------------------------------ schema lint
+
+
+@pytest.fixture
+def described(tmp_path: Path) -> Path:
+    """A writable copy of a small client schema where everything is described."""
+    dest = tmp_path / "api.graphql"
+    shutil.copy(FIXTURES / "lint" / "described.graphql", dest)
+    return dest
+
+
+def test_schema_lint_passes_a_fully_described_schema(described: Path) -> None:
+    result = node("schema-lint.mjs", "--schema", described)
+    assert result.returncode == 0, output(result)
+    assert "clean" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("description", "rule", "named"),
+    [
+        ('"""Display name."""\n  name: String!\n\n  """How', "fields-have", "`Skill.name`"),
+        ('"""Skill id."""', "arguments-have", "`id`"),
+        ('"""No experience needed."""', "enum-values-have", "`Level.BEGINNER`"),
+        ('"""How advanced it is."""', "input-object-values-have", "`SkillInput.level`"),
+        ('"""A new skill."""', "types-have", "`SkillInput`"),
+    ],
+)
+def test_schema_lint_fails_on_a_missing_description(
+    described: Path, description: str, rule: str, named: str
+) -> None:
+    # Remove the first triple-quoted description of `description`, nothing else.
+    edit(described, description, description.split('"""', 2)[2])
+    result = node("schema-lint.mjs", "--schema", described)
+    assert result.returncode == 1, output(result)
+    text = output(result)
+    assert f"{rule}-descriptions" in text
+    assert named in text
+    assert "1 finding(s)" in text
+
+
+def test_schema_lint_checks_the_api_schema_of_a_supergraph(valid: Path, tmp_path: Path) -> None:
+    """Through --supergraph it lints what clients see: no federation internals."""
+    out = tmp_path / "supergraph.graphql"
+    compose(valid, out)
+    result = node("schema-lint.mjs", "--supergraph", out)
+    assert result.returncode == 1, output(result)
+    text = output(result)
+    assert "The field `User.displayName` is missing a description." in text
+    assert "_entities" not in text and "join__" not in text and "link__" not in text

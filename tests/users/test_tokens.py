@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -19,6 +20,7 @@ from tests.conftest import register
 from tests.support.client import Client
 
 SETTINGS = UserSettings(service="skills", environment="test")
+LEEWAY = SETTINGS.jwt_leeway_seconds
 
 
 def key_ring() -> KeyRing:
@@ -74,27 +76,48 @@ def verifier(ring: KeyRing) -> TokenVerifier:
 
 async def test_a_valid_token_names_the_viewer(ring: KeyRing, verifier: TokenVerifier) -> None:
     viewer = await verifier.verify(
-        AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"])
+        AccessTokens(ring, SETTINGS).issue("user-1", ["LEARNER", "EDITOR"], "session-1")
     )
     assert viewer is not None
     assert viewer.user_id == "user-1" and viewer.has_role("EDITOR") and not viewer.is_admin
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        claims(exp=int(time.time()) - 10),  # expired
-        claims(nbf=int(time.time()) + 300),  # not yet valid
-        claims(aud="another-api"),  # wrong audience
-        claims(iss="someone-else"),  # wrong issuer
-        {k: v for k, v in claims().items() if k != "exp"},  # no expiry at all
-    ],
-    ids=["expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "no-exp"],
-)
+# Claims are built inside each test (from its own clock reading): built at import
+# time, a full run reaches them after they expired, and every case would pass for
+# that reason alone, whatever the check under test.
+INVALID_CLAIMS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "expired": lambda now: claims(exp=now - LEEWAY - 30),
+    "not-yet-valid": lambda now: claims(nbf=now + LEEWAY + 300),
+    "issued-in-the-future": lambda now: claims(iat=now + LEEWAY + 300),
+    "wrong-audience": lambda now: claims(aud="another-api"),
+    "wrong-issuer": lambda now: claims(iss="someone-else"),
+    "no-exp": lambda now: {k: v for k, v in claims().items() if k != "exp"},
+    "no-audience": lambda now: {k: v for k, v in claims().items() if k != "aud"},
+    "no-issuer": lambda now: {k: v for k, v in claims().items() if k != "iss"},
+}
+
+
+@pytest.mark.parametrize("case", list(INVALID_CLAIMS))
 async def test_invalid_claims_are_rejected(
-    ring: KeyRing, verifier: TokenVerifier, payload: dict[str, Any]
+    ring: KeyRing, verifier: TokenVerifier, case: str
 ) -> None:
+    payload = INVALID_CLAIMS[case](int(time.time()))
+    # The same token with only the claim under test repaired is accepted: the
+    # refusal is about that claim, not about a stale clock or a broken key.
+    assert await verifier.verify(sign(ring, claims())) is not None
     assert await verifier.verify(sign(ring, payload)) is None
+
+
+@pytest.mark.parametrize(
+    "skew", [{"nbf": 10}, {"iat": 10}, {"exp": -10}], ids=["nbf", "iat", "exp"]
+)
+async def test_a_few_seconds_of_clock_skew_are_tolerated(
+    ring: KeyRing, verifier: TokenVerifier, skew: dict[str, int]
+) -> None:
+    """Another host's clock a few seconds ahead or behind (within the leeway)."""
+    now = int(time.time())
+    shifted = {claim: now + seconds for claim, seconds in skew.items()}
+    assert await verifier.verify(sign(ring, claims(**shifted))) is not None
 
 
 async def test_alg_none_is_rejected(ring: KeyRing, verifier: TokenVerifier) -> None:
@@ -132,18 +155,18 @@ async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
     now = [1000.0]
     verifier = TokenVerifier(SETTINGS, KeySet(jwks, refetch_interval=60, clock=lambda: now[0]))
     tokens = AccessTokens(ring, SETTINGS)
-    assert await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None
+    assert await verifier.verify(tokens.issue("u", ["LEARNER"], "s")) is not None
     assert jwks.fetches == 1
 
     # Later, the users subgraph rotates: a new active key, the old one kept for verification.
     now[0] += 3600
     rotated = KeyRing([signing_key(generate_private_key("RS256"), "RS256"), ring.active], "RS256")
     jwks.ring = rotated
-    fresh = AccessTokens(rotated, SETTINGS).issue("u", ["LEARNER"])
+    fresh = AccessTokens(rotated, SETTINGS).issue("u", ["LEARNER"], "s")
     assert await verifier.verify(fresh) is not None
     assert jwks.fetches == 2  # one refetch for the unknown kid
     assert (
-        await verifier.verify(tokens.issue("u", ["LEARNER"])) is not None
+        await verifier.verify(tokens.issue("u", ["LEARNER"], "s")) is not None
     )  # old key still trusted
     assert await verifier.verify(fresh) is not None
     assert jwks.fetches == 2
@@ -151,7 +174,7 @@ async def test_unknown_kid_triggers_exactly_one_refetch(ring: KeyRing) -> None:
     # A flood of made-up kids costs no further fetches within the refetch interval.
     stranger = key_ring()
     for _ in range(20):
-        assert await verifier.verify(AccessTokens(stranger, SETTINGS).issue("u", [])) is None
+        assert await verifier.verify(AccessTokens(stranger, SETTINGS).issue("u", [], "s")) is None
     assert jwks.fetches == 2
 
 
@@ -178,5 +201,6 @@ def test_production_refuses_development_secrets() -> None:
         environment="production",
         secret_key="x" * 40,
         admin_password="a-real-admin-password",
+        mail_link_key="m" * 40,
         jwt_private_key_files=["/run/secrets/jwt.pem"],
     )

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
-from subgraphs.common.events import EventBus, EventConsumer
+from subgraphs.common.events import Event, EventBus, EventConsumer
 from subgraphs.visualization.cache import Rendered, SvgCache
 from subgraphs.visualization.domain import ChartKind
 from subgraphs.visualization.events import event_handlers
@@ -31,7 +31,7 @@ def hits(counts: RenderCounts, kind: str) -> float:
 async def deliver(redis: Redis, cache: SvgCache, type: str, payload: dict[str, str]) -> None:
     """Publish one event on a stream of its own and let the subgraph's handlers consume it."""
     stream = f"test:viz:{uuid.uuid4().hex}"
-    await EventBus(redis, "test", stream=stream).publish(type, payload)
+    await EventBus(redis, "test", stream=stream).send(Event(type, "test", payload))
     consumer = EventConsumer(
         redis, "visualization", "test", event_handlers(cache), stream=stream, block_ms=10
     )
@@ -114,7 +114,13 @@ async def test_chart_shows_new_progress_right_after_the_event(
         redis,
         service.cache,
         "progress.updated",
-        {"userId": user, "skillId": "fastapi", "percent": "80"},
+        {
+            "progressId": "p2",
+            "userId": user,
+            "skillId": "fastapi",
+            "percent": "80",
+            "status": "IN_PROGRESS",
+        },
     )
     assert "80%" in await service.progress_chart(Viewer(user), user)
 

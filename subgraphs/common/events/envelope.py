@@ -15,6 +15,8 @@ from typing import Any
 
 from opentelemetry import propagate, trace
 
+from .contracts import Contract
+
 STREAM = "skillcircle:events"
 # Stream entry fields next to "event" carrying the producer's W3C trace
 # context, so that handling an event continues the trace that published it.
@@ -27,17 +29,30 @@ _tracer = trace.get_tracer("skill_circle.events")
 
 @dataclass(frozen=True)
 class Event:
+    """The envelope: who sent what when, with the contract's payload as JSON values."""
+
     type: str
     producer: str
     payload: Mapping[str, Any]
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    version: int = 1
+
+    @classmethod
+    def of(cls, contract: Contract, producer: str) -> Event:
+        return cls(
+            type=contract.NAME,
+            producer=producer,
+            payload=contract.to_payload(),
+            version=contract.VERSION,
+        )
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "id": self.id,
                 "type": self.type,
+                "version": self.version,
                 "time": self.time.isoformat(),
                 "producer": self.producer,
                 "payload": dict(self.payload),
@@ -46,13 +61,17 @@ class Event:
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Event:
+        """Raises ValueError (or KeyError, TypeError) for a malformed envelope."""
         data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("payload"), dict):
+            raise ValueError("the envelope is not a JSON object with a payload object")
         return cls(
-            id=data["id"],
-            type=data["type"],
+            id=str(data["id"]),
+            type=str(data["type"]),
             time=datetime.fromisoformat(data["time"]),
-            producer=data["producer"],
+            producer=str(data["producer"]),
             payload=data["payload"],
+            version=int(data.get("version", 1)),
         )
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from .consumer import Handler
 from .envelope import STREAM, Event, text
+from .handlers import Handlers, received
 
 log = logging.getLogger("skill_circle.events")
 
@@ -26,7 +26,7 @@ class EventTail:
     def __init__(
         self,
         redis: Redis,
-        handlers: Mapping[str, Handler],
+        handlers: Handlers,
         *,
         stream: str = STREAM,
         block_ms: int = 1_000,
@@ -76,11 +76,17 @@ class EventTail:
         raw = fields.get(b"event") if fields else None
         if raw is None:
             return
-        event = Event.from_json(raw)
-        handler = self.handlers.get(event.type)
-        if handler is None:
-            return
         try:
-            await handler(event)
+            event = Event.from_json(raw)
+            registered = self.handlers.get(event.type)
+            if registered is None:
+                return
+            contract, handler = registered
+            if event.version > contract.VERSION:  # a newer contract than this process knows
+                log.warning(
+                    "tail skips %s v%s (knows v%s)", event.type, event.version, contract.VERSION
+                )
+                return
+            await handler(received(event, contract))
         except Exception:  # one bad event must not stop the model; its refresh repairs it
-            log.exception("tail handler for %s failed (event %s)", event.type, event.id)
+            log.exception("tail handler failed for stream entry %r", raw[:200])

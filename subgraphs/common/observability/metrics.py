@@ -47,6 +47,23 @@ class Metrics:
             ["group"],
             registry=self.registry,
         ).labels
+        self.consumer_pending = Gauge(
+            "events_consumer_pending",
+            "Events delivered to this subgraph's consumer group but not acknowledged yet",
+            ["group"],
+            registry=self.registry,
+        ).labels
+        self.dead_letters = Gauge(
+            "events_dead_letters",
+            "Entries in this subgraph's consumer group's dead-letter stream",
+            ["group"],
+            registry=self.registry,
+        ).labels
+        self.outbox_pending = Gauge(
+            "events_outbox_pending",
+            "Events this subgraph committed but has not published to the stream yet",
+            registry=self.registry,
+        )
         self.service = labels
 
 

@@ -4,7 +4,8 @@
 (an upsert, then SELECT ... FOR UPDATE on PostgreSQL; on SQLite the upsert
 takes the database's write lock), so one learner's commands run one at a time
 on any number of replicas. Everything a command decides is read under that
-lock, appended to the log and projected before the single commit.
+lock, appended to the log and projected, and the platform's events for it are
+written to the outbox, before the single commit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..events import ProgressSnapshot
+from ...common.events.outbox import SqlOutbox
+from ..events import ProgressSnapshot, domain_events
 from ..store import dialect_of, insert_ignoring_conflicts
 from ..tables import (
     AchievementRow,
@@ -126,11 +128,16 @@ class LearnerLog:
 
 class Journal:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], projector: Projector, clock: Clock
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        projector: Projector,
+        clock: Clock,
+        outbox: SqlOutbox,
     ) -> None:
         self.sessions = sessions
         self.projector = projector
         self.clock = clock
+        self.outbox = outbox
 
     @asynccontextmanager
     async def learner(self, user_id: str) -> AsyncIterator[LearnerLog]:
@@ -140,6 +147,8 @@ class Journal:
             learner_log = LearnerLog(session, self.projector, user_id, self.clock())
             yield learner_log
             await learner_log._snapshot_progress()
+            events = domain_events(learner_log.recorded, learner_log.progress_changes)
+            await self.outbox.add(session, events)
 
     async def rebuild_projections(self) -> int:
         """Rebuilds every read model from the log in one transaction; how many events."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -54,16 +55,18 @@ log = logging.getLogger("skill_circle.visualization.gateway")
 __all__ = ["GatewaySource", "GatewayUnavailable"]
 
 
-def tree_query(count: int, depth: int) -> str:
-    """`count` aliased skills, each with prerequisites nested `depth` levels deep."""
-    nested = "...SkillFields prerequisites { id }"  # at the limit: only whether there are more
-    for _ in range(depth):
-        nested = f"...SkillFields prerequisites {{ {nested} }}"
+def nodes_query(count: int) -> str:
+    """`count` aliased skills, each with the ids of its direct prerequisites.
+
+    A tree is read level by level (one query per level of the whole batch) instead of as one
+    nested query: nesting `prerequisites` repeats every shared subtree (the response grows
+    exponentially with depth on a DAG), and its cost, 10 per unsized list level, put even two
+    skills of depth 3 over the anonymous operation budget."""
     variables = ", ".join(f"$s{i}: ID!" for i in range(count))
-    fields = " ".join(f"s{i}: skill(id: $s{i}) {{ ...Tree }}" for i in range(count))
+    fields = " ".join(f"s{i}: skill(id: $s{i}) {{ ...Node }}" for i in range(count))
     return (
-        f"query SkillTrees({variables}) {{ {fields} }} "
-        f"fragment Tree on Skill {{ {nested} }} {SKILL_FIELDS}"
+        f"query SkillNodes({variables}) {{ {fields} }} "
+        f"fragment Node on Skill {{ ...SkillFields prerequisites {{ id }} }} {SKILL_FIELDS}"
     )
 
 
@@ -78,21 +81,38 @@ class GatewaySource:
         await self.gateway.close()
 
     async def skill_graphs(self, skill_ids: list[str], depth: int) -> dict[str, SkillGraph]:
-        graphs: dict[str, SkillGraph] = {}
-        for start in range(0, len(skill_ids), BATCH):
-            chunk = skill_ids[start : start + BATCH]
-            data = await self._query(
-                tree_query(len(chunk), depth), {f"s{i}": key for i, key in enumerate(chunk)}
+        nodes: dict[str, dict[str, Any]] = {}
+        frontier = list(dict.fromkeys(skill_ids))
+        for _ in range(depth + 1):  # level 0 (the roots) to `depth`
+            wanted = [key for key in frontier if key not in nodes]
+            if not wanted:
+                break
+            nodes.update(await self._nodes(wanted))
+            frontier = list(
+                dict.fromkeys(
+                    str(p["id"])
+                    for key in wanted
+                    if key in nodes
+                    for p in nodes[key].get("prerequisites") or []
+                )
             )
-            for index, key in enumerate(chunk):
-                node = data.get(f"s{index}")
-                if node is not None:
-                    graph = SkillGraph(str(node["id"]), depth)
-                    beyond: dict[str, list[str]] = {}
-                    _collect(graph, node, 0, beyond)
-                    graph.close_edges(beyond)
-                    graphs[key] = graph
-        return graphs
+        return {key: _graph(key, depth, nodes) for key in skill_ids if key in nodes}
+
+    async def _nodes(self, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Skills (with their direct prerequisites' ids) by id; unknown ids left out."""
+        chunks = [skill_ids[start : start + BATCH] for start in range(0, len(skill_ids), BATCH)]
+        answers = await asyncio.gather(
+            *(
+                self._query(nodes_query(len(chunk)), {f"s{i}": k for i, k in enumerate(chunk)})
+                for chunk in chunks
+            )
+        )
+        return {
+            key: data[f"s{index}"]
+            for chunk, data in zip(chunks, answers, strict=True)
+            for index, key in enumerate(chunk)
+            if data.get(f"s{index}") is not None
+        }
 
     async def roadmap(self, slug: str) -> RoadmapInfo | None:
         data = await self._query(ROADMAP_QUERY, {"slug": slug})
@@ -196,19 +216,29 @@ def _at_progress_skill(error: dict[str, Any]) -> bool:
     return len(path) >= 4 and path[:2] == ["user", "progress"] and path[3] == "skill"
 
 
-def _collect(
-    graph: SkillGraph, node: dict[str, Any], level: int, beyond: dict[str, list[str]]
-) -> None:
-    """Skills and edges of a nested response; `beyond`: prerequisites past the limit."""
-    key = str(node["id"])
-    graph.skills.setdefault(key, skill_info(node))
-    prerequisites = [str(p["id"]) for p in node.get("prerequisites") or []]
-    if level >= graph.depth:
-        beyond[key] = prerequisites
-        return
-    for prerequisite in node.get("prerequisites") or []:
-        graph.edges.add((key, str(prerequisite["id"])))
-        _collect(graph, prerequisite, level + 1, beyond)
+def _graph(root: str, depth: int, nodes: dict[str, dict[str, Any]]) -> SkillGraph:
+    """The tree below `root`: each skill expanded at its shortest distance from the root;
+    the prerequisites of skills at the limit are only counted (`close_edges`)."""
+    graph = SkillGraph(root, depth)
+    levels = {root: 0}
+    beyond: dict[str, list[str]] = {}
+    queue = [root]
+    for key in queue:  # breadth first: `queue` grows while it is walked
+        node = nodes[key]
+        graph.skills.setdefault(key, skill_info(node))
+        prerequisites = [str(p["id"]) for p in node.get("prerequisites") or []]
+        if levels[key] >= depth:
+            beyond[key] = prerequisites
+            continue
+        for prerequisite in prerequisites:
+            if prerequisite not in nodes:
+                continue  # deleted since: not drawn
+            graph.edges.add((key, prerequisite))
+            if prerequisite not in levels:
+                levels[prerequisite] = levels[key] + 1
+                queue.append(prerequisite)
+    graph.close_edges(beyond)
+    return graph
 
 
 def _roadmap(node: dict[str, Any] | None) -> RoadmapInfo | None:
