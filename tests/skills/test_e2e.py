@@ -92,6 +92,26 @@ async def demo_loaded(stack: Stack) -> None:
     )  # fmt: skip
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
+    # The command wrote through the outbox: the running subgraph's relay publishes those
+    # events and its read model hears them (within one event delivery). Wait for that.
+    slugs = [entry["slug"] for entry in DEMO["skills"]]
+    chunks = [slugs[start : start + 20] for start in range(0, len(slugs), 20)]
+    client = Client(stack.url)
+
+    async def missing() -> list[str]:
+        absent = []
+        for chunk in chunks:
+            fields = " ".join(
+                f"s{i}: skill(slug: {json.dumps(s)}) {{ id }}" for i, s in enumerate(chunk)
+            )
+            data = await client.data(f"{{ {fields} }}")
+            absent += [s for i, s in enumerate(chunk) if data[f"s{i}"] is None]
+        return absent
+
+    try:
+        assert await eventually(missing, [], seconds=30) == []
+    finally:
+        await client.close()
 
 
 async def error(client: Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
