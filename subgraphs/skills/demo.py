@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..common.errors import Conflict
-from ..common.events.contracts import PrerequisiteAdded, SkillCreated
+from ..common.events.contracts import CategoryCreated, PrerequisiteAdded, SkillCreated
 from .deps import Deps
-from .events import category_created, skill_changed
+from .events import shown
 from .graph import order_by_prerequisites
 from .roadmaps import Milestone, RoadmapDraft
 from .store import GraphNode, SkillFields, SlugTaken
@@ -63,7 +63,9 @@ async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids
                 entry["slug"],
                 entry["name"],
                 parent,
-                lambda c: deps.events.entries(category_created(c)),
+                lambda c: deps.events.entries(
+                    CategoryCreated(category_id=c.id, slug=c.slug, name=c.name)
+                ),
             )
         except SlugTaken:  # another process loaded it meanwhile
             found = await store.by_slug(entry["slug"])
@@ -103,7 +105,7 @@ async def _load_skills(
                 fields,
                 prerequisite_ids,
                 lambda s: deps.events.entries(
-                    skill_changed(SkillCreated, s.id, s, category_names[s.category_id]),
+                    SkillCreated(**shown(s.id, s, category_names[s.category_id])),
                     *(
                         PrerequisiteAdded(skill_id=s.id, prerequisite_id=p)
                         for p in s.prerequisite_ids

@@ -7,12 +7,10 @@ them to a tombstone first. The relay publishes them (common/events/relay.py).
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from ..common.events import Contract
-from ..common.events.contracts import CategoryCreated, SkillChanged
 from ..common.events.outbox import MongoOutbox, pending_entries, pending_events
-from .category_store import CategoryRecord
 
 
 class CatalogEvents:
@@ -47,21 +45,14 @@ class ShownSkill(Protocol):
     def category_id(self) -> str: ...
 
 
-S = TypeVar("S", bound=SkillChanged)
-
-
-def skill_changed(contract: type[S], skill_id: str, skill: ShownSkill, category_name: str) -> S:
-    """A skill.* event carrying name, level and category: learning's projection answers
-    those fields from it (issue 12)."""
-    return contract(
-        skill_id=skill_id,
-        slug=skill.slug,
-        name=skill.name,
-        level=skill.level,
-        category_id=skill.category_id,
-        category_name=category_name,
-    )
-
-
-def category_created(category: CategoryRecord) -> CategoryCreated:
-    return CategoryCreated(category_id=category.id, slug=category.slug, name=category.name)
+def shown(skill_id: str, skill: ShownSkill, category_name: str) -> dict[str, str]:
+    """The fields of a skill.* event (SkillCreated(**shown(...))): name, level and category
+    too, so that learning's projection answers those fields (issue 12)."""
+    return {
+        "skill_id": skill_id,
+        "slug": skill.slug,
+        "name": skill.name,
+        "level": skill.level,
+        "category_id": skill.category_id,
+        "category_name": category_name,
+    }

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..common.errors import BadUserInput, Conflict, NotFound, PrerequisiteCycle
 from ..common.events.contracts import (
+    CategoryCreated,
     PrerequisiteAdded,
     PrerequisiteRemoved,
     SkillCreated,
@@ -25,7 +26,7 @@ from .domain import (
     clean_tags,
     clean_text,
 )
-from .events import CatalogEvents, category_created, skill_changed
+from .events import CatalogEvents, shown
 from .graph import requirement_path
 from .read_model import CatalogReadModel
 from .roadmaps import RoadmapService
@@ -141,7 +142,7 @@ class SkillService:
             skill = await self.store.insert_skill(
                 fields,
                 announce=lambda s: self.events.entries(
-                    skill_changed(SkillCreated, s.id, s, category.name)
+                    SkillCreated(**shown(s.id, s, category.name))
                 ),
             )
         except SlugTaken as exc:
@@ -156,7 +157,7 @@ class SkillService:
         holder = await self.store.skill_by_slug(fields.slug)
         if holder is not None and holder.id != skill_id:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists")
-        updated = skill_changed(SkillUpdated, skill_id, fields, category.name)
+        updated = SkillUpdated(**shown(skill_id, fields, category.name))
         try:
             skill = await self.store.update_skill(skill_id, fields, self.events.push(updated))
         except SlugTaken as exc:
@@ -278,7 +279,9 @@ class SkillService:
                 clean,
                 title,
                 parent_id,
-                lambda c: self.events.entries(category_created(c)),
+                lambda c: self.events.entries(
+                    CategoryCreated(category_id=c.id, slug=c.slug, name=c.name)
+                ),
             )
         except SlugTaken as exc:
             raise Conflict(f"A category with slug {clean!r} already exists") from exc
