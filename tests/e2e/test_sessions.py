@@ -3,7 +3,6 @@ token expiry end live subscriptions within seconds and make HTTP refuse the toke
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
@@ -11,12 +10,12 @@ from typing import Any
 import jwt
 from redis.asyncio import Redis
 
-from subgraphs.common.events import STREAM
 from subgraphs.common.sealed import unseal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.users.tokens import load_key
 from tests.conftest import LOGIN, SET_ROLES, register
 from tests.support.client import Client, subscribe
+from tests.support.events import latest_event
 from tests.support.stack import Stack
 
 LIVE = "subscription { notificationReceived { id title } }"
@@ -124,9 +123,7 @@ def short_lived_token(stack: Stack, user_id: str, seconds: int) -> str:
 
 
 async def reset_token(redis: Redis, email: str) -> str:
-    for _, fields in reversed(await redis.xrange(STREAM)):
-        event = json.loads(fields[b"event"])
-        if event["type"] == "user.password_reset_requested" and event["payload"]["email"] == email:
-            link = unseal(DEV_MAIL_LINK_KEY, str(event["payload"]["sealedLink"]))
-            return link.split("token=", 1)[1]
-    raise AssertionError(f"no password reset requested for {email}")
+    """The token of `email`'s reset link, once the outbox relay has published the event."""
+    event = await latest_event(redis, "user.password_reset_requested", email)
+    link = unseal(DEV_MAIL_LINK_KEY, str(event["payload"]["sealedLink"]))
+    return link.split("token=", 1)[1]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from redis.asyncio import Redis
 
-from subgraphs.common.events import STREAM
 from subgraphs.common.sealed import unseal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from tests.conftest import LOGIN, register
 from tests.support.client import Client
+from tests.support.events import latest_event
 from tests.support.stack import Stack
 
 VERIFY = "mutation($t: String!) { verifyEmail(token: $t) }"
@@ -28,17 +26,6 @@ async def redis(stack: Stack) -> AsyncIterator[Redis]:
     client = Redis.from_url(stack.stores["redis"])
     yield client
     await client.aclose()
-
-
-async def latest_event(redis: Redis, type: str, email: str) -> dict:
-    """The newest such event, once the outbox relay has published it (within 10 s)."""
-    for _ in range(200):
-        for _, fields in reversed(await redis.xrange(STREAM)):
-            event = json.loads(fields[b"event"])
-            if event["type"] == type and event["payload"]["email"] == email:
-                return event
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {type} event for {email}")
 
 
 def token_of(sealed_link: str) -> str:
