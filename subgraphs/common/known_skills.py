@@ -86,7 +86,7 @@ class SkillDirectory:
             log.error("cannot check skills %s: gateway unreachable: %s", list(skill_ids), exc)
             raise SkillsUnavailable() from exc
         data: dict[str, Any] = body.get("data") or {}
-        failed = _failed_aliases(body.get("errors") or [])
+        failed = failed_aliases(body.get("errors") or [])
         existing: set[str] = set()
         for alias, skill_id in aliases.items():
             found = data.get(alias)
@@ -98,7 +98,7 @@ class SkillDirectory:
         return existing
 
 
-def _failed_aliases(errors: list[dict[str, Any]]) -> set[str]:
+def failed_aliases(errors: list[dict[str, Any]]) -> set[str]:
     """Aliases whose resolution failed for a reason other than 'no such skill'."""
     failed: set[str] = set()
     for error in errors:

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from ..common.loaders import many_each, one_each, scalar_each
 from .deps import Deps
+from .skills import SkillDetails, SkillDirectory
 from .store import LearningStore, Pair
 from .tables import (
     AchievementRow,
@@ -40,9 +41,10 @@ class Loaders:
     path: DataLoader[str, PathRow | None]
     paths_of_user: DataLoader[str, list[PathRow]]
     path_by_pair: DataLoader[Pair, PathRow | None]  # (user id, roadmap id)
+    skill: DataLoader[str, SkillDetails | None]  # name, level, category (event-fed projection)
 
 
-def make_loaders(store: LearningStore) -> Loaders:
+def make_loaders(store: LearningStore, skills: SkillDirectory) -> Loaders:
     return Loaders(
         progress=one_each(store.progress_by_ids, key_of=lambda row: row.id),
         progress_of_user=many_each(store.progress_of_users),
@@ -65,8 +67,9 @@ def make_loaders(store: LearningStore) -> Loaders:
         path_by_pair=one_each(
             store.paths_by_pairs, key_of=lambda row: (row.user_id, row.roadmap_id)
         ),
+        skill=one_each(skills.details, key_of=lambda details: details.id),
     )
 
 
 def loaders_for(deps: Deps) -> Loaders:
-    return make_loaders(deps.store)
+    return make_loaders(deps.store, deps.skills)

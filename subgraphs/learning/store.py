@@ -232,10 +232,15 @@ def insert_ignoring_conflicts(
 
 
 def insert_or_update(
-    session: AsyncSession, model: type[Any], values: dict[str, Any], key: list[str]
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    key: list[str],
+    where: Any = None,
 ) -> Insert:
-    """Inserts `values`, or updates the row with the same `key` columns to them."""
+    """Inserts `values`, or updates the row with the same `key` columns to them
+    (only when the existing row satisfies `where`, if given)."""
     statement = _insert(session, model).values(**values)
     changes = {name: value for name, value in values.items() if name not in key}
-    upsert: Insert = statement.on_conflict_do_update(index_elements=key, set_=changes)
+    upsert: Insert = statement.on_conflict_do_update(index_elements=key, set_=changes, where=where)
     return upsert

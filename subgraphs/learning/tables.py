@@ -105,13 +105,22 @@ class RoadmapRow(Base):
 
 
 class KnownSkillRow(Base):
-    """A skill id the skills subgraph vouched for (event or gateway answer); `deleted` once gone."""
+    """A skill id the skills subgraph vouched for (event or gateway answer); `deleted` once gone.
+
+    name, level and category are what the dashboard shows of a skill, as of
+    `updated_at` (the time of the skill event, or of the gateway answer, that
+    set them); None until one of them arrived.
+    """
 
     __tablename__ = "known_skills"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    level: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    category_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    category_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 # ---------------------------------------------------------------- read models (projections)

@@ -8,28 +8,45 @@ request's DataLoaders.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
 from ..common.descriptions import (
+    CATEGORY,
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    PROGRESS,
+    PROGRESS_COMPLETED_AT,
+    PROGRESS_ID,
+    PROGRESS_PERCENT,
+    PROGRESS_SKILL,
+    PROGRESS_STARTED_AT,
+    PROGRESS_STATUS,
+    PROGRESS_UPDATED_AT,
     ROADMAP,
     ROADMAP_ID,
     SKILL,
+    SKILL_CATEGORY,
     SKILL_ID,
+    SKILL_LEVEL,
+    SKILL_NAME,
     USER,
     USER_ID,
-    described_enum,
+    USER_PROGRESS,
 )
+from ..common.entities import ProgressStatus, SkillLevel
 from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
 from .domain import KINDS
 from .events import ProgressSnapshot
 from .loaders import Loaders
+from .skills import SkillDetails
 from .tables import AchievementRow, AssessmentRow, AttemptRow, CertificateRow, PathRow, StatsRow
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
@@ -39,15 +56,19 @@ async def _require_self_or_admin(info: Info, user_id: str) -> None:
     require_self_or_admin(await info.context.viewer(), user_id)
 
 
+async def _skill_details(info: Info, skill_id: str) -> SkillDetails:
+    details = await info.context.loaders.skill.load(str(skill_id))
+    if details is None:
+        raise NotFound("skill", str(skill_id))
+    return details
+
+
 # ---------------------------------------------------------------- entities owned elsewhere
 @strawberry.federation.type(keys=["id"], description=USER)
 class User:
     id: strawberry.ID = strawberry.field(description=USER_ID)
 
-    @strawberry.field(
-        description="Progress in every enrolled skill. The user themself and ADMIN only: "
-        "UNAUTHENTICATED, FORBIDDEN otherwise."
-    )
+    @strawberry.field(description=USER_PROGRESS)
     async def progress(self, info: Info) -> list[SkillProgress]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.progress_of_user.load(str(self.id))
@@ -111,9 +132,33 @@ class User:
         return cls(id=id)
 
 
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)], description=CATEGORY
+)
+class Category:
+    id: strawberry.ID = strawberry.field(description=CATEGORY_ID)
+    # As of the skill's last event (skills/events.py): a rename shows within one delivery.
+    name: str = strawberry.federation.field(shareable=True, description=CATEGORY_NAME)
+
+
 @strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
     id: strawberry.ID = strawberry.field(description=SKILL_ID)
+
+    # name, level and category: answered here from the event-fed projection (one hop
+    # less for the dashboard); a rename shows within one event delivery (docs/query-plans.md).
+    @strawberry.federation.field(shareable=True, description=SKILL_NAME)
+    async def name(self, info: Info) -> str:
+        return (await _skill_details(info, self.id)).name
+
+    @strawberry.federation.field(shareable=True, description=SKILL_LEVEL)
+    async def level(self, info: Info) -> SkillLevel:
+        return SkillLevel((await _skill_details(info, self.id)).level)
+
+    @strawberry.federation.field(shareable=True, description=SKILL_CATEGORY)
+    async def category(self, info: Info) -> Category:
+        details = await _skill_details(info, self.id)
+        return Category(id=strawberry.ID(details.category_id), name=details.category_name)
 
     @strawberry.field(description="How many learners are enrolled in this skill.")
     async def learner_count(self, info: Info) -> int:
@@ -160,28 +205,14 @@ class Roadmap:
 
 
 # ---------------------------------------------------------------- progress
-@described_enum(
-    "Where a learner stands in a skill.",
-    NOT_STARTED="Enrolled, at 0%.",
-    IN_PROGRESS="Above 0%, not completed.",
-    COMPLETED="Reached 100% or passed an assessment.",
-)
-class ProgressStatus(Enum):
-    NOT_STARTED = "NOT_STARTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-
-
-@strawberry.federation.type(keys=["id"], description="One learner's progress in one skill.")
+@strawberry.federation.type(keys=["id"], description=PROGRESS)
 class SkillProgress:
-    id: strawberry.ID = strawberry.field(description="Stable id of this enrolment.")
-    percent: float = strawberry.field(description="From 0 to 100; never decreases.")
-    status: ProgressStatus = strawberry.field(description="Where the learner stands.")
-    started_at: datetime = strawberry.field(description="When the learner enrolled.")
-    updated_at: datetime = strawberry.field(description="When progress last changed.")
-    completed_at: datetime | None = strawberry.field(
-        description="When the skill was completed; null until then."
-    )
+    id: strawberry.ID = strawberry.field(description=PROGRESS_ID)
+    percent: float = strawberry.field(description=PROGRESS_PERCENT)
+    status: ProgressStatus = strawberry.field(description=PROGRESS_STATUS)
+    started_at: datetime = strawberry.field(description=PROGRESS_STARTED_AT)
+    updated_at: datetime = strawberry.field(description=PROGRESS_UPDATED_AT)
+    completed_at: datetime | None = strawberry.field(description=PROGRESS_COMPLETED_AT)
     user_id: strawberry.Private[str]
     skill_id: strawberry.Private[str]
 
@@ -189,7 +220,7 @@ class SkillProgress:
     def user(self) -> User:
         return User(id=strawberry.ID(self.user_id))
 
-    @strawberry.field(description="The skill being learned.")
+    @strawberry.field(description=PROGRESS_SKILL)
     def skill(self) -> Skill:
         return Skill(id=strawberry.ID(self.skill_id))
 

@@ -41,6 +41,7 @@ CONCEPTS = {
         "roadmap_store.py",
         "roadmaps.py",
         "graph.py",
+        "read_model.py",
         "demo.py",
         "demo_catalog.json",
     },

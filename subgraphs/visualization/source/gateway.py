@@ -11,13 +11,12 @@ from ...common.errors import Forbidden, Unauthenticated
 from ...common.gateway_client import GatewayClient, GatewayUnavailable
 from ..domain import (
     CertificateInfo,
-    ProgressEntry,
     RoadmapInfo,
     RoadmapStep,
     SkillGraph,
-    SkillInfo,
     UserProgress,
 )
+from ..inputs import skill_info, user_progress
 
 SKILL_FIELDS = "fragment SkillFields on Skill { id slug name level }"
 ROADMAP_FIELDS = """
@@ -241,13 +240,6 @@ def _at_progress_skill(error: dict[str, Any]) -> bool:
     return len(path) >= 4 and path[:2] == ["user", "progress"] and path[3] == "skill"
 
 
-def _skill(node: dict[str, Any]) -> SkillInfo:
-    category = node.get("category") or {}
-    return SkillInfo(
-        str(node["id"]), node["slug"], node["name"], node["level"], category.get("name", "")
-    )
-
-
 def _graph(root: str, depth: int, nodes: dict[str, dict[str, Any]]) -> SkillGraph:
     """The tree below `root`: each skill expanded at its shortest distance from the root;
     the prerequisites of skills at the limit are only counted (`close_edges`)."""
@@ -257,7 +249,7 @@ def _graph(root: str, depth: int, nodes: dict[str, dict[str, Any]]) -> SkillGrap
     queue = [root]
     for key in queue:  # breadth first: `queue` grows while it is walked
         node = nodes[key]
-        graph.skills.setdefault(key, _skill(node))
+        graph.skills.setdefault(key, skill_info(node))
         prerequisites = [str(p["id"]) for p in node.get("prerequisites") or []]
         if levels[key] >= depth:
             beyond[key] = prerequisites
@@ -277,7 +269,7 @@ def _roadmap(node: dict[str, Any] | None) -> RoadmapInfo | None:
     if node is None:
         return None
     steps = [
-        RoadmapStep(step["position"], _skill(step["skill"]), step.get("milestone"))
+        RoadmapStep(step["position"], skill_info(step["skill"]), step.get("milestone"))
         for step in sorted(node["steps"], key=lambda s: s["position"])
     ]
     members = {step.skill.id for step in steps}
@@ -293,29 +285,4 @@ def _roadmap(node: dict[str, Any] | None) -> RoadmapInfo | None:
 
 
 def _progress(node: dict[str, Any] | None) -> UserProgress | None:
-    if node is None:
-        return None
-    entries = [
-        ProgressEntry(
-            skill=_skill(item["skill"]),
-            percent=float(item["percent"]),
-            status=item["status"],
-            started_at=datetime.fromisoformat(item["startedAt"]),
-            updated_at=datetime.fromisoformat(item["updatedAt"]),
-            completed_at=(
-                datetime.fromisoformat(item["completedAt"]) if item.get("completedAt") else None
-            ),
-        )
-        for item in node.get("progress") or []
-        if _complete_skill(item)
-    ]
-    return UserProgress(str(node["id"]), entries)
-
-
-def _complete_skill(item: dict[str, Any] | None) -> bool:
-    """Whether a progress entry's skill resolved (a gateway may leave a failed one null)."""
-    skill = (item or {}).get("skill")
-    if skill is None or any(skill.get(f) is None for f in ("id", "slug", "name", "level")):
-        log.warning("dropping a progress entry whose skill did not resolve: %s", item)
-        return False
-    return True
+    return None if node is None else user_progress(str(node["id"]), node.get("progress"))
