@@ -81,7 +81,7 @@ def tool_versions() -> dict[str, str]:
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="5 s measurements, fewer sockets")
-    parser.add_argument("--gateway", choices=GATEWAYS, default="hive-gateway")
+    parser.add_argument("--gateway", choices=GATEWAYS, default="hive-router")  # the shipped default
     parser.add_argument("--seconds", type=float, help="each closed-loop measurement (30)")
     parser.add_argument("--rate", type=float, help="fixed-rate scenarios, requests/s (50)")
     parser.add_argument("--only", help="comma-separated scenario names: " + ", ".join(

@@ -58,6 +58,10 @@ def run_cli(
             log_config=None,
             ws="auto",
             lifespan="on",
+            # Longer than any gateway keeps an idle connection to a subgraph: with uvicorn's
+            # default (5 s) a gateway sometimes reused a connection just as uvicorn closed it,
+            # and the request failed with "socket hang up" (seen as INTERNAL_SERVER_ERROR).
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
         return
     command, _ = (commands or {})[args.command]

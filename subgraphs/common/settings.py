@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # auto: text in development, json everywhere else.
     log_format: Literal["auto", "json", "text"] = "auto"
     workers: int = 1  # uvicorn worker processes: replicas of this subgraph on one port
+    keep_alive_seconds: int = 75  # idle keep-alive connections from the gateway stay open
 
     # Stores. Empty means "the embedded development default" (SQLite file,
     # in-process Redis / MongoDB stand-ins); production requires real URLs.

@@ -176,7 +176,14 @@ class Stack:
             return f'name: "{match.group(1)}", url: "{urls[match.group(1)]}"'
 
         path = self.dir / "supergraph.graphql"
-        path.write_text(re.sub(r'name: "(\w+)", url: "[^"]+"', route, sdl))
+        text = re.sub(r'name: "(\w+)", url: "[^"]+"', route, sdl)
+        if path.exists() and path.read_text() == text:
+            return path
+        # Atomically: a running Hive Gateway watches this file, and a reload that read it
+        # half-written took the gateway down (every later test of the session then failed).
+        written = path.with_suffix(".tmp")
+        written.write_text(text)
+        os.replace(written, path)
         return path
 
     def gateways(self) -> list[Gateway]:
