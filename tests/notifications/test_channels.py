@@ -24,9 +24,10 @@ from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput
 from subgraphs.common.sealed import seal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
+from subgraphs.notifications.domain import derived_id
 from tests.support.servers import free_port
 
-from .conftest import SmtpServer, bodies
+from .conftest import SmtpServer, bodies, message_id_of
 from .test_inbox import achievement, event, handle, registered
 
 
@@ -81,19 +82,17 @@ async def test_email_goes_over_smtp_as_text_and_escaped_html(
     h = await make_harness(smtp_host=smtp.host, smtp_port=smtp.port)
     h.start_worker()
     await handle(h, registered("u-mail", "mail-1@example.com"))
-    await handle(
-        h,
-        event(
-            "achievement.unlocked",
-            {
-                "userId": "u-mail",
-                "achievementId": "a",
-                "code": "X",
-                "title": "<script>alert(1)</script>",
-                "description": "Tom & Jerry",
-            },
-        ),
+    unlocked = event(
+        "achievement.unlocked",
+        {
+            "userId": "u-mail",
+            "achievementId": "a",
+            "code": "X",
+            "title": "<script>alert(1)</script>",
+            "description": "Tom & Jerry",
+        },
     )
+    await handle(h, unlocked)
 
     messages = await smtp.mailbox.wait_for("mail-1@example.com", count=2)
     verify = next(m for m in messages if m["Subject"] == "Verify your email address")
@@ -105,7 +104,10 @@ async def test_email_goes_over_smtp_as_text_and_escaped_html(
     assert "<script>alert(1)</script>" in text and "Tom & Jerry" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "Tom &amp; Jerry" in html
-    assert badge["Message-ID"].startswith("<") and badge["From"].startswith("Skill Circle")
+    assert badge["From"].startswith("Skill Circle")
+    # Derived from the event, whole (a ':' in it used to cut the header to "<uuid").
+    notification_id = derived_id(unlocked.id, "ACHIEVEMENT", "u-mail")
+    assert message_id_of(badge) == f"<{notification_id}.email@skillcircle.notifications>"
 
 
 async def test_preferences_decide_the_channels_but_security_email_always_goes(
