@@ -24,7 +24,7 @@ from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput
 from subgraphs.common.sealed import seal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
-from subgraphs.notifications.domain import derived_id
+from subgraphs.notifications.domain import Delivery, derived_id
 from tests.support.servers import free_port
 
 from .conftest import SmtpServer, bodies, message_id_of
@@ -162,6 +162,35 @@ async def test_a_failing_channel_is_retried_then_dead_lettered_without_blocking_
     assert [h.deps.worker.backoff(n) for n in (1, 2, 3)] == [0.05, 0.1, 0.2]
 
 
+async def test_emails_go_one_at_a_time_while_other_channels_go_in_parallel(
+    make_harness: Any,
+) -> None:
+    """At most one email between the server's acceptance and the send being recorded:
+    a crash then resends at most one. Other channels keep their concurrency."""
+    h = await make_harness()
+    in_flight: dict[str, int] = {"EMAIL": 0, "SMS": 0}
+    most: dict[str, int] = {"EMAIL": 0, "SMS": 0}
+    sent: list[str] = []
+
+    async def send(delivery: Delivery) -> None:
+        in_flight[delivery.channel] += 1
+        most[delivery.channel] = max(most[delivery.channel], in_flight[delivery.channel])
+        await asyncio.sleep(0.02)
+        sent.append(delivery.id)
+        in_flight[delivery.channel] -= 1
+
+    h.deps.worker.senders = {"EMAIL": send, "SMS": send}
+    for n in range(20):
+        for channel in ("EMAIL", "SMS"):
+            await h.deps.queue.enqueue(
+                Delivery(f"d{n}:{channel}", channel, "u-lane", "ACHIEVEMENT", "a", "s", "t")
+            )
+    h.start_worker()
+    assert await eventually(lambda: _when(h.deps.queue.pending(), lambda left: left == 0))
+    assert len(sent) == 40
+    assert most == {"EMAIL": 1, "SMS": most["SMS"]} and most["SMS"] > 1
+
+
 async def _when(found: Awaitable[Any], condition: Callable[[Any], bool]) -> Any:
     """`found`'s value when it meets the condition (True for a falsy value that does), else None."""
     value = await found
@@ -256,7 +285,7 @@ async def test_no_push_subscription_means_no_push_delivery_and_no_smtp_means_out
         h,
         event(
             "user.preferences_updated",
-            registered("u-none", "none@example.com", emailNotifications=False).payload,
+            dict(registered("u-none", "none@example.com", emailNotifications=False).payload),
             at=datetime.now(UTC),
         ),
     )
