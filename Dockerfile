@@ -78,6 +78,9 @@ ENV SUBGRAPH=${SUBGRAPH} \
     SKILL_CIRCLE_HOST=0.0.0.0 \
     SKILL_CIRCLE_PORT=4001 \
     SKILL_CIRCLE_DATA_DIR=/tmp/skill-circle
+# DejaVu Sans: certificate PDFs print learners' names in any script (visualization).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 skillcircle \
     && useradd --system --uid 10001 --gid skillcircle --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin skillcircle

@@ -18,11 +18,13 @@
 //   SKILL_CIRCLE_<SUBGRAPH>_URL    e.g. SKILL_CIRCLE_USERS_URL: overrides that subgraph's routing URL
 //   SKILL_CIRCLE_ENVIRONMENT       "development" opens the IDE on the example collection of
 //                                  router/ide-collection.mjs (scripts/dev.sh); anything else, or unset, does not
+//   SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS  how long an anonymous query's response is served from the
+//                                  gateway's response cache (default 5000; 0 turns the cache off)
 //   SKILL_CIRCLE_OTLP_ENDPOINT     OTLP/HTTP collector base URL (e.g. http://jaeger:4318): traces are
 //                                  exported to <endpoint>/v1/traces; unset = no tracing (OTEL_BSP_* apply)
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GraphQLError, getOperationAST, OperationTypeNode } from 'graphql';
+import { GraphQLError, getOperationAST, OperationTypeNode, parse } from 'graphql';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { unifiedGraphHandler as rustQueryPlanner } from '@graphql-hive/router-runtime';
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
@@ -38,11 +40,13 @@ function envBool(name: string, fallback: boolean): boolean {
   return !['0', 'false', 'no', 'off'].includes(raw.trim().toLowerCase());
 }
 
-function envInt(name: string, fallback: number): number {
+function envInt(name: string, fallback: number, { allowZero = false } = {}): number {
   const raw = process.env[name];
   if (raw == null || raw.trim() === '') return fallback;
   const n = Number.parseInt(raw, 10);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && !allowZero)) {
+    throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(raw)}`);
+  }
   return n;
 }
 
@@ -269,6 +273,38 @@ function forwardedFor(context: Record<string, any>, request: Request): string | 
   return prior ? `${prior}, ${peer}` : peer;
 }
 
+/**
+ * Response cache for anonymous reads (the public catalog). Only requests that
+ * carry no credentials are cached or served from the cache, under one shared
+ * session: a request with an Authorization header (or a websocket token) never
+ * reads or fills it, so one user's data cannot reach another. Authenticated
+ * mutations still pass through the plugin so that it can evict every cached
+ * response that contains an entity the mutation returned (updateSkill,
+ * deleteSkill, addPrerequisite, ...: `invalidateViaMutation`). Changes that
+ * reach the catalog only as events or as a side effect (learnerCount after
+ * recordProgress, a skill created or changed through another gateway
+ * replica) are bounded by the TTL: an anonymous catalog read is at most
+ * RESPONSE_CACHE_TTL_MS stale. The cache lives in this gateway process's
+ * memory (one per gateway replica).
+ */
+const RESPONSE_CACHE_TTL_MS = envInt('SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS', 5_000, { allowZero: true });
+
+function isAnonymous(request: Request | undefined, context: Record<string, any> | undefined): boolean {
+  if (!request || request.headers.get('authorization')) return false;
+  return !pick(context?.connectionParams, 'authorization');
+}
+
+function isMutation(context: Record<string, any> | undefined): boolean {
+  const query: unknown = context?.params?.query;
+  if (typeof query !== 'string' || !query.includes('mutation')) return false;
+  try {
+    const operation = getOperationAST(parse(query), context?.params?.operationName);
+    return operation?.operation === OperationTypeNode.MUTATION;
+  } catch {
+    return false; // not parseable: the gateway refuses it anyway
+  }
+}
+
 const queryPlanner = (process.env.SKILL_CIRCLE_GATEWAY_QUERY_PLANNER ?? 'js').trim().toLowerCase();
 if (!['js', 'rust'].includes(queryPlanner)) {
   throw new Error(`SKILL_CIRCLE_GATEWAY_QUERY_PLANNER must be js or rust, got ${JSON.stringify(queryPlanner)}`);
@@ -314,6 +350,22 @@ export const gatewayConfig = defineConfig({
   },
 
   plugins: () => [useNestingLimit(MAX_NESTING), useClientAuthorizationInContext()],
+
+  ...(RESPONSE_CACHE_TTL_MS > 0
+    ? {
+        responseCaching: {
+          session: () => null, // one shared session: only anonymous requests get here
+          enabled: (request: Request, context: Record<string, any>) =>
+            isAnonymous(request, context) || isMutation(context),
+          ttl: RESPONSE_CACHE_TTL_MS,
+          invalidateViaMutation: true,
+          // Never cache a response with errors (a subgraph outage must not stick).
+          shouldCacheResult: ({ result }: { result: { errors?: readonly unknown[] } }) =>
+            !result.errors?.length,
+          includeExtensionMetadata: process.env.SKILL_CIRCLE_RESPONSE_CACHE_METADATA === 'true',
+        },
+      }
+    : {}),
 
   maskedErrors: {
     errorMessage: 'Unexpected error.',

@@ -15,17 +15,22 @@ import argparse
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from subgraphs.visualization.domain import ChartKind  # noqa: E402
+from subgraphs.visualization.domain import CertificateInfo, ChartKind  # noqa: E402
 from subgraphs.visualization.render import (  # noqa: E402
     render_progress_chart,
     render_roadmap,
     render_skill_tree,
     render_user_roadmap,
+)
+from subgraphs.visualization.render.certificate import (  # noqa: E402
+    render_certificate_pdf,
+    render_certificate_svg,
 )
 from subgraphs.visualization.source.samples import SAMPLE_ROADMAP, SampleSource  # noqa: E402
 
@@ -44,7 +49,19 @@ def samples() -> dict[str, str]:
         "progress-bar": render_progress_chart(progress, ChartKind.BAR),
         "progress-radar": render_progress_chart(progress, ChartKind.RADAR),
         "progress-timeline": render_progress_chart(progress, ChartKind.TIMELINE),
+        "certificate": render_certificate_svg(sample_certificate()),
     }
+
+
+def sample_certificate() -> CertificateInfo:
+    code = "sample-8Fq2Lx0Tz7"
+    return CertificateInfo(
+        learner_name="Ada Lovelace",
+        skill_name="Python Testing",
+        issued_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
+        verification_code=code,
+        verify_url=f"https://skillcircle.example.com/certificates/{code}",
+    )
 
 
 def to_png(svg_path: Path, png_path: Path) -> None:
@@ -73,6 +90,8 @@ def main() -> None:
         if not args.keep_svg:
             svg_path.unlink()
         print(f"wrote {args.out / name}.png")
+    (args.out / "certificate.pdf").write_bytes(render_certificate_pdf(sample_certificate()))
+    print(f"wrote {args.out / 'certificate.pdf'}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,27 @@ USER: Final = "A person with an account: a learner, and possibly an editor or ad
 USER_ID: Final = "Stable id of the user."
 SKILL: Final = "A skill of the catalog, with its prerequisites, progress, content and diagrams."
 SKILL_ID: Final = "Stable id of the skill."
+# Skill fields the learning subgraph also answers (shareable), and Category, which
+# learning and visualization repeat as stubs.
+SKILL_NAME: Final = "Display name."
+SKILL_LEVEL: Final = "How advanced the skill is."
+SKILL_CATEGORY: Final = "The category the skill belongs to."
+CATEGORY: Final = "A group of skills; categories nest."
+CATEGORY_ID: Final = "Stable id of the category."
+CATEGORY_NAME: Final = "Display name."
+# SkillProgress, owned by learning, repeated by visualization for its @requires.
+PROGRESS: Final = "One learner's progress in one skill."
+PROGRESS_ID: Final = "Stable id of this enrolment."
+PROGRESS_PERCENT: Final = "From 0 to 100; never decreases."
+PROGRESS_STATUS: Final = "Where the learner stands."
+PROGRESS_STARTED_AT: Final = "When the learner enrolled."
+PROGRESS_UPDATED_AT: Final = "When progress last changed."
+PROGRESS_COMPLETED_AT: Final = "When the skill was completed; null until then."
+PROGRESS_SKILL: Final = "The skill being learned."
+USER_PROGRESS: Final = (
+    "Progress in every enrolled skill. The user themself and ADMIN only: "
+    "UNAUTHENTICATED, FORBIDDEN otherwise."
+)
 ROADMAP: Final = "A curated, ordered sequence of skills to learn."
 ROADMAP_ID: Final = "Stable id of the roadmap."
 ROADMAP_SLUG: Final = "URL-friendly unique name, e.g. backend-developer."

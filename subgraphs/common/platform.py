@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
-from .events import EventBus, EventConsumer, Handlers, LiveChannels
+from .events import EventBus, EventConsumer, EventTail, Handlers, LiveChannels
 from .events.outbox import Outbox
 from .events.relay import OutboxRelay
 from .observability import Metrics, configure_tracing
@@ -50,7 +50,7 @@ class Platform:
         )
         self.readiness: dict[str, ReadinessCheck] = {"redis": self.redis.ping}
         self._tasks: list[asyncio.Task[None]] = []
-        self._consumers: list[EventConsumer] = []
+        self._consumers: list[EventConsumer | EventTail] = []
         self._relays: list[OutboxRelay] = []
 
     def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
@@ -77,6 +77,13 @@ class Platform:
         )
         self._consumers.append(consumer)
         return consumer
+
+    def tail(self, handlers: Handlers) -> EventTail:
+        """A reader of every event in this process (each replica hears every change)."""
+        # The in-process stand-in cannot cancel a blocking read: poll instead.
+        tail = EventTail(self.redis, handlers, block_ms=1_000 if self.settings.redis_url else 0)
+        self._consumers.append(tail)
+        return tail
 
     def relay(self, outbox: Outbox) -> OutboxRelay:
         """This subgraph's outbox relay; `start_relays` runs it (wake it after each commit)."""

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0  # 0: the service's default port from SERVICE_PORTS
     public_url: str = "http://localhost:4000"
+    # Where clients reach the visualization subgraph's HTTP documents (certificates, images).
+    documents_url: str = "http://localhost:4005"
     gateway_url: str = "http://localhost:4000/graphql"
     gateway_timeout_seconds: float = 10.0  # reads through the gateway (common.gateway_client)
     data_dir: Path = DEV_DATA_DIR

@@ -8,6 +8,8 @@ from functools import partial
 from fastapi import FastAPI
 
 from ..common.app import create_app as create_subgraph_app
+from ..common.events import Handlers, Received
+from ..common.events.contracts import SkillCreated, SkillDeleted
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.stores.mongo import close_mongo, ping_mongo
@@ -33,13 +35,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def start(deps: Deps, platform: Platform) -> None:
     await deps.store.create_indexes()
+    handlers = (
+        Handlers()
+        .on(SkillCreated, deps.skills.on_skill_created)
+        .on(SkillDeleted, partial(on_skill_deleted, deps))
+    )
+    platform.run_in_background(platform.consumer(handlers).run())
     if deps.settings.is_development:
         # In the background: skill ids come through the gateway, which may start later.
         platform.run_in_background(load_demo_when_empty(deps))
 
 
 async def stop(deps: Deps, _: Platform) -> None:
+    await deps.gateway.close()
     await close_mongo(deps.database)
+
+
+async def on_skill_deleted(deps: Deps, event: Received[SkillDeleted]) -> None:
+    """skill.deleted: no course, article or resource links to the skill any more."""
+    skill_id = event.payload.skill_id
+    await deps.skills.mark(skill_id, deleted=True)
+    await deps.service.skill_deleted(skill_id)
 
 
 async def load_demo_when_empty(deps: Deps) -> None:

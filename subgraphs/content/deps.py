@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..common.events.outbox import MongoOutbox
+from ..common.gateway_client import GatewayClient
+from ..common.known_skills import SkillChecker, SkillDirectory
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
 from .events import ContentEvents
 from .service import ContentService
+from .skills import directory
 from .store import ContentStore
 
 
@@ -18,6 +21,8 @@ class Deps:
     settings: Settings
     database: MongoDatabase
     store: ContentStore
+    gateway: GatewayClient
+    skills: SkillDirectory
     outbox: MongoOutbox
     service: ContentService
 
@@ -28,9 +33,15 @@ def build(settings: Settings, platform: Platform) -> Deps:
     return deps
 
 
-def assemble(settings: Settings, database: MongoDatabase) -> Deps:
-    """The subgraph's parts on `database` (tests pass their own, and relay the outbox)."""
+def assemble(
+    settings: Settings, database: MongoDatabase, skill_checker: SkillChecker | None = None
+) -> Deps:
+    """The subgraph's parts on `database` (tests pass their own, relay the outbox, and pass a
+    skill checker when there is no gateway; the directory still learns skill events)."""
     store = ContentStore(database)
     outbox = MongoOutbox([store.courses.heads, store.articles.heads])
     events = ContentEvents(settings.service, outbox)
-    return Deps(settings, database, store, outbox, ContentService(store, events))
+    gateway = GatewayClient.from_settings(settings)
+    skills = directory(database, gateway)
+    service = ContentService(store, events, skill_checker or skills)
+    return Deps(settings, database, store, gateway, skills, outbox, service)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from ..common.pagination import Count
-from ..common.stores.mongo import MongoDatabase
+from ..common.stores.mongo import MongoDatabase, is_duplicate_key
 from . import documents as docs
 from .documents import Document
 from .domain import (
@@ -27,7 +29,7 @@ from .domain import (
 )
 from .versioned import SlugTaken, VersionedCollection
 
-__all__ = ["ContentStore", "NameTaken", "SlugTaken"]
+__all__ = ["ContentStore", "Filters", "NameTaken", "SlugTaken"]
 
 T = TypeVar("T")
 _REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
@@ -79,15 +81,18 @@ class ContentStore:
         return docs.course(found) if found else None
 
     async def course_page(
-        self, published_only: bool, institution_id: str | None, after: ObjectId | None, limit: int
+        self, filters: Filters, after: ObjectId | None, limit: int
     ) -> tuple[list[Course], Count, bool]:
         """A page of courses in creation order: (courses, how to count all, has_next_page)."""
-        query: dict[str, Any] = {_side(published_only): {"$ne": None}}
-        if institution_id is not None:
-            query[f"{_side(published_only)}.institution_id"] = institution_id
-        found = await self.courses.find(query, limit=limit + 1, after=after)
-        count = functools.partial(self.courses.count, query)
-        return [docs.course(d) for d in found[:limit]], count, len(found) > limit
+        query = _versioned_query(filters)
+        if filters.institution_id is not None:
+            query[f"{_side(filters.published_only)}.institution_id"] = filters.institution_id
+        found, total, has_next = await _page(self.courses.heads, query, after, limit)
+        return [docs.course(d) for d in found], total, has_next
+
+    async def withdraw_course(self, course: Course, status: str, now: datetime) -> Course | None:
+        head = await self.courses.withdraw(course.id, status, now)
+        return docs.course(head) if head else None
 
     async def published_courses_for_skills(self, skill_ids: list[str]) -> list[tuple[str, Course]]:
         found = await self.courses.find({"published.skill_ids": {"$in": skill_ids}})
@@ -154,6 +159,24 @@ class ContentStore:
             skill_ids,
         )
 
+    async def article_page(
+        self, filters: Filters, after: ObjectId | None, limit: int
+    ) -> tuple[list[Article], Count, bool]:
+        """A page of articles in creation order: (articles, how to count all, has_next_page)."""
+        found, total, has_next = await _page(
+            self.articles.heads, _versioned_query(filters), after, limit
+        )
+        return [docs.article(d) for d in found], total, has_next
+
+    async def withdraw_article(
+        self, article: Article, status: str, now: datetime
+    ) -> Article | None:
+        head = await self.articles.withdraw(article.id, status, now)
+        return docs.article(head) if head else None
+
+    async def delete_article(self, article: Article) -> bool:
+        return await self.articles.delete(article.id)
+
     async def article_revisions(self, article_ids: list[str]) -> list[tuple[str, ArticleRevision]]:
         return [
             (d["article_id"], docs.article_revision(d))
@@ -211,6 +234,29 @@ class ContentStore:
         doc["_id"] = (await self.resources.insert_one(doc)).inserted_id
         return docs.resource(doc)
 
+    async def update_resource(
+        self, id: str, title: str, url: str, kind: str, skill_ids: tuple[str, ...]
+    ) -> Resource | None:
+        changes = {"title": title, "url": url, "kind": kind, "skill_ids": list(skill_ids)}
+        found = await self.resources.find_one_and_update(
+            {"_id": docs.object_id(id)}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        )
+        return docs.resource(found) if found else None
+
+    async def delete_resource(self, id: str) -> bool:
+        return bool((await self.resources.delete_one({"_id": docs.object_id(id)})).deleted_count)
+
+    async def resource_page(
+        self, skill_id: str | None, kind: str | None, after: ObjectId | None, limit: int
+    ) -> tuple[list[Resource], Count, bool]:
+        query: dict[str, Any] = {}
+        if skill_id is not None:
+            query["skill_ids"] = skill_id
+        if kind is not None:
+            query["kind"] = kind
+        found, total, has_next = await _page(self.resources, query, after, limit)
+        return [docs.resource(d) for d in found], total, has_next
+
     async def resource_with_url(self, url: str) -> Resource | None:
         found = await self.resources.find_one({"url": url})
         return docs.resource(found) if found else None
@@ -232,6 +278,51 @@ class ContentStore:
             raise NameTaken(name) from exc
         return docs.institution(doc)
 
+    async def update_institution(
+        self, id: str, name: str, country: str | None
+    ) -> Institution | None:
+        try:
+            found = await self.institutions.find_one_and_update(
+                {"_id": docs.object_id(id)},
+                {"$set": {"name": name, "country": country}},
+                return_document=ReturnDocument.AFTER,
+            )
+        except OperationFailure as exc:
+            if is_duplicate_key(exc):
+                raise NameTaken(name) from exc
+            raise
+        return docs.institution(found) if found else None
+
+    async def delete_institution(self, id: str) -> bool:
+        deleted = await self.institutions.delete_one({"_id": docs.object_id(id)})
+        return bool(deleted.deleted_count)
+
+    async def institution_in_use(self, id: str) -> bool:
+        """True while any course, as edited or as published, is given by the institution."""
+        query = {"$or": [{"current.institution_id": id}, {"published.institution_id": id}]}
+        return await self.courses.heads.find_one(query) is not None
+
+    async def institution_page(
+        self, country: str | None, name: str | None, after: ObjectId | None, limit: int
+    ) -> tuple[list[Institution], Count, bool]:
+        query: dict[str, Any] = {}
+        if country is not None:
+            query["country"] = country
+        if name:
+            query["name"] = _any_term([name])
+        found, total, has_next = await _page(self.institutions, query, after, limit)
+        return [docs.institution(d) for d in found], total, has_next
+
+    # ------------------------------------------------------------ skills
+
+    async def forget_skill(self, skill_id: str) -> None:
+        """skill.deleted: nothing here links to the skill any more."""
+        await self.courses.forget_skill(skill_id)
+        await self.articles.forget_skill(skill_id)
+        await self.resources.update_many(
+            {"skill_ids": skill_id}, {"$pull": {"skill_ids": skill_id}}
+        )
+
     # ------------------------------------------------------------ search
     async def search_candidates(
         self, terms: list[str], published_only: bool, limit: int
@@ -251,6 +342,38 @@ class ContentStore:
             [docs.article(d) for d in article_docs],
             [docs.resource(d) for d in resource_docs],
         )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing of courses or articles keeps."""
+
+    published_only: bool
+    status: str | None = None
+    skill_id: str | None = None
+    institution_id: str | None = None
+
+
+def _versioned_query(filters: Filters) -> dict[str, Any]:
+    side = _side(filters.published_only)
+    query: dict[str, Any] = {side: {"$ne": None}}
+    if filters.status is not None:
+        query["status"] = filters.status
+    if filters.skill_id is not None:
+        query[f"{side}.skill_ids"] = filters.skill_id
+    return query
+
+
+async def _page(
+    collection: Any, query: dict[str, Any], after: ObjectId | None, limit: int
+) -> tuple[list[Document], Count, bool]:
+    """Documents matching `query` in creation order after `after`: (page, how to count all
+    of them, has_next)."""
+    total = functools.partial(collection.count_documents, query)
+    if after is not None:
+        query = {**query, "_id": {"$gt": after}}
+    found = await collection.find(query).sort("_id", 1).limit(limit + 1).to_list()
+    return found[:limit], total, len(found) > limit
 
 
 def _by_key(

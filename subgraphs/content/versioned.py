@@ -135,6 +135,37 @@ class VersionedCollection:
             return_document=ReturnDocument.AFTER,
         )
 
+    async def withdraw(self, item_id: str, status: str, now: datetime) -> Document | None:
+        """Learners stop seeing the item: no published copy, `status` DRAFT or ARCHIVED."""
+        return await self.heads.find_one_and_update(
+            {"_id": object_id(item_id)},
+            {
+                "$set": {
+                    "published": None,
+                    "published_version": None,
+                    "published_at": None,
+                    "status": status,
+                    "updated_at": now,
+                }
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def delete(self, item_id: str) -> bool:
+        """Removes the item and its history; False when there was no such item."""
+        deleted = await self.heads.delete_one({"_id": object_id(item_id)})
+        await self.history.delete_many({self.owner: item_id})
+        return bool(deleted.deleted_count)
+
+    async def forget_skill(self, skill_id: str) -> None:
+        """No copy, published or not, nor any past version links to `skill_id` any more."""
+        for side in ("current", "published"):
+            field = f"{side}.skill_ids"
+            await self.heads.update_many({field: skill_id}, {"$pull": {field: skill_id}})
+        await self.history.update_many(
+            {"content.skill_ids": skill_id}, {"$pull": {"content.skill_ids": skill_id}}
+        )
+
     async def _record(
         self, item_id: str, version: int, content: Document, editor_id: str, now: datetime
     ) -> None:

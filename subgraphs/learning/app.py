@@ -11,7 +11,13 @@ from ..common.app import create_app as create_subgraph_app
 from ..common.auth import TokenVerifier
 from ..common.clock import utcnow
 from ..common.events import Handlers, Received
-from ..common.events.contracts import RoadmapCreated, RoadmapUpdated, SkillCreated, SkillDeleted
+from ..common.events.contracts import (
+    RoadmapCreated,
+    RoadmapUpdated,
+    SkillCreated,
+    SkillDeleted,
+    SkillUpdated,
+)
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.stores.sql import ping_sql
@@ -50,7 +56,8 @@ async def start(deps: Deps, platform: Platform) -> None:
         Handlers()
         .on(RoadmapCreated, deps.roadmaps.on_roadmap_changed)
         .on(RoadmapUpdated, deps.roadmaps.on_roadmap_changed)
-        .on(SkillCreated, deps.skills.on_skill_created)
+        .on(SkillCreated, deps.skills.on_skill_changed)
+        .on(SkillUpdated, deps.skills.on_skill_changed)
         .on(SkillDeleted, partial(on_skill_deleted, deps))
     )
     platform.run_in_background(platform.consumer(handlers).run())
@@ -64,5 +71,5 @@ async def stop(deps: Deps, _: Platform) -> None:
 async def on_skill_deleted(deps: Deps, event: Received[SkillDeleted]) -> None:
     """skill.deleted: the skill is gone for good; learning paths through it skip it."""
     skill_id = event.payload.skill_id
-    await deps.skills.mark(skill_id, deleted=True)
+    await deps.skills.mark(skill_id, deleted=True, at=event.time)
     await deps.service.skill_deleted(skill_id)

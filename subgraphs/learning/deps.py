@@ -16,7 +16,7 @@ from .events import Announcer
 from .journal import Clock, Journal, Projector
 from .roadmaps import RoadmapCatalog
 from .service import LearningService
-from .skills import SkillChecker, SkillDirectory
+from .skills import SkillChecker, SkillDirectory, directory
 from .store import LearningStore
 from .tables import OUTBOX
 
@@ -48,7 +48,7 @@ def build(
     store = LearningStore(sessions)
     gateway = GatewayClient.from_settings(settings)
     roadmaps = RoadmapCatalog(sessions, gateway)
-    skills = SkillDirectory(sessions, gateway)
+    skills = directory(sessions, gateway)
     outbox = SqlOutbox(OUTBOX, sessions, settings.service)
     platform.relay(outbox)
     service = LearningService(

@@ -7,9 +7,10 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from ..common.errors import BadUserInput
+from ..common.errors import AppError, BadUserInput, Conflict, RateLimited
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,42 @@ def earned(facts: LearnerFacts) -> list[str]:
         "STREAK_7_DAYS": facts.streak_days >= 7,
     }
     return [code for code in KINDS if rules[code]]
+
+
+MAX_ATTEMPTS = 1_000
+MAX_COOLDOWN_SECONDS = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class AttemptRules:
+    """How often a learner may start an assessment, as its editor set it."""
+
+    max_attempts: int | None = None  # None: unlimited
+    cooldown_seconds: int = 0  # from one start to the next
+
+    @classmethod
+    def checked(cls, max_attempts: int | None, cooldown_seconds: int | None) -> AttemptRules:
+        if max_attempts is not None and not 1 <= max_attempts <= MAX_ATTEMPTS:
+            raise BadUserInput("maxAttempts", f"maxAttempts must be 1 to {MAX_ATTEMPTS}")
+        cooldown = cooldown_seconds or 0
+        if not 0 <= cooldown <= MAX_COOLDOWN_SECONDS:
+            raise BadUserInput(
+                "cooldownSeconds", f"cooldownSeconds must be 0 to {MAX_COOLDOWN_SECONDS}"
+            )
+        return cls(max_attempts, cooldown)
+
+    def refusal(self, starts: Sequence[datetime], now: datetime) -> AppError | None:
+        """Why a learner whose earlier attempts started at `starts` may not start now, if so."""
+        if self.max_attempts is not None and len(starts) >= self.max_attempts:
+            return Conflict(
+                f"No attempts left: this assessment allows {self.max_attempts}",
+                maxAttempts=self.max_attempts,
+            )
+        if starts and self.cooldown_seconds:
+            wait = max(starts) + timedelta(seconds=self.cooldown_seconds) - now
+            if wait > timedelta(0):
+                return RateLimited(math.ceil(wait.total_seconds()))
+        return None
 
 
 MAX_QUESTIONS = 200
@@ -136,6 +173,40 @@ def _stored_question(draft: QuestionDraft, field: str) -> dict[str, Any]:
         "correct": sorted(correct),
         "multiple": multiple,
     }
+
+
+@dataclass(frozen=True)
+class AssessmentContent:
+    """What an editor writes for one version of an assessment, checked."""
+
+    title: str
+    passing_score: float
+    questions: list[dict[str, Any]]
+    rules: AttemptRules
+
+    @classmethod
+    def checked(
+        cls,
+        title: str,
+        passing_score: float,
+        questions: Sequence[QuestionDraft],
+        rules: AttemptRules,
+    ) -> AssessmentContent:
+        return cls(
+            check_title(title),
+            check_score(passing_score, "passingScore"),
+            stored_questions(questions),
+            rules,
+        )
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "passing_score": self.passing_score,
+            "questions": self.questions,
+            "max_attempts": self.rules.max_attempts,
+            "cooldown_seconds": self.rules.cooldown_seconds,
+        }
 
 
 def score(questions: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..common.errors import BadUserInput
-from .domain import Answer, QuestionDraft
+from .domain import Answer, AttemptRules, QuestionDraft
 
 
 @strawberry.input(description="The answer to one question.")
@@ -43,6 +43,35 @@ class AssessmentInput:
     title: str = strawberry.field(description="1 to 200 characters.")
     passing_score: float = strawberry.field(description="Minimum score to pass, 0 to 100.")
     questions: list[QuestionInput] = strawberry.field(description="At least one question.")
+    max_attempts: int | None = strawberry.field(
+        default=None, description="Attempts each learner may start (1..1000); null: unlimited."
+    )
+    cooldown_seconds: int | None = strawberry.field(
+        default=None,
+        description="Seconds a learner waits from one start to the next; null or 0: none.",
+    )
+
+    def rules(self) -> AttemptRules:
+        return AttemptRules.checked(self.max_attempts, self.cooldown_seconds)
+
+
+@strawberry.input(description="A new version of an assessment; its skill stays.")
+class AssessmentUpdateInput:
+    title: str = strawberry.field(description="1 to 200 characters.")
+    passing_score: float = strawberry.field(description="Minimum score to pass, 0 to 100.")
+    questions: list[QuestionInput] = strawberry.field(
+        description="Every question anew (new question ids); started attempts keep theirs."
+    )
+    max_attempts: int | None = strawberry.field(
+        default=None, description="Attempts each learner may start (1..1000); null: unlimited."
+    )
+    cooldown_seconds: int | None = strawberry.field(
+        default=None,
+        description="Seconds a learner waits from one start to the next; null or 0: none.",
+    )
+
+    def rules(self) -> AttemptRules:
+        return AttemptRules.checked(self.max_attempts, self.cooldown_seconds)
 
 
 def check_id(value: str, field: str) -> str:

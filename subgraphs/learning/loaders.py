@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from ..common.loaders import many_each, one_each, scalar_each
 from .deps import Deps
+from .skills import SkillDetails, SkillDirectory
 from .store import LearningStore, Pair
 from .tables import (
     AchievementRow,
@@ -30,6 +32,8 @@ class Loaders:
     assessment: DataLoader[str, AssessmentRow | None]
     assessments_of_skill: DataLoader[str, list[AssessmentRow]]
     attempt: DataLoader[str, AttemptRow | None]
+    attempts_of_user: DataLoader[str, list[AttemptRow]]  # newest first
+    assessment_version_questions: DataLoader[tuple[str, int], list[dict[str, Any]]]
     certificate: DataLoader[str, CertificateRow | None]
     certificates_of_user: DataLoader[str, list[CertificateRow]]
     achievement: DataLoader[str, AchievementRow | None]
@@ -37,9 +41,10 @@ class Loaders:
     path: DataLoader[str, PathRow | None]
     paths_of_user: DataLoader[str, list[PathRow]]
     path_by_pair: DataLoader[Pair, PathRow | None]  # (user id, roadmap id)
+    skill: DataLoader[str, SkillDetails | None]  # name, level, category (event-fed projection)
 
 
-def make_loaders(store: LearningStore) -> Loaders:
+def make_loaders(store: LearningStore, skills: SkillDirectory) -> Loaders:
     return Loaders(
         progress=one_each(store.progress_by_ids, key_of=lambda row: row.id),
         progress_of_user=many_each(store.progress_of_users),
@@ -51,6 +56,8 @@ def make_loaders(store: LearningStore) -> Loaders:
         assessment=one_each(store.assessments_by_ids, key_of=lambda row: row.id),
         assessments_of_skill=many_each(store.assessments_of_skills),
         attempt=one_each(store.attempts_by_ids, key_of=lambda row: row.id),
+        attempts_of_user=many_each(store.attempts_of_users),
+        assessment_version_questions=scalar_each(store.questions_of_versions, default=[]),
         certificate=one_each(store.certificates_by_ids, key_of=lambda row: row.id),
         achievement=one_each(store.achievements_by_ids, key_of=lambda row: row.id),
         certificates_of_user=many_each(store.certificates_of_users),
@@ -60,8 +67,9 @@ def make_loaders(store: LearningStore) -> Loaders:
         path_by_pair=one_each(
             store.paths_by_pairs, key_of=lambda row: (row.user_id, row.roadmap_id)
         ),
+        skill=one_each(skills.details, key_of=lambda details: details.id),
     )
 
 
 def loaders_for(deps: Deps) -> Loaders:
-    return make_loaders(deps.store)
+    return make_loaders(deps.store, deps.skills)

@@ -15,7 +15,7 @@ from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .events import ProgressSnapshot, achievements_channel, progress_channel
-from .inputs import AnswerInput, AssessmentInput
+from .inputs import AnswerInput, AssessmentInput, AssessmentUpdateInput
 from .types import (
     Achievement,
     Assessment,
@@ -116,13 +116,49 @@ class Mutation:
         editor = require_role(await info.context.viewer(), "EDITOR")
         drafts = [question.draft() for question in input.questions]
         row = await info.context.deps.service.create_assessment(
-            editor, str(input.skill_id), input.title, input.passing_score, drafts
+            editor, str(input.skill_id), input.title, input.passing_score, drafts, input.rules()
         )
         return Assessment.of(row)
 
     @strawberry.mutation(
-        description="Starts an attempt at an assessment for the caller. Signed-in users. "
-        "Errors: UNAUTHENTICATED, NOT_FOUND (assessment or its skill)."
+        description="Publishes a new version of the assessment (title, questions, passing score,"
+        " attempt limit, cooldown); attempts already started keep and are scored on the version"
+        " they were started on. EDITOR. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND"
+        " (assessment), BAD_USER_INPUT (title, passingScore, questions, maxAttempts,"
+        " cooldownSeconds)."
+    )
+    async def update_assessment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The assessment to edit.")],
+        input: Annotated[
+            AssessmentUpdateInput, strawberry.argument(description="The new version.")
+        ],
+    ) -> Assessment:
+        editor = require_role(await info.context.viewer(), "EDITOR")
+        drafts = [question.draft() for question in input.questions]
+        row = await info.context.deps.service.update_assessment(
+            editor, str(id), input.title, input.passing_score, drafts, input.rules()
+        )
+        return Assessment.of(row)
+
+    @strawberry.mutation(
+        description="Retires an assessment: no new attempts and hidden from Skill.assessments;"
+        " attempts already started may still be submitted. Idempotent. EDITOR. Errors:"
+        " UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (assessment)."
+    )
+    async def retire_assessment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The assessment to retire.")],
+    ) -> Assessment:
+        editor = require_role(await info.context.viewer(), "EDITOR")
+        return Assessment.of(await info.context.deps.service.retire_assessment(editor, str(id)))
+
+    @strawberry.mutation(
+        description="Starts an attempt at the current version of an assessment for the caller."
+        " Signed-in users. Errors: UNAUTHENTICATED, NOT_FOUND (assessment or its skill),"
+        " CONFLICT (retired, or no attempts left), RATE_LIMITED (during the cooldown; retryAfter)."
     )
     async def start_assessment(
         self,

@@ -17,13 +17,13 @@ from ..common.errors import Conflict, NotFound
 from . import events as ev
 from .domain import (
     Answer,
+    AssessmentContent,
+    AttemptRules,
     LearnerFacts,
     QuestionDraft,
     check_score,
-    check_title,
     earned,
     score,
-    stored_questions,
 )
 from .events import Announcer
 from .inputs import check_id
@@ -35,6 +35,7 @@ from .store import LearningStore
 from .tables import AssessmentRow, AttemptRow, PathRow, ProgressRow
 
 VERIFICATION_CODE_BYTES = 24  # 192 bits: unguessable
+NO_LIMITS = AttemptRules()
 
 
 class LearningService:
@@ -136,32 +137,73 @@ class LearningService:
         title: str,
         passing_score: float,
         questions: Sequence[QuestionDraft],
+        rules: AttemptRules = NO_LIMITS,
     ) -> AssessmentRow:
+        content = AssessmentContent.checked(title, passing_score, questions, rules)
         row = AssessmentRow(
             id=new_id(),
             skill_id=check_id(skill_id, "skillId"),
-            title=check_title(title),
-            passing_score=check_score(passing_score, "passingScore"),
-            questions=stored_questions(questions),
+            **content.columns(),
             created_by=editor.user_id,
             created_at=self.clock(),
+            version=1,
         )
         await self.skills.require_existing([row.skill_id])
         return await self.store.add_assessment(row)
 
-    async def start_assessment(self, viewer: Viewer, assessment_id: str) -> AttemptRow:
-        assessment = await self.store.assessment(str(assessment_id))
-        if assessment is None:
+    async def update_assessment(
+        self,
+        editor: Viewer,
+        assessment_id: str,
+        title: str,
+        passing_score: float,
+        questions: Sequence[QuestionDraft],
+        rules: AttemptRules,
+    ) -> AssessmentRow:
+        """A new version; attempts already started keep being scored on theirs."""
+        content = AssessmentContent.checked(title, passing_score, questions, rules)
+        current = await self._assessment(assessment_id)
+        revised = await self.store.revise_assessment(
+            current.id, current.version, content.columns(), editor.user_id, self.clock()
+        )
+        if revised is None:
+            raise Conflict("The assessment was changed at the same time; reload and try again")
+        return revised
+
+    async def retire_assessment(self, editor: Viewer, assessment_id: str) -> AssessmentRow:
+        """No new attempts; attempts already started may still be submitted."""
+        current = await self._assessment(assessment_id)
+        retired = await self.store.retire_assessment(current.id, self.clock())
+        assert retired is not None  # assessments are never deleted
+        return retired
+
+    async def _assessment(self, assessment_id: str) -> AssessmentRow:
+        found = await self.store.assessment(str(assessment_id))
+        if found is None:
             raise NotFound("Assessment", assessment_id)
+        return found
+
+    async def start_assessment(self, viewer: Viewer, assessment_id: str) -> AttemptRow:
+        """A new attempt on the current version, within the editor's limit and cooldown."""
+        assessment = await self._assessment(assessment_id)
         await self.skills.require_existing([assessment.skill_id])  # its skill may be deleted
         attempt_id = new_id()
         async with self._command(viewer) as learner:
+            current = await learner.assessment(assessment.id)
+            assert current is not None
+            if current.retired_at is not None:
+                raise Conflict("This assessment is retired")
+            rules = AttemptRules(current.max_attempts, current.cooldown_seconds)
+            refusal = rules.refusal(await learner.attempt_starts(current.id), self.clock())
+            if refusal is not None:
+                raise refusal
             await learner.record(
                 ev.ASSESSMENT_STARTED,
                 {
                     "attemptId": attempt_id,
-                    "assessmentId": assessment.id,
-                    "skillId": assessment.skill_id,
+                    "assessmentId": current.id,
+                    "skillId": current.skill_id,
+                    "version": current.version,
                 },
             )
             attempt = await learner.attempt(attempt_id)
@@ -171,23 +213,23 @@ class LearningService:
     async def submit_assessment(
         self, viewer: Viewer, attempt_id: str, answers: Sequence[Answer]
     ) -> AttemptRow:
-        """Scores the attempt once; a pass completes the skill and issues the one certificate."""
+        """Scores the attempt once, on the version it was started on; a pass completes the
+        skill and issues the one certificate."""
         async with self._command(viewer) as learner:
             attempt = await learner.attempt(str(attempt_id))
             if attempt is None:
                 raise NotFound("AssessmentAttempt", attempt_id)
             if attempt.submitted_at is not None:
                 raise Conflict("This attempt was already submitted")
-            assessment = await learner.assessment(attempt.assessment_id)
-            assert assessment is not None
-            result = score(assessment.questions, answers)
-            passed = result >= assessment.passing_score
+            passing_score, questions = await learner.questions_of(attempt)
+            result = score(questions, answers)
+            passed = result >= passing_score
             await learner.record(
                 ev.ASSESSMENT_SUBMITTED,
                 {
                     "attemptId": attempt.id,
-                    "assessmentId": assessment.id,
-                    "skillId": assessment.skill_id,
+                    "assessmentId": attempt.assessment_id,
+                    "skillId": attempt.skill_id,
                     "answers": [
                         {"questionId": a.question_id, "choiceIndexes": list(a.choice_indexes)}
                         for a in answers
@@ -197,8 +239,8 @@ class LearningService:
                 },
             )
             if passed:
-                await self._complete(learner, assessment.skill_id)
-                await self._issue_certificate(learner, assessment.skill_id)
+                await self._complete(learner, attempt.skill_id)
+                await self._issue_certificate(learner, attempt.skill_id)
                 await self._unlock_achievements(learner)
             attempt = await learner.attempt(attempt.id)
         assert attempt is not None

@@ -1,43 +1,75 @@
-"""Which skill ids exist: learning stores nothing about a skill the skills subgraph does not know.
+"""Which skills exist, and what the dashboard shows of them, as learning knows it.
 
-The directory keeps a projection of known skill ids, learned from `skill.created`
-and marked on `skill.deleted`; an id it has not heard of is asked of the gateway
-(one query per check, however many ids) and kept when the answer is yes.
-Negative answers are not kept: the skill may be created a moment later.
+The directory keeps a projection of known skills: id, name, level and
+category, learned from `skill.created` / `skill.updated` and marked on
+`skill.deleted`. Learning stores nothing about a skill the skills subgraph
+does not know: an id it has not heard of is asked of the gateway (one query per
+check, however many ids) and kept when the answer is yes. Negative answers are
+not kept: the skill may be created a moment later.
+
+With the names here, learning answers `Skill { name level category { name } }`
+itself (the fields are shareable with the skills subgraph), so a dashboard
+needs no hop to skills. Staleness: a rename reaches this projection with the
+skill.updated event, i.e. within one event delivery (the learning consumer's
+lag, `events_consumer_lag{group="learning"}`; normally well under a second).
+Events may be handled out of order across learning replicas: a row only takes
+details newer than the ones it holds (`updated_at`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
-from ..common.errors import AppError, NotFound
+from ..common.errors import NotFound
 from ..common.events import Received
-from ..common.events.contracts import SkillCreated
+from ..common.events.contracts import SkillChanged, SkillCreated, SkillUpdated
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
+from ..common.known_skills import SkillChecker, SkillsUnavailable, failed_aliases
 from .store import insert_ignoring_conflicts, insert_or_update
 from .tables import KnownSkillRow
 
 log = logging.getLogger("skill_circle.learning.skills")
 
-MISSING_CODES = {"NOT_FOUND", "BAD_USER_INPUT"}  # an error that means "no such skill"
+__all__ = ["SkillChecker", "SkillDetails", "SkillDirectory", "SkillsUnavailable", "directory"]
 
 
-class SkillsUnavailable(AppError):
-    """The skills subgraph could not say whether a skill exists (a genuine outage)."""
+@dataclass(frozen=True)
+class SkillDetails:
+    """What learning shows of a skill owned by the skills subgraph."""
 
-    def __init__(self) -> None:
-        super().__init__("The skills service is unavailable; try again later", service="skills")
+    id: str
+    name: str
+    level: str
+    category_id: str
+    category_name: str
+
+    @classmethod
+    def of(cls, event: SkillChanged) -> SkillDetails | None:
+        """From a skill event; None for one sent before events carried level and category."""
+        if event.level is None or event.category_id is None:
+            return None
+        return cls(
+            event.skill_id, event.name, event.level, event.category_id, event.category_name or ""
+        )
+
+    def columns(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "level": self.level,
+            "category_id": self.category_id,
+            "category_name": self.category_name,
+        }
 
 
-class SkillChecker(Protocol):
-    async def require_existing(self, skill_ids: Sequence[str]) -> None:
-        """Returns when every id names an existing skill; NotFound for the first that does not."""
+DETAILS = "id name level category { id name }"
 
 
 class SkillDirectory:
@@ -45,26 +77,56 @@ class SkillDirectory:
         self.sessions = sessions
         self.gateway = gateway
 
-    async def require_existing(self, skill_ids: Sequence[str]) -> None:
+    async def missing(self, skill_ids: Sequence[str]) -> list[str]:
+        """The ids among `skill_ids` that name no existing skill, in order."""
         wanted = list(dict.fromkeys(skill_ids))
+        if not wanted:
+            return []
         known = await self._known(wanted)
-        for skill_id in wanted:
-            if known.get(skill_id) is True:  # deleted: the skills subgraph said so
-                raise NotFound("Skill", skill_id)
         unknown = [s for s in wanted if s not in known]
-        if not unknown:
+        existing = await self._ask_gateway(unknown) if unknown else {}
+        await self._remember(existing.values())
+        return [s for s in wanted if known.get(s) is True or (s in unknown and s not in existing)]
+
+    async def require_existing(self, skill_ids: Sequence[str]) -> None:
+        gone = await self.missing(skill_ids)
+        if gone:
+            raise NotFound("Skill", gone[0])
+
+    async def details(self, skill_ids: Sequence[str]) -> list[SkillDetails]:
+        """Name, level and category of each skill: from the projection, and for the ones it
+        lacks (skills known before their events carried names) from the gateway, once."""
+        wanted = list(dict.fromkeys(skill_ids))
+        async with self.sessions() as session:
+            rows = await session.scalars(select(KnownSkillRow).where(KnownSkillRow.id.in_(wanted)))
+            found = {row.id: _details(row) for row in rows}
+        missing = [s for s in wanted if found.get(s) is None]
+        if missing:
+            answered = await self._ask_gateway(missing)
+            await self._remember(answered.values())
+            found.update(answered)
+        return [d for d in found.values() if d is not None]
+
+    async def on_skill_changed(self, event: Received[SkillCreated | SkillUpdated]) -> None:
+        """skill.created / skill.updated: its details as of the event."""
+        details = SkillDetails.of(event.payload)
+        if details is None:  # an older producer: the skill exists; details come on first read
+            await self.mark(event.payload.skill_id, deleted=False, at=event.time)
             return
-        existing = await self._ask_gateway(unknown)
-        await self._remember(existing)
-        for skill_id in unknown:
-            if skill_id not in existing:
-                raise NotFound("Skill", skill_id)
+        values = {"id": details.id, "deleted": False, "updated_at": event.time, **details.columns()}
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                insert_or_update(
+                    session,
+                    KnownSkillRow,
+                    values,
+                    key=["id"],
+                    where=KnownSkillRow.updated_at <= event.time,  # never older over newer
+                )
+            )
 
-    async def on_skill_created(self, event: Received[SkillCreated]) -> None:
-        await self.mark(event.payload.skill_id, deleted=False)
-
-    async def mark(self, skill_id: str, *, deleted: bool) -> None:
-        values = {"id": skill_id, "deleted": deleted, "updated_at": utcnow()}
+    async def mark(self, skill_id: str, *, deleted: bool, at: datetime | None = None) -> None:
+        values = {"id": skill_id, "deleted": deleted, "updated_at": at or utcnow()}
         async with self.sessions() as session, session.begin():
             await session.execute(insert_or_update(session, KnownSkillRow, values, key=["id"]))
 
@@ -78,47 +140,61 @@ class SkillDirectory:
             )
             return {skill_id: bool(deleted) for skill_id, deleted in rows.all()}
 
-    async def _remember(self, skill_ids: set[str]) -> None:
-        if not skill_ids:
-            return
+    async def _remember(self, answers: Iterable[SkillDetails]) -> None:
         async with self.sessions() as session, session.begin():
-            for skill_id in skill_ids:  # never resurrects one marked deleted meanwhile
-                values = {"id": skill_id, "deleted": False, "updated_at": utcnow()}
-                await session.execute(insert_ignoring_conflicts(session, KnownSkillRow, values))
+            for details in answers:  # never resurrects one marked deleted meanwhile
+                now = utcnow()
+                values = {"id": details.id, "deleted": False, "updated_at": now}
+                await session.execute(
+                    insert_ignoring_conflicts(session, KnownSkillRow, values | details.columns())
+                )
+                await session.execute(  # a row known before events carried names
+                    update(KnownSkillRow)
+                    .where(
+                        KnownSkillRow.id == details.id,
+                        or_(KnownSkillRow.name.is_(None), KnownSkillRow.level.is_(None)),
+                    )
+                    .values(updated_at=now, **details.columns())
+                )
 
-    async def _ask_gateway(self, skill_ids: Sequence[str]) -> set[str]:
-        """The ids among `skill_ids` the skills subgraph has; SkillsUnavailable if it cannot say."""
+    async def _ask_gateway(self, skill_ids: Sequence[str]) -> dict[str, SkillDetails]:
+        """The skills among `skill_ids` the skills subgraph has, with their details;
+        SkillsUnavailable if it cannot say."""
         aliases = {f"s{i}": skill_id for i, skill_id in enumerate(skill_ids)}
         params = ", ".join(f"${a}: ID!" for a in aliases)
-        fields = " ".join(f"{a}: skill(id: ${a}) {{ id }}" for a in aliases)
+        fields = " ".join(f"{a}: skill(id: ${a}) {{ {DETAILS} }}" for a in aliases)
         try:
             body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
         except GatewayUnavailable as exc:
             log.error("cannot check skills %s: gateway unreachable: %s", list(skill_ids), exc)
             raise SkillsUnavailable() from exc
         data: dict[str, Any] = body.get("data") or {}
-        failed = _failed_aliases(body.get("errors") or [])
-        existing: set[str] = set()
+        failed = failed_aliases(body.get("errors") or [])
+        existing: dict[str, SkillDetails] = {}
         for alias, skill_id in aliases.items():
             found = data.get(alias)
             if isinstance(found, dict) and found.get("id") is not None:
-                existing.add(skill_id)
+                category = found.get("category") or {}
+                existing[skill_id] = SkillDetails(
+                    skill_id,
+                    str(found.get("name") or ""),
+                    str(found.get("level") or ""),
+                    str(category.get("id") or ""),
+                    str(category.get("name") or ""),
+                )
             elif alias not in data or alias in failed or "*" in failed:
                 log.error("cannot check skill %s: gateway answered %s", skill_id, body)
                 raise SkillsUnavailable()
         return existing
 
 
-def _failed_aliases(errors: list[dict[str, Any]]) -> set[str]:
-    """Aliases whose resolution failed for a reason other than 'no such skill'."""
-    failed: set[str] = set()
-    for error in errors:
-        code = (error.get("extensions") or {}).get("code")
-        path = error.get("path") or []
-        if code in MISSING_CODES:
-            continue
-        if path:
-            failed.add(str(path[0]))
-        else:
-            failed.add("*")
-    return failed
+def _details(row: KnownSkillRow) -> SkillDetails | None:
+    if row.name is None or row.level is None:
+        return None
+    return SkillDetails(row.id, row.name, row.level, row.category_id or "", row.category_name or "")
+
+
+def directory(sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> SkillDirectory:
+    """Learning's skill directory: its SQL projection (ids and the details the dashboard
+    shows), the gateway for ids not heard of."""
+    return SkillDirectory(sessions, gateway)

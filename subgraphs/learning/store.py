@@ -14,6 +14,7 @@ from sqlalchemy.sql.dml import Insert
 from .tables import (
     AchievementRow,
     AssessmentRow,
+    AssessmentVersionRow,
     AttemptRow,
     CertificateRow,
     KnownSkillRow,
@@ -73,9 +74,10 @@ class LearningStore:
     async def assessments_of_skills(
         self, skill_ids: Sequence[str]
     ) -> list[tuple[str, AssessmentRow]]:
+        """The assessments learners can take (not retired) per skill."""
         rows = await self._all(
             select(AssessmentRow)
-            .where(AssessmentRow.skill_id.in_(skill_ids))
+            .where(AssessmentRow.skill_id.in_(skill_ids), AssessmentRow.retired_at.is_(None))
             .order_by(AssessmentRow.created_at, AssessmentRow.id)
         )
         return [(row.skill_id, row) for row in rows]
@@ -84,6 +86,60 @@ class LearningStore:
         async with self.sessions() as session, session.begin():
             session.add(row)
         return row
+
+    async def revise_assessment(
+        self, id: str, expected_version: int, change: dict[str, Any], superseded_by: str, now: Any
+    ) -> AssessmentRow | None:
+        """Applies `change` as the next version, keeping the current one; None if it moved on."""
+        async with self.sessions() as session, session.begin():
+            row = await session.get(AssessmentRow, id, with_for_update=True)
+            if row is None or row.version != expected_version:
+                return None
+            session.add(
+                AssessmentVersionRow(
+                    assessment_id=row.id,
+                    version=row.version,
+                    title=row.title,
+                    passing_score=row.passing_score,
+                    questions=row.questions,
+                    superseded_at=now,
+                    superseded_by=superseded_by,
+                )
+            )
+            for name, value in change.items():
+                setattr(row, name, value)
+            row.version += 1
+        return row
+
+    async def retire_assessment(self, id: str, now: Any) -> AssessmentRow | None:
+        async with self.sessions() as session, session.begin():
+            row = await session.get(AssessmentRow, id, with_for_update=True)
+            if row is not None and row.retired_at is None:
+                row.retired_at = now
+        return row
+
+    async def attempts_of_users(self, user_ids: Sequence[str]) -> list[tuple[str, AttemptRow]]:
+        """Every attempt of each user, newest first."""
+        rows = await self._all(
+            select(AttemptRow)
+            .where(AttemptRow.user_id.in_(user_ids))
+            .order_by(AttemptRow.started_at.desc(), AttemptRow.id)
+        )
+        return [(row.user_id, row) for row in rows]
+
+    async def questions_of_versions(
+        self, keys: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], list[dict[str, Any]]]:
+        """The questions of each (assessment id, version), superseded or current."""
+        old = await self._all(
+            select(AssessmentVersionRow).where(
+                tuple_(AssessmentVersionRow.assessment_id, AssessmentVersionRow.version).in_(keys)
+            )
+        )
+        found = {(row.assessment_id, row.version): row.questions for row in old}
+        current = await self.assessments_by_ids([a for a, _ in keys])
+        found.update({(row.id, row.version): row.questions for row in current})
+        return found
 
     async def attempts_by_ids(self, ids: Sequence[str]) -> list[AttemptRow]:
         return await self._all(select(AttemptRow).where(AttemptRow.id.in_(ids)))
@@ -176,10 +232,15 @@ def insert_ignoring_conflicts(
 
 
 def insert_or_update(
-    session: AsyncSession, model: type[Any], values: dict[str, Any], key: list[str]
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    key: list[str],
+    where: Any = None,
 ) -> Insert:
-    """Inserts `values`, or updates the row with the same `key` columns to them."""
+    """Inserts `values`, or updates the row with the same `key` columns to them
+    (only when the existing row satisfies `where`, if given)."""
     statement = _insert(session, model).values(**values)
     changes = {name: value for name, value in values.items() if name not in key}
-    upsert: Insert = statement.on_conflict_do_update(index_elements=key, set_=changes)
+    upsert: Insert = statement.on_conflict_do_update(index_elements=key, set_=changes, where=where)
     return upsert

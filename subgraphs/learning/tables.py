@@ -73,6 +73,24 @@ class AssessmentRow(Base):
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    max_attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: unlimited
+    cooldown_seconds: Mapped[int] = mapped_column(Integer, default=0)  # between a learner's starts
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AssessmentVersionRow(Base):
+    """A superseded version of an assessment, kept so attempts started on it score against it."""
+
+    __tablename__ = "assessment_versions"
+
+    assessment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    passing_score: Mapped[float] = mapped_column(Float)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_by: Mapped[str] = mapped_column(ID)
 
 
 class RoadmapRow(Base):
@@ -87,13 +105,22 @@ class RoadmapRow(Base):
 
 
 class KnownSkillRow(Base):
-    """A skill id the skills subgraph vouched for (event or gateway answer); `deleted` once gone."""
+    """A skill id the skills subgraph vouched for (event or gateway answer); `deleted` once gone.
+
+    name, level and category are what the dashboard shows of a skill, as of
+    `updated_at` (the time of the skill event, or of the gateway answer, that
+    set them); None until one of them arrived.
+    """
 
     __tablename__ = "known_skills"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    level: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    category_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    category_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 # ---------------------------------------------------------------- read models (projections)
@@ -144,6 +171,7 @@ class AttemptRow(Base):
     assessment_id: Mapped[str] = mapped_column(String(36), index=True)
     user_id: Mapped[str] = mapped_column(ID, index=True)
     skill_id: Mapped[str] = mapped_column(ID)
+    assessment_version: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -8,28 +8,45 @@ request's DataLoaders.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
 from ..common.descriptions import (
+    CATEGORY,
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    PROGRESS,
+    PROGRESS_COMPLETED_AT,
+    PROGRESS_ID,
+    PROGRESS_PERCENT,
+    PROGRESS_SKILL,
+    PROGRESS_STARTED_AT,
+    PROGRESS_STATUS,
+    PROGRESS_UPDATED_AT,
     ROADMAP,
     ROADMAP_ID,
     SKILL,
+    SKILL_CATEGORY,
     SKILL_ID,
+    SKILL_LEVEL,
+    SKILL_NAME,
     USER,
     USER_ID,
-    described_enum,
+    USER_PROGRESS,
 )
+from ..common.entities import ProgressStatus, SkillLevel
 from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
 from .deps import Deps
 from .domain import KINDS
 from .events import ProgressSnapshot
 from .loaders import Loaders
+from .skills import SkillDetails
 from .tables import AchievementRow, AssessmentRow, AttemptRow, CertificateRow, PathRow, StatsRow
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
@@ -39,15 +56,19 @@ async def _require_self_or_admin(info: Info, user_id: str) -> None:
     require_self_or_admin(await info.context.viewer(), user_id)
 
 
+async def _skill_details(info: Info, skill_id: str) -> SkillDetails:
+    details = await info.context.loaders.skill.load(str(skill_id))
+    if details is None:
+        raise NotFound("skill", str(skill_id))
+    return details
+
+
 # ---------------------------------------------------------------- entities owned elsewhere
 @strawberry.federation.type(keys=["id"], description=USER)
 class User:
     id: strawberry.ID = strawberry.field(description=USER_ID)
 
-    @strawberry.field(
-        description="Progress in every enrolled skill. The user themself and ADMIN only: "
-        "UNAUTHENTICATED, FORBIDDEN otherwise."
-    )
+    @strawberry.field(description=USER_PROGRESS)
     async def progress(self, info: Info) -> list[SkillProgress]:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.progress_of_user.load(str(self.id))
@@ -61,6 +82,23 @@ class User:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.certificates_of_user.load(str(self.id))
         return [Certificate.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The user's assessment attempts, newest first. The user themself and ADMIN"
+        " only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
+    async def assessment_attempts(
+        self,
+        info: Info,
+        assessment_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only attempts at this assessment."),
+        ] = None,
+    ) -> list[AssessmentAttempt]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.attempts_of_user.load(str(self.id))
+        wanted = str(assessment_id) if assessment_id is not None else None
+        return [AssessmentAttempt.of(r) for r in rows if wanted in (None, r.assessment_id)]
 
     @strawberry.field(
         description="Achievements unlocked. The user themself and ADMIN only: "
@@ -94,9 +132,33 @@ class User:
         return cls(id=id)
 
 
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)], description=CATEGORY
+)
+class Category:
+    id: strawberry.ID = strawberry.field(description=CATEGORY_ID)
+    # As of the skill's last event (skills/events.py): a rename shows within one delivery.
+    name: str = strawberry.federation.field(shareable=True, description=CATEGORY_NAME)
+
+
 @strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
     id: strawberry.ID = strawberry.field(description=SKILL_ID)
+
+    # name, level and category: answered here from the event-fed projection (one hop
+    # less for the dashboard); a rename shows within one event delivery (docs/query-plans.md).
+    @strawberry.federation.field(shareable=True, description=SKILL_NAME)
+    async def name(self, info: Info) -> str:
+        return (await _skill_details(info, self.id)).name
+
+    @strawberry.federation.field(shareable=True, description=SKILL_LEVEL)
+    async def level(self, info: Info) -> SkillLevel:
+        return SkillLevel((await _skill_details(info, self.id)).level)
+
+    @strawberry.federation.field(shareable=True, description=SKILL_CATEGORY)
+    async def category(self, info: Info) -> Category:
+        details = await _skill_details(info, self.id)
+        return Category(id=strawberry.ID(details.category_id), name=details.category_name)
 
     @strawberry.field(description="How many learners are enrolled in this skill.")
     async def learner_count(self, info: Info) -> int:
@@ -143,28 +205,14 @@ class Roadmap:
 
 
 # ---------------------------------------------------------------- progress
-@described_enum(
-    "Where a learner stands in a skill.",
-    NOT_STARTED="Enrolled, at 0%.",
-    IN_PROGRESS="Above 0%, not completed.",
-    COMPLETED="Reached 100% or passed an assessment.",
-)
-class ProgressStatus(Enum):
-    NOT_STARTED = "NOT_STARTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-
-
-@strawberry.federation.type(keys=["id"], description="One learner's progress in one skill.")
+@strawberry.federation.type(keys=["id"], description=PROGRESS)
 class SkillProgress:
-    id: strawberry.ID = strawberry.field(description="Stable id of this enrolment.")
-    percent: float = strawberry.field(description="From 0 to 100; never decreases.")
-    status: ProgressStatus = strawberry.field(description="Where the learner stands.")
-    started_at: datetime = strawberry.field(description="When the learner enrolled.")
-    updated_at: datetime = strawberry.field(description="When progress last changed.")
-    completed_at: datetime | None = strawberry.field(
-        description="When the skill was completed; null until then."
-    )
+    id: strawberry.ID = strawberry.field(description=PROGRESS_ID)
+    percent: float = strawberry.field(description=PROGRESS_PERCENT)
+    status: ProgressStatus = strawberry.field(description=PROGRESS_STATUS)
+    started_at: datetime = strawberry.field(description=PROGRESS_STARTED_AT)
+    updated_at: datetime = strawberry.field(description=PROGRESS_UPDATED_AT)
+    completed_at: datetime | None = strawberry.field(description=PROGRESS_COMPLETED_AT)
     user_id: strawberry.Private[str]
     skill_id: strawberry.Private[str]
 
@@ -172,7 +220,7 @@ class SkillProgress:
     def user(self) -> User:
         return User(id=strawberry.ID(self.user_id))
 
-    @strawberry.field(description="The skill being learned.")
+    @strawberry.field(description=PROGRESS_SKILL)
     def skill(self) -> Skill:
         return Skill(id=strawberry.ID(self.skill_id))
 
@@ -289,6 +337,16 @@ class Assessment:
         description="Minimum score to pass, from 0 to 100 (percent of questions right)."
     )
     questions: list[Question] = strawberry.field(description="Never exposes the correct choices.")
+    version: int = strawberry.field(description="1, then one more on every update.")
+    max_attempts: int | None = strawberry.field(
+        description="Attempts each learner may start; null: unlimited."
+    )
+    cooldown_seconds: int = strawberry.field(
+        description="Seconds a learner waits from one start to the next (0: none)."
+    )
+    retired_at: datetime | None = strawberry.field(
+        description="When an editor retired it: no new attempts since."
+    )
     skill_id: strawberry.Private[str]
 
     @strawberry.field(description="The skill it tests.")
@@ -307,6 +365,10 @@ class Assessment:
             title=row.title,
             passing_score=row.passing_score,
             questions=[Question.of(q) for q in row.questions],
+            version=row.version,
+            max_attempts=row.max_attempts,
+            cooldown_seconds=row.cooldown_seconds,
+            retired_at=row.retired_at,
             skill_id=row.skill_id,
         )
 
@@ -322,6 +384,9 @@ class AssessmentAttempt:
     passed: bool | None = strawberry.field(
         description="Whether score reached the passing score; null until submitted."
     )
+    assessment_version: int = strawberry.field(
+        description="The version of the assessment the attempt was started on, and scored on."
+    )
     assessment_id: strawberry.Private[str]
     user_id: strawberry.Private[str]
 
@@ -331,6 +396,15 @@ class AssessmentAttempt:
         if row is None:  # attempts keep their assessment; typed loaders make it explicit
             raise NotFound("assessment", self.assessment_id)
         return Assessment.of(row)
+
+    @strawberry.field(
+        description="The questions of the version the attempt was started on (answer these)."
+    )
+    async def questions(self, info: Info) -> list[Question]:
+        questions = await info.context.loaders.assessment_version_questions.load(
+            (self.assessment_id, self.assessment_version)
+        )
+        return [Question.of(q) for q in questions]
 
     @strawberry.field(description="The learner.")
     def user(self) -> User:
@@ -349,6 +423,7 @@ class AssessmentAttempt:
             submitted_at=row.submitted_at,
             score=row.score,
             passed=row.passed,
+            assessment_version=row.assessment_version,
             assessment_id=row.assessment_id,
             user_id=row.user_id,
         )

@@ -13,6 +13,8 @@ from ..common.events.contracts import (
     AnnouncementSent,
     CertificateIssued,
     ContentPublished,
+    EmailChanged,
+    EmailChangeRequested,
     EmailVerificationRequested,
     EmailVerified,
     PasswordChanged,
@@ -56,6 +58,8 @@ class NotificationEvents:
             .on(UserRegistered, self.user_registered)
             .on(EmailVerificationRequested, self.email_verification_requested)
             .on(PasswordResetRequested, self.password_reset_requested)
+            .on(EmailChangeRequested, self.email_change_requested)
+            .on(EmailChanged, self.email_changed)
             .on(PreferencesUpdated, self.user_changed)
             .on(RolesChanged, self.user_changed)
             .on(EmailVerified, self.user_changed)
@@ -98,26 +102,51 @@ class NotificationEvents:
         link = event.payload.sealed_link
         await self._security_email(event, "reset_password", "Reset your password", link)
 
+    async def email_change_requested(self, event: Received[EmailChangeRequested]) -> None:
+        """The confirmation link goes to the new address, the only one that can prove itself."""
+        await self.directory.record_user(event.payload, event.time)
+        p = event.payload
+        await self._security_email(
+            event, "change_email", "Confirm your new email address", p.sealed_link, p.new_email
+        )
+
+    async def email_changed(self, event: Received[EmailChanged]) -> None:
+        """The previous address is told, in case the change was not its owner's doing."""
+        await self.directory.record_user(event.payload, event.time)
+        p = event.payload
+        title = "Your Skill Circle email address was changed"
+        await self._security_email(
+            event, "email_changed", title, None, p.previous_email, new_email=p.email
+        )
+
     async def user_changed(self, event: Received[UserEvent]) -> None:
         await self.directory.record_user(event.payload, event.time)
 
     async def _security_email(
-        self, event: Received[UserEvent], template: str, title: str, sealed_link: str
+        self,
+        event: Received[UserEvent],
+        template: str,
+        title: str,
+        sealed_link: str | None,
+        address: str | None = None,
+        **context: str,
     ) -> None:
         """Opens the link users sealed for this service (InvalidToken: retried, then
-        dead-lettered with the ciphertext only)."""
+        dead-lettered with the ciphertext only); mails the user's address or `address`."""
         p = event.payload
-        if not p.email:
+        to = address or p.email
+        if not to:
             return
-        link = unseal(self.mail_link_key, sealed_link)
+        link = unseal(self.mail_link_key, sealed_link) if sealed_link else None
         await self.notifier.send_security_email(
             derived_id(event.id, template),
-            p.email,
+            to,
             p.user_id,
             template,
             title=title,
             link=link,
             display_name=p.display_name,
+            **context,
         )
 
     # ------------------------------------------------------------ learning

@@ -1,4 +1,5 @@
-"""Wiring of the skills subgraph: MongoDB indexes, the demo catalog in development."""
+"""Wiring of the skills subgraph: MongoDB indexes, the demo catalog in development,
+the in-process catalog read model and the event tail that keeps it current."""
 
 from __future__ import annotations
 
@@ -31,11 +32,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
 
-async def start(deps: Deps, _: Platform) -> None:
+async def start(deps: Deps, platform: Platform) -> None:
     await deps.ensure_indexes()
     if deps.settings.is_development and await deps.skill_store.count_skills() == 0:
         loaded = await load_demo_catalog(deps)
         log.info("demo catalog loaded: %s", loaded)
+    # Note the stream's position before loading: what other replicas write meanwhile
+    # is then re-read from the tail (every replica hears every event).
+    tail = platform.tail(deps.catalog.handlers())
+    after = await tail.position()
+    await deps.catalog.load()
+    platform.run_in_background(tail.run(after))
+    platform.run_in_background(deps.catalog.refresh_forever())
 
 
 async def stop(deps: Deps, _: Platform) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from ..common.events.outbox import PENDING
 from ..common.stores.mongo import Document, MongoDatabase, is_duplicate_key
-from .store import SlugTaken, new_id, valid_ids
+from .store import SlugTaken, new_id
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,9 @@ class CategoryStore:
         await self.categories.create_index("slug", unique=True)
         await self.categories.create_index("parentId")
 
-    async def by_ids(self, ids: Sequence[str]) -> list[CategoryRecord]:
-        wanted = valid_ids(ids)
-        if not wanted:
-            return []
-        cursor = self.categories.find({"_id": {"$in": wanted}})
-        return [CategoryRecord.of(d) async for d in cursor]
+    async def by_id(self, category_id: str) -> CategoryRecord | None:
+        doc = await self.categories.find_one({"_id": category_id})
+        return CategoryRecord.of(doc) if doc else None
 
     async def by_slug(self, slug: str) -> CategoryRecord | None:
         doc = await self.categories.find_one({"slug": slug})
@@ -50,33 +47,8 @@ class CategoryStore:
 
     async def all(self) -> list[CategoryRecord]:
         """Every category (a catalog has tens of them, not thousands)."""
-        cursor = self.categories.find({}).sort("_id", ASCENDING)
+        cursor = self.categories.find({}, {PENDING: 0}).sort("_id", ASCENDING)
         return [CategoryRecord.of(d) async for d in cursor]
-
-    async def subtrees(self, ids: Sequence[str]) -> dict[str, list[str]]:
-        """For each category id: itself and every category below it, from one query."""
-        children: dict[str | None, list[str]] = {}
-        for category in await self.all():
-            children.setdefault(category.parent_id, []).append(category.id)
-        subtrees = {}
-        for root in valid_ids(ids):
-            subtree, frontier = [root], [root]
-            while frontier:
-                frontier = [c for parent in frontier for c in children.get(parent, [])]
-                subtree += [c for c in frontier if c not in subtree]
-            subtrees[root] = subtree
-        return subtrees
-
-    async def top_level(self) -> list[CategoryRecord]:
-        cursor = self.categories.find({"parentId": None}).sort("_id", ASCENDING)
-        return [CategoryRecord.of(d) async for d in cursor]
-
-    async def subcategories_of(self, ids: Sequence[str]) -> list[tuple[str, CategoryRecord]]:
-        wanted = valid_ids(ids)
-        if not wanted:
-            return []
-        cursor = self.categories.find({"parentId": {"$in": wanted}}).sort("_id", ASCENDING)
-        return [(str(d["parentId"]), CategoryRecord.of(d)) async for d in cursor]
 
     async def insert(
         self,

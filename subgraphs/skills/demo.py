@@ -17,6 +17,7 @@ from typing import Any
 from ..common.errors import Conflict
 from ..common.events.contracts import CategoryCreated, PrerequisiteAdded, SkillCreated
 from .deps import Deps
+from .events import shown
 from .graph import order_by_prerequisites
 from .roadmaps import Milestone, RoadmapDraft
 from .store import GraphNode, SkillFields, SlugTaken
@@ -38,6 +39,7 @@ async def load_demo_catalog(deps: Deps, path: Path = CATALOG) -> DemoLoad:
     category_ids = await _load_categories(deps, catalog["categories"])
     created_skills = await _load_skills(deps, catalog["skills"], category_ids)
     created_roadmaps = await _load_roadmaps(deps, catalog["roadmaps"])
+    await deps.catalog.load()  # the load wrote to the stores directly
     return DemoLoad(len(category_ids.created), created_skills, created_roadmaps)
 
 
@@ -61,7 +63,9 @@ async def _load_categories(deps: Deps, categories: list[dict[str, Any]]) -> _Ids
                 entry["slug"],
                 entry["name"],
                 parent,
-                lambda c: deps.events.entries(CategoryCreated(category_id=c.id, slug=c.slug)),
+                lambda c: deps.events.entries(
+                    CategoryCreated(category_id=c.id, slug=c.slug, name=c.name)
+                ),
             )
         except SlugTaken:  # another process loaded it meanwhile
             found = await store.by_slug(entry["slug"])
@@ -80,6 +84,7 @@ async def _load_skills(
     store = deps.skill_store
     by_slug = {entry["slug"]: entry for entry in skills}
     ids = {s.slug: s.id for s in await store.skills_by_slugs(list(by_slug))}
+    category_names = {c.id: c.name for c in await deps.category_store.all()}
     graph = {s: GraphNode(s, s, tuple(e["prerequisites"])) for s, e in by_slug.items()}
     created = 0
     for slug in order_by_prerequisites(list(by_slug), graph):
@@ -100,7 +105,7 @@ async def _load_skills(
                 fields,
                 prerequisite_ids,
                 lambda s: deps.events.entries(
-                    SkillCreated(skill_id=s.id, slug=s.slug, name=s.name),
+                    SkillCreated(**shown(s.id, s, category_names[s.category_id])),
                     *(
                         PrerequisiteAdded(skill_id=s.id, prerequisite_id=p)
                         for p in s.prerequisite_ids

@@ -10,6 +10,7 @@ from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
 from .category_store import CategoryStore
 from .events import CatalogEvents
+from .read_model import CatalogReadModel
 from .roadmap_store import RoadmapStore
 from .roadmaps import RoadmapService
 from .service import SkillService
@@ -22,6 +23,7 @@ class Deps:
     database: MongoDatabase
     skill_store: SkillStore
     category_store: CategoryStore
+    catalog: CatalogReadModel
     roadmap_store: RoadmapStore
     outbox: MongoOutbox
     events: CatalogEvents
@@ -44,6 +46,7 @@ def assemble(settings: Settings, database: MongoDatabase) -> Deps:
     """The subgraph's parts on `database` (tests pass their own, and relay the outbox)."""
     skill_store = SkillStore(database)
     category_store = CategoryStore(database)
+    catalog = CatalogReadModel(skill_store, category_store)
     roadmap_store = RoadmapStore(database)
     outbox = MongoOutbox(
         [
@@ -56,12 +59,13 @@ def assemble(settings: Settings, database: MongoDatabase) -> Deps:
     )
     events = CatalogEvents(settings.service, outbox)
     roadmaps = RoadmapService(roadmap_store, skill_store, events)
-    service = SkillService(skill_store, category_store, roadmaps, events)
+    service = SkillService(skill_store, category_store, catalog, roadmaps, events)
     return Deps(
         settings,
         database,
         skill_store,
         category_store,
+        catalog,
         roadmap_store,
         outbox,
         events,

@@ -7,7 +7,7 @@ them to a tombstone first. The relay publishes them (common/events/relay.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from ..common.events import Contract
 from ..common.events.outbox import MongoOutbox, pending_entries, pending_events
@@ -30,3 +30,29 @@ class CatalogEvents:
 
     def committed(self) -> None:
         self.outbox.wake()
+
+
+class ShownSkill(Protocol):
+    """What other subgraphs show of a skill (a SkillRecord, or SkillFields before a write)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def category_id(self) -> str: ...
+
+
+def shown(skill_id: str, skill: ShownSkill, category_name: str) -> dict[str, str]:
+    """The fields of a skill.* event (SkillCreated(**shown(...))): name, level and category
+    too, so that learning's projection answers those fields (issue 12)."""
+    return {
+        "skill_id": skill_id,
+        "slug": skill.slug,
+        "name": skill.name,
+        "level": skill.level,
+        "category_id": skill.category_id,
+        "category_name": category_name,
+    }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from ..common.entities import SkillLevel
 from .roadmaps import Milestone, RoadmapDraft
 from .service import SkillDraft
 from .service import SkillFilter as SkillFilterValues
-from .types import SkillLevel
 
 
 @strawberry.input(description="Criteria for skills; every given one must match.")

@@ -1,4 +1,4 @@
-"""DataLoaders of the skills subgraph: one query per batch, whatever the page size."""
+"""DataLoaders of the skills subgraph: one lookup per batch, whatever the page size."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 
 from ..common.loaders import many_each, one_each, scalar_each
-from .category_store import CategoryRecord, CategoryStore
+from .category_store import CategoryRecord
 from .deps import Deps
+from .read_model import CatalogReadModel
 from .roadmap_store import RoadmapRecord, RoadmapStore
-from .store import SkillRecord, SkillStore
+from .store import SkillRecord
 
 
 @dataclass
@@ -23,16 +24,17 @@ class Loaders:
     roadmap: DataLoader[str, RoadmapRecord | None]
 
 
-def make_loaders(skills: SkillStore, categories: CategoryStore, roadmaps: RoadmapStore) -> Loaders:
+def make_loaders(catalog: CatalogReadModel, roadmaps: RoadmapStore) -> Loaders:
+    """Skills and categories from the in-process read model; roadmaps from the store."""
     return Loaders(
-        skill=one_each(skills.skills_by_ids, key_of=lambda record: record.id),
-        dependents=many_each(skills.dependents_of),
-        category=one_each(categories.by_ids, key_of=lambda record: record.id),
-        subcategories=many_each(categories.subcategories_of),
-        category_subtree=scalar_each(categories.subtrees, default=[]),
+        skill=one_each(catalog.skills_by_ids, key_of=lambda record: record.id),
+        dependents=many_each(catalog.dependents_of),
+        category=one_each(catalog.categories_by_ids, key_of=lambda record: record.id),
+        subcategories=many_each(catalog.subcategories_of),
+        category_subtree=scalar_each(catalog.subtrees, default=[]),
         roadmap=one_each(roadmaps.by_ids, key_of=lambda record: record.id),
     )
 
 
 def loaders_for(deps: Deps) -> Loaders:
-    return make_loaders(deps.skill_store, deps.category_store, deps.roadmap_store)
+    return make_loaders(deps.catalog, deps.roadmap_store)

@@ -26,8 +26,9 @@ from .domain import (
     clean_tags,
     clean_text,
 )
-from .events import CatalogEvents
+from .events import CatalogEvents, shown
 from .graph import requirement_path
+from .read_model import CatalogReadModel
 from .roadmaps import RoadmapService
 from .store import (
     GraphNode,
@@ -77,23 +78,25 @@ class SkillService:
         self,
         store: SkillStore,
         categories: CategoryStore,
+        catalog: CatalogReadModel,
         roadmaps: RoadmapService,
         events: CatalogEvents,
     ) -> None:
         self.store = store
         self.categories = categories
+        self.catalog = catalog
         self.roadmaps = roadmaps
         self.events = events
 
-    # ------------------------------------------------------------------ reads
+    # ------------------------------------------------ reads (from the read model)
     async def skill(self, skill_id: str | None, slug: str | None) -> SkillRecord | None:
         if skill_id is None and slug is None:
             raise BadUserInput("id", "give the skill's id or its slug")
         if skill_id is not None:
-            found = await self.store.skills_by_ids([skill_id])
+            found = await self.catalog.skills_by_ids([skill_id])
             record = found[0] if found else None
             return record if record and slug in (None, record.slug) else None
-        return await self.store.skill_by_slug(str(slug))
+        return await self.catalog.skill_by_slug(str(slug))
 
     async def skills_page(
         self, filter: SkillFilter, first: int | None, after: str | None
@@ -104,7 +107,7 @@ class SkillService:
             search=clean_search(filter.search),
         )
         if filter.category_slug is not None:
-            category = await self.categories.by_slug(filter.category_slug.strip())
+            category = await self.catalog.category_by_slug(filter.category_slug.strip())
             if category is None:  # nothing matches; the arguments must still be valid
                 page_size(first), _after_id(after)
                 return SkillPage([], counted(0), False)
@@ -118,40 +121,43 @@ class SkillService:
         return await self._page(SkillQuery(category_ids=subtree_ids), first, after)
 
     async def top_level_categories(self) -> list[CategoryRecord]:
-        return await self.categories.top_level()
+        return await self.catalog.top_level_categories()
 
     async def _page(self, query: SkillQuery, first: int | None, after: str | None) -> SkillPage:
         size = page_size(first)
         after_query = replace(query, ids_after=_after_id(after))
-        found = await self.store.skill_page(after_query, size + 1)
-        return SkillPage(found[:size], lambda: self.store.count_matching(query), len(found) > size)
+        found = await self.catalog.skill_page(after_query, size + 1)
+        return SkillPage(
+            found[:size], lambda: self.catalog.count_matching(query), len(found) > size
+        )
 
     async def _subtree_ids(self, category_id: str) -> list[str]:
-        subtrees = await self.categories.subtrees([category_id])
+        subtrees = await self.catalog.subtrees([category_id])
         return subtrees.get(category_id, [])
 
     # ----------------------------------------------------------------- skills
     async def create_skill(self, draft: SkillDraft) -> SkillRecord:
-        fields = await self._fields(draft)
+        fields, category = await self._fields(draft)
         try:
             skill = await self.store.insert_skill(
                 fields,
                 announce=lambda s: self.events.entries(
-                    SkillCreated(skill_id=s.id, slug=s.slug, name=s.name)
+                    SkillCreated(**shown(s.id, s, category.name))
                 ),
             )
         except SlugTaken as exc:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists") from exc
         self.events.committed()
+        self.catalog.put_skill(skill)
         return skill
 
     async def update_skill(self, skill_id: str, draft: SkillDraft) -> SkillRecord:
         await self._existing(skill_id)
-        fields = await self._fields(draft)
+        fields, category = await self._fields(draft)
         holder = await self.store.skill_by_slug(fields.slug)
         if holder is not None and holder.id != skill_id:
             raise Conflict(f"A skill with slug {fields.slug!r} already exists")
-        updated = SkillUpdated(skill_id=skill_id, slug=fields.slug, name=fields.name)
+        updated = SkillUpdated(**shown(skill_id, fields, category.name))
         try:
             skill = await self.store.update_skill(skill_id, fields, self.events.push(updated))
         except SlugTaken as exc:
@@ -159,6 +165,7 @@ class SkillService:
         if skill is None:
             raise NotFound("skill", skill_id)
         self.events.committed()
+        self.catalog.put_skill(skill)
         return skill
 
     async def delete_skill(self, skill_id: str) -> bool:
@@ -176,9 +183,10 @@ class SkillService:
         if not await self.store.delete_skill(skill.id, self.events.push(deleted)):
             raise NotFound("skill", skill_id)
         self.events.committed()
+        self.catalog.drop_skill(skill.id)
         return True
 
-    async def _fields(self, draft: SkillDraft) -> SkillFields:
+    async def _fields(self, draft: SkillDraft) -> tuple[SkillFields, CategoryRecord]:
         slug = clean_slug(draft.slug)
         fields = SkillFields(
             slug=slug,
@@ -191,7 +199,7 @@ class SkillService:
         if category is None:
             raise BadUserInput("categorySlug", f"No category {draft.category_slug!r}")
         fields.category_id = category.id
-        return fields
+        return fields, category
 
     async def _existing(self, skill_id: str) -> SkillRecord:
         found = await self.store.skills_by_ids([skill_id])
@@ -223,6 +231,7 @@ class SkillService:
             self.events.committed()
             raise
         self.events.committed()
+        self.catalog.put_skill(updated)
         await self.roadmaps.reorder_after_new_prerequisite(skill.id)
         return updated
 
@@ -237,6 +246,7 @@ class SkillService:
         if updated is None:
             raise NotFound("skill", skill_id)
         self.events.committed()
+        self.catalog.put_skill(updated)
         return updated
 
     async def _pair(self, skill_id: str, prerequisite_id: str) -> tuple[SkillRecord, SkillRecord]:
@@ -269,11 +279,14 @@ class SkillService:
                 clean,
                 title,
                 parent_id,
-                lambda c: self.events.entries(CategoryCreated(category_id=c.id, slug=c.slug)),
+                lambda c: self.events.entries(
+                    CategoryCreated(category_id=c.id, slug=c.slug, name=c.name)
+                ),
             )
         except SlugTaken as exc:
             raise Conflict(f"A category with slug {clean!r} already exists") from exc
         self.events.committed()
+        self.catalog.put_category(category)
         return category
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from ..common.events.outbox import PENDING
@@ -84,19 +84,20 @@ class SkillQuery:
     search: str | None = None
     ids_after: str | None = None
 
-    def to_mongo(self) -> Document:
-        clauses: list[Document] = []
-        if self.category_ids is not None:
-            clauses.append({"categoryId": {"$in": list(self.category_ids)}})
-        if self.level:
-            clauses.append({"level": self.level})
-        if self.tag:
-            clauses.append({"tags": self.tag})
+    def matches(self, skill: SkillRecord) -> bool:
+        """Whether `skill` is listed (ids_after aside); search is case-insensitive."""
+        if self.category_ids is not None and skill.category_id not in self.category_ids:
+            return False
+        if self.level and skill.level != self.level:
+            return False
+        if self.tag and self.tag not in skill.tags:
+            return False
         if self.search:
-            pattern = {"$regex": re.escape(self.search), "$options": "i"}
-            fields = ("name", "description", "tags")
-            clauses.append({"$or": [{name: pattern} for name in fields]})
-        return {"$and": clauses} if clauses else {}
+            needle = self.search.casefold()
+            return any(
+                needle in text.casefold() for text in (skill.name, skill.description, *skill.tags)
+            )
+        return True
 
 
 @dataclass
@@ -144,6 +145,17 @@ class SkillStore:
             return []
         return [SkillRecord.of(d) async for d in self.skills.find({"_id": {"$in": wanted}})]
 
+    async def skill_by_id(self, skill_id: str) -> SkillRecord | None:
+        """One skill by `_id` equality (an index lookup everywhere, FerretDB included)."""
+        if not is_id(skill_id):
+            return None
+        doc = await self.skills.find_one({"_id": skill_id}, {PENDING: 0})
+        return SkillRecord.of(doc) if doc else None
+
+    async def all_skills(self) -> list[SkillRecord]:
+        """The whole catalog (what the in-process read model loads)."""
+        return [SkillRecord.of(d) async for d in self.skills.find({}, {PENDING: 0})]
+
     async def skills_by_slugs(self, slugs: Sequence[str]) -> list[SkillRecord]:
         cursor = self.skills.find({"slug": {"$in": list(dict.fromkeys(slugs))}})
         return [SkillRecord.of(d) async for d in cursor]
@@ -154,29 +166,6 @@ class SkillStore:
 
     async def count_skills(self) -> int:
         return await self.skills.count_documents({})
-
-    async def skill_page(self, query: SkillQuery, limit: int) -> list[SkillRecord]:
-        """Up to `limit` matching skills in id order, after `query.ids_after`."""
-        criteria = query.to_mongo()
-        if query.ids_after:
-            criteria = {"$and": [criteria, {"_id": {"$gt": query.ids_after}}]}
-        cursor = self.skills.find(criteria).sort("_id", ASCENDING).limit(limit)
-        return [SkillRecord.of(d) async for d in cursor]
-
-    async def count_matching(self, query: SkillQuery) -> int:
-        return await self.skills.count_documents(query.to_mongo())
-
-    async def dependents_of(self, ids: Sequence[str]) -> list[tuple[str, SkillRecord]]:
-        """(prerequisite id, dependent skill) pairs for every id, in one query."""
-        wanted = valid_ids(ids)
-        if not wanted:
-            return []
-        cursor = self.skills.find({"prerequisiteIds": {"$in": wanted}}).sort("_id", ASCENDING)
-        pairs = []
-        async for doc in cursor:
-            record = SkillRecord.of(doc)
-            pairs += [(p, record) for p in record.prerequisite_ids if p in wanted]
-        return pairs
 
     async def insert_skill(
         self,

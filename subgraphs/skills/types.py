@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import ROADMAP, ROADMAP_ID, ROADMAP_SLUG, SKILL, SKILL_ID, described_enum
+from ..common.descriptions import (
+    CATEGORY,
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    ROADMAP,
+    ROADMAP_ID,
+    ROADMAP_SLUG,
+    SKILL,
+    SKILL_CATEGORY,
+    SKILL_ID,
+    SKILL_LEVEL,
+    SKILL_NAME,
+)
+from ..common.entities import SkillLevel
 from ..common.errors import NotFound
 from ..common.pagination import Connection, Cursor, PageSize, connection
 from .category_store import CategoryRecord
@@ -21,31 +32,18 @@ from .store import SkillRecord
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-@described_enum(
-    "How advanced a skill is.",
-    BEGINNER="No experience needed.",
-    INTERMEDIATE="Builds on the basics.",
-    ADVANCED="For experienced practitioners.",
-    EXPERT="Specialist depth.",
-)
-class SkillLevel(Enum):
-    BEGINNER = "BEGINNER"
-    INTERMEDIATE = "INTERMEDIATE"
-    ADVANCED = "ADVANCED"
-    EXPERT = "EXPERT"
-
-
 @strawberry.federation.type(keys=["id"], description=SKILL)
 class Skill:
     id: strawberry.ID = strawberry.field(description=SKILL_ID)
     slug: str = strawberry.field(description="URL-friendly unique name, e.g. python-basics.")
-    name: str = strawberry.field(description="Display name.")
+    # Shareable: learning answers these from its event-fed projection (one hop less).
+    name: str = strawberry.federation.field(shareable=True, description=SKILL_NAME)
     description: str = strawberry.field(description="What the skill covers.")
-    level: SkillLevel = strawberry.field(description="How advanced the skill is.")
+    level: SkillLevel = strawberry.federation.field(shareable=True, description=SKILL_LEVEL)
     tags: list[str] = strawberry.field(description="Lowercase keywords.")
     record: strawberry.Private[SkillRecord]
 
-    @strawberry.field(description="The category the skill belongs to.")
+    @strawberry.federation.field(shareable=True, description=SKILL_CATEGORY)
     async def category(self, info: Info) -> Category:
         category = await info.context.loaders.category.load(self.record.category_id)
         if category is None:
@@ -92,11 +90,11 @@ def skill_connection(page: SkillPage, after: str | None) -> Connection[Skill]:
     )
 
 
-@strawberry.federation.type(keys=["id"], description="A group of skills; categories nest.")
+@strawberry.federation.type(keys=["id"], description=CATEGORY)
 class Category:
-    id: strawberry.ID = strawberry.field(description="Stable id of the category.")
+    id: strawberry.ID = strawberry.field(description=CATEGORY_ID)
     slug: str = strawberry.field(description="URL-friendly unique name.")
-    name: str = strawberry.field(description="Display name.")
+    name: str = strawberry.federation.field(shareable=True, description=CATEGORY_NAME)
     record: strawberry.Private[CategoryRecord]
 
     @strawberry.field(description="The enclosing category; null for a top-level one.")

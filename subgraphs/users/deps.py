@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.platform import Platform
 from ..common.stores.sql import database_url, session_factory, sql_engine
+from .admin import AdminService
 from .ratelimit import LoginRateLimiter
 from .service import UserService
 from .settings import UserSettings
@@ -22,6 +23,7 @@ class Deps:
     store: UserStore
     keys: KeyRing
     service: UserService
+    admin: AdminService
 
 
 def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = None) -> Deps:
@@ -38,4 +40,4 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
         LoginRateLimiter(platform.limits, settings),
         platform.sessions,
     )
-    return Deps(settings, engine, store, keys, service)
+    return Deps(settings, engine, store, keys, service, AdminService(store, service))

@@ -1,4 +1,5 @@
-"""The users subgraph's limits: logins, registrations, reset and verification emails."""
+"""The users subgraph's limits: logins, registrations, reset, verification and email-change
+emails."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ REGISTER_PER_ADDRESS = Limit("register:address", 10, 3600)
 RESET_PER_EMAIL = Limit("password-reset:email", 3, 3600)
 RESET_PER_ADDRESS = Limit("password-reset:address", 10, 3600)
 VERIFICATION_PER_USER = Limit("email-verification:user", 3, 3600)
+EMAIL_CHANGE_PER_USER = Limit("email-change:user", 3, 3600)
 
 
 class LoginRateLimiter:

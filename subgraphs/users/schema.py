@@ -7,11 +7,12 @@ from typing import Annotated
 import strawberry
 
 from ..common.descriptions import MUTATION, QUERY
+from ..common.pagination import Connection, Cursor, PageSize, connection
 from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .inputs import PreferencesInput, ProfileInput, RegisterInput
-from .types import AuthPayload, Info, Preferences, Role, User
+from .types import AdminAction, AuthPayload, Info, Preferences, Role, User
 
 
 @strawberry.type(description=QUERY)
@@ -34,6 +35,50 @@ class Query:
     ) -> User | None:
         row = await info.context.loaders.user.load(str(id))
         return User.of(row) if row else None
+
+    @strawberry.field(
+        description="Accounts in sign-up order, optionally filtered. ADMIN only. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (search too long, after)."
+    )
+    async def users(
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Text the email or display name contains (any case)."),
+        ] = None,
+        role: Annotated[
+            Role | None, strawberry.argument(description="Only accounts holding this role.")
+        ] = None,
+        first: PageSize = None,
+        after: Cursor = None,
+    ) -> Connection[User]:
+        require_role(await info.context.viewer(), "ADMIN")
+        page = await info.context.deps.admin.find_users(
+            search, role.value if role else None, first, after
+        )
+        users = [User.of(row) for row in page.items]
+        return connection(users, page.cursors, page.total_count, page.has_next_page, after=after)
+
+    @strawberry.field(
+        description="What admins did to accounts (roles, disabling, enabling), newest first."
+        " ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (userId, after)."
+    )
+    async def admin_audit_trail(
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only actions on this account."),
+        ] = None,
+        first: PageSize = None,
+        after: Cursor = None,
+    ) -> Connection[AdminAction]:
+        require_role(await info.context.viewer(), "ADMIN")
+        target = str(user_id) if user_id is not None else None
+        page = await info.context.deps.admin.audit_trail(target, first, after)
+        actions = [AdminAction.of(row) for row in page.items]
+        return connection(actions, page.cursors, page.total_count, page.has_next_page, after=after)
 
 
 @strawberry.type(description=MUTATION)
@@ -160,6 +205,42 @@ class Mutation:
         return await info.context.deps.service.verify_email(token)
 
     @strawberry.mutation(
+        description="Asks to move the caller's account to a new email address: a confirmation"
+        " link goes to the new address, and the account keeps its current address (for login"
+        " and email) until confirmEmailChange; the old address is then told. Signed-in users."
+        " Errors: UNAUTHENTICATED, BAD_USER_INPUT (currentPassword wrong, newEmail invalid or"
+        " the current one), CONFLICT (newEmail taken), RATE_LIMITED."
+    )
+    async def change_email(
+        self,
+        info: Info,
+        current_password: Annotated[
+            str, strawberry.argument(description="The password the account has now.")
+        ],
+        new_email: Annotated[str, strawberry.argument(description="The address to move to.")],
+    ) -> bool:
+        viewer = require_viewer(await info.context.viewer())
+        return await info.context.deps.service.change_email(
+            viewer, current_password, new_email, info.context.client_address()
+        )
+
+    @strawberry.mutation(
+        description="Moves the account to the new address with the token mailed to it by"
+        " changeEmail; the address counts as verified and the previous one is told. Anyone."
+        " Errors: BAD_USER_INPUT (token invalid, used or expired), CONFLICT (the address was"
+        " taken by another account meanwhile)."
+    )
+    async def confirm_email_change(
+        self,
+        info: Info,
+        token: Annotated[
+            str, strawberry.argument(description="The token from the confirmation link.")
+        ],
+    ) -> bool:
+        await info.context.deps.service.confirm_email_change(token)
+        return True
+
+    @strawberry.mutation(
         description="Emails the caller a new verification link; false if already verified. "
         "Signed-in users. Errors: UNAUTHENTICATED, RATE_LIMITED."
     )
@@ -168,7 +249,28 @@ class Mutation:
         return await info.context.deps.service.request_email_verification(viewer)
 
     @strawberry.mutation(
-        description="Replaces a user's roles; LEARNER is always kept. ADMIN only. "
+        description="Replaces the current password; ends every session of the account (other"
+        " devices, live subscriptions) and returns a new one. Signed-in users. Errors:"
+        " UNAUTHENTICATED, BAD_USER_INPUT (currentPassword wrong, newPassword too weak),"
+        " RATE_LIMITED (too many wrong passwords, as for login)."
+    )
+    async def change_password(
+        self,
+        info: Info,
+        current_password: Annotated[
+            str, strawberry.argument(description="The password the account has now.")
+        ],
+        new_password: Annotated[str, strawberry.argument(description="8 to 256 characters.")],
+    ) -> AuthPayload:
+        viewer = require_viewer(await info.context.viewer())
+        session = await info.context.deps.service.change_password(
+            viewer, current_password, new_password, info.context.client_address()
+        )
+        return AuthPayload.of(session)
+
+    @strawberry.mutation(
+        description="Replaces a user's roles; LEARNER is always kept; their sessions end when the"
+        " roles change. Recorded in the audit trail. ADMIN only. "
         "Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user)."
     )
     async def set_user_roles(
@@ -177,9 +279,35 @@ class Mutation:
         user_id: Annotated[strawberry.ID, strawberry.argument(description="The user to change.")],
         roles: Annotated[list[Role], strawberry.argument(description="The roles to hold.")],
     ) -> User:
-        require_role(await info.context.viewer(), "ADMIN")
-        row = await info.context.deps.service.set_roles(str(user_id), [r.value for r in roles])
+        admin = require_role(await info.context.viewer(), "ADMIN")
+        admin_service = info.context.deps.admin
+        row = await admin_service.set_roles(admin, str(user_id), [r.value for r in roles])
         return User.of(row)
+
+    @strawberry.mutation(
+        description="Disables an account: it can no longer log in or refresh, and its sessions"
+        " and live subscriptions end. Idempotent; recorded in the audit trail. ADMIN only."
+        " Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user), CONFLICT (one's own account)."
+    )
+    async def disable_user(
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user to disable.")],
+    ) -> User:
+        admin = require_role(await info.context.viewer(), "ADMIN")
+        return User.of(await info.context.deps.admin.disable(admin, str(user_id)))
+
+    @strawberry.mutation(
+        description="Enables a disabled account: it can log in again. Idempotent; recorded in"
+        " the audit trail. ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user)."
+    )
+    async def enable_user(
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user to enable.")],
+    ) -> User:
+        admin = require_role(await info.context.viewer(), "ADMIN")
+        return User.of(await info.context.deps.admin.enable(admin, str(user_id)))
 
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..common.auth import ROLES, Viewer
 from ..common.clock import utcnow
-from ..common.errors import BadUserInput, Conflict, NotFound, Unauthenticated
+from ..common.errors import BadUserInput, Conflict, Forbidden, NotFound, Unauthenticated
 from ..common.events import contracts
 from ..common.events.contracts import (
     EmailVerified,
@@ -27,6 +27,7 @@ from ..common.sessions import SessionRevocations
 from ..common.settings import Settings
 from .passwords import hash_password, needs_rehash, verify_password
 from .ratelimit import (
+    EMAIL_CHANGE_PER_USER,
     REGISTER_PER_ADDRESS,
     RESET_PER_ADDRESS,
     RESET_PER_EMAIL,
@@ -38,6 +39,7 @@ from .tokens import AccessTokens, RefreshTokenReused, RefreshTokens, new_family
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
+CHANGE_EMAIL = "change_email"
 THEMES = ("light", "dark", "system")
 LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _TIMEZONES = frozenset(available_timezones())
@@ -104,6 +106,7 @@ class UserService:
             raise Unauthenticated("Invalid email or password")
         assert user is not None
         await self.limiter.succeeded(address)
+        _require_enabled(user)
         if needs_rehash(user.password_hash):
             user = await self.store.change(user.id, password_hash=await hash_password(password))
         return await self._session(user)
@@ -119,6 +122,7 @@ class UserService:
         user = await self.store.by_id(grant.user_id)
         if user is None:
             raise Unauthenticated("Account no longer exists")
+        _require_enabled(user)
         return Session(
             access_token=self.access.issue(str(user.id), user.roles, grant.family),
             refresh_token=new_token,
@@ -210,6 +214,79 @@ class UserService:
         await self.end_all_sessions(str(user.id))
         return True
 
+    async def change_password(
+        self, viewer: Viewer, current: str, new: str, client_address: str
+    ) -> Session:
+        """Every session of the user ends (other devices, live subscriptions); the caller
+        gets a new one. The current password is rate limited like a login."""
+        user = await self._existing(viewer.user_id)
+        await self._check_current_password(user, current, client_address)
+        check_password(new, field="newPassword")
+        user = await self.store.change(
+            user.id,
+            password_hash=await hash_password(new),
+            announce=lambda user: [PasswordChanged(**user_fields(user))],
+        )
+        await self.end_all_sessions(str(user.id))
+        return await self._session(user)
+
+    async def _check_current_password(
+        self, user: UserRow, current: str, client_address: str
+    ) -> None:
+        """BAD_USER_INPUT (currentPassword) unless `current` is the password; rate limited
+        like a login."""
+        await self.limiter.attempt(user.email, client_address)
+        if not await verify_password(user.password_hash, current):
+            await self.limiter.failed(client_address)
+            raise BadUserInput("currentPassword", "The current password is not correct")
+        await self.limiter.succeeded(user.email)
+
+    # ------------------------------------------------------------ email change
+    async def change_email(
+        self, viewer: Viewer, current_password: str, new_email: str, client_address: str
+    ) -> bool:
+        """Mails a confirmation link to `new_email`; the account keeps its address until the
+        link is opened (confirm_email_change), so an address nobody verified never logs in."""
+        user = await self._existing(viewer.user_id)
+        production = self.settings.environment == "production"
+        address = normalise_email(new_email, production, field="newEmail")
+        await self._check_current_password(user, current_password, client_address)
+        if address == user.email:
+            raise BadUserInput("newEmail", "This is already the account's email address")
+        if await self.store.by_email(address) is not None:
+            raise Conflict("An account with this email already exists")
+        await self.limiter.limits.hit(EMAIL_CHANGE_PER_USER, str(user.id))
+        token, link = self._one_time_link(CHANGE_EMAIL, timedelta(hours=48), "confirm-email-change")
+        token.user_id = user.id
+        token.new_email = address
+        await self.store.add_token(
+            token,
+            user,
+            lambda user: [
+                contracts.EmailChangeRequested(
+                    **user_fields(user), new_email=address, sealed_link=self._seal(link)
+                )
+            ],
+        )
+        return True
+
+    async def confirm_email_change(self, token: str) -> UserRow:
+        """The account moves to the verified new address; the previous address is told."""
+        try:
+            user = await self.store.change_email(
+                _hash(token),
+                CHANGE_EMAIL,
+                utcnow(),
+                lambda user, previous: [
+                    contracts.EmailChanged(**user_fields(user), previous_email=previous)
+                ],
+            )
+        except EmailTaken as exc:
+            raise Conflict("Another account took this email address meanwhile") from exc
+        if user is None:
+            raise BadUserInput("token", "Invalid or expired email change token")
+        return user
+
     def _seal(self, link: str) -> str:
         return seal(self.settings.mail_link_key, link)
 
@@ -284,11 +361,19 @@ class UserService:
         await self.end_all_sessions(str(user.id))
         return user
 
+    async def existing(self, user_id: str) -> UserRow:
+        return await self._existing(user_id)
+
     async def _existing(self, user_id: str) -> UserRow:
         user = await self.store.by_id(user_id)
         if user is None:
             raise NotFound("User", user_id)
         return user
+
+
+def _require_enabled(user: UserRow) -> None:
+    if user.disabled_at is not None:
+        raise Forbidden("This account is disabled; contact an administrator")
 
 
 class UnverifiedAccount(Conflict):
@@ -317,7 +402,7 @@ def user_fields(user: UserRow) -> dict[str, Any]:
     }
 
 
-def normalise_email(email: str, public_domains_only: bool = True) -> str:
+def normalise_email(email: str, public_domains_only: bool = True, field: str = "email") -> str:
     """The canonical address; outside production, `.local` domains are accepted."""
     address = email.strip()
     # email-validator refuses special-use names outright; check the rest of a dev address.
@@ -328,7 +413,7 @@ def normalise_email(email: str, public_domains_only: bool = True) -> str:
         normalized = validate_email(address, check_deliverability=False).normalized.lower()
         return normalized.removesuffix(".example") + ".local" if local_domain else normalized
     except EmailNotValidError as exc:
-        raise BadUserInput("email", f"Invalid email address: {exc}") from exc
+        raise BadUserInput(field, f"Invalid email address: {exc}") from exc
 
 
 def check_password(password: str, field: str = "password") -> None:

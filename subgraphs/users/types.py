@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import cast
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
@@ -14,7 +16,7 @@ from ..common.permissions import require_self_or_admin
 from .deps import Deps
 from .loaders import Loaders
 from .service import Session
-from .store import UserRow
+from .store import AdminActionRow, UserRow
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
@@ -56,12 +58,21 @@ class Preferences:
 class User:
     id: strawberry.ID = strawberry.field(description=USER_ID)
     display_name: str = strawberry.field(description="Public name, 1 to 80 characters.")
-    roles: list[Role] = strawberry.field(description="Always includes LEARNER.")
     email_verified: bool = strawberry.field(description="Whether the email was confirmed.")
     created_at: datetime = strawberry.field(description="When the account was registered.")
     row: strawberry.Private[UserRow]
     # Set when the caller just proved to be this user (register, login, refresh).
     authenticated_as_self: strawberry.Private[bool] = False
+
+    @strawberry.field(
+        description="The user's roles, always including LEARNER. The user themself and ADMIN"
+        " see them; anyone else an empty list (no error, so lists of users and the editors"
+        " of courses and articles still resolve)."
+    )
+    async def roles(self, info: Info) -> list[Role]:
+        if not await self._may_see_private(info):
+            return []
+        return [Role(r) for r in self.row.roles]
 
     @strawberry.field(
         description="Login email. The user themself and ADMIN only: "
@@ -79,9 +90,22 @@ class User:
         await self._check_private(info)
         return Preferences.of(self.row)
 
+    @strawberry.field(
+        description="When an admin disabled the account (null: enabled); the user themself"
+        " and ADMIN only."
+    )
+    async def disabled_at(self, info: Info) -> datetime | None:
+        await self._check_private(info)
+        return self.row.disabled_at
+
     async def _check_private(self, info: Info) -> None:
         if not self.authenticated_as_self:
             require_self_or_admin(await info.context.viewer(), self.id)
+
+    async def _may_see_private(self, info: Info) -> bool:
+        viewer = await info.context.viewer()
+        is_self = viewer is not None and viewer.user_id == str(self.id)
+        return self.authenticated_as_self or is_self or (viewer is not None and viewer.is_admin)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> User | None:
@@ -93,7 +117,6 @@ class User:
         return cls(
             id=strawberry.ID(str(row.id)),
             display_name=row.display_name,
-            roles=[Role(r) for r in row.roles],
             email_verified=row.email_verified,
             created_at=row.created_at,
             row=row,
@@ -119,4 +142,49 @@ class AuthPayload:
             refresh_token=session.refresh_token,
             expires_in=session.expires_in,
             user=User.of(session.user, authenticated_as_self=True),
+        )
+
+
+@described_enum(
+    "What an admin did to an account.",
+    SET_ROLES="Replaced the account's roles.",
+    DISABLE="Disabled the account: no login, its sessions ended.",
+    ENABLE="Enabled the account again.",
+)
+class AdminActionKind(Enum):
+    SET_ROLES = "SET_ROLES"
+    DISABLE = "DISABLE"
+    ENABLE = "ENABLE"
+
+
+@strawberry.type(description="One entry of the admin audit trail.")
+class AdminAction:
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    action: AdminActionKind = strawberry.field(description="What was done.")
+    at: datetime = strawberry.field(description="When.")
+    details: JSON = strawberry.field(
+        description="What changed (SET_ROLES: the roles before and after)."
+    )
+    actor_id: strawberry.Private[str]
+    target_id: strawberry.Private[str]
+
+    @strawberry.field(description="The admin who did it.")
+    async def actor(self, info: Info) -> User | None:
+        row = await info.context.loaders.user.load(self.actor_id)
+        return User.of(row) if row else None
+
+    @strawberry.field(description="The account it was done to.")
+    async def target(self, info: Info) -> User | None:
+        row = await info.context.loaders.user.load(self.target_id)
+        return User.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: AdminActionRow) -> AdminAction:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            action=AdminActionKind(row.action),
+            at=row.at,
+            details=cast(JSON, row.details),
+            actor_id=str(row.actor_id),
+            target_id=str(row.target_id),
         )

@@ -25,5 +25,6 @@ def build(settings: Settings, platform: Platform, *, source: DataSource | None =
     """The subgraph's parts; `source` replaces the gateway (samples, tests)."""
     source = source or GatewaySource(GatewayClient.from_settings(settings))
     cache = SvgCache(platform.redis)
-    service = VisualizationService(source, cache, RenderCounts.on(platform.metrics.registry))
+    counts = RenderCounts.on(platform.metrics.registry)
+    service = VisualizationService(source, cache, counts, settings.public_url)
     return Deps(settings, source, cache, service)

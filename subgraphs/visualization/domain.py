@@ -17,6 +17,17 @@ STATUSES = ("COMPLETED", "IN_PROGRESS", "NOT_STARTED")
 MIN_DEPTH, MAX_DEPTH = 1, 6
 
 
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a certificate document shows; `verify_url` is what its QR code encodes."""
+
+    learner_name: str
+    skill_name: str
+    issued_at: datetime
+    verification_code: str
+    verify_url: str
+
+
 class ChartKind(Enum):
     BAR = "BAR"
     RADAR = "RADAR"

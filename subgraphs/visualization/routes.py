@@ -72,6 +72,21 @@ def add_image_routes(app: FastAPI, platform: Platform, service: VisualizationSer
         viewer = await viewer_of(request)
         return await _image(request, service.user_roadmap(viewer, user_id, slug), PRIVATE)
 
+    @app.get("/certificates/{code}.svg", dependencies=drawing)
+    async def certificate_svg(request: Request, code: str) -> Response:
+        """Public: the verification code is the capability; anyone holding it may verify."""
+        return await _image(request, service.certificate_svg(code), PUBLIC)
+
+    @app.get("/certificates/{code}.pdf", dependencies=drawing)
+    async def certificate_pdf(request: Request, code: str) -> Response:
+        pdf = await service.certificate_pdf(code)
+        headers = {
+            "Cache-Control": PUBLIC,
+            "Content-Disposition": f'inline; filename="certificate-{code}.pdf"',
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
     @app.exception_handler(GatewayUnavailable)
     async def unavailable(_: Request, error: GatewayUnavailable) -> JSONResponse:
         log.warning("image not rendered: %s", error)

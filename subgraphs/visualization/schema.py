@@ -7,7 +7,7 @@ import strawberry
 from ..common.descriptions import QUERY
 from ..common.schema import federated_schema
 from ..common.settings import Settings
-from .types import Roadmap, Skill, User
+from .types import Certificate, Roadmap, Skill, User
 
 
 @strawberry.type(description=QUERY)
@@ -31,5 +31,5 @@ DRAWING_COSTS = {
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
     return federated_schema(
-        settings, query=Query, types=[Skill, Roadmap, User], costs=DRAWING_COSTS
+        settings, query=Query, types=[Skill, Roadmap, User, Certificate], costs=DRAWING_COSTS
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ from ..common.auth import Viewer
 from ..common.errors import AppError, BadUserInput, NotFound
 from ..common.permissions import require_self_or_admin
 from .cache import Rendered, SvgCache
-from .domain import MAX_DEPTH, MIN_DEPTH, ChartKind
+from .domain import MAX_DEPTH, MIN_DEPTH, CertificateInfo, ChartKind, UserProgress
 from .render import (
     render_progress_chart,
     render_roadmap,
     render_skill_tree,
     render_user_roadmap,
 )
+from .render.certificate import render_certificate_pdf, render_certificate_svg
 from .source import DataSource
 
 
@@ -50,11 +52,45 @@ def check_depth(depth: int) -> int:
     return depth
 
 
+MAX_CODE = 64
+
+
 class VisualizationService:
-    def __init__(self, source: DataSource, cache: SvgCache, counts: RenderCounts) -> None:
+    def __init__(
+        self,
+        source: DataSource,
+        cache: SvgCache,
+        counts: RenderCounts,
+        public_url: str = "http://localhost:4000",
+    ) -> None:
         self.source = source
         self.cache = cache
         self.counts = counts
+        self.public_url = public_url.rstrip("/")  # the verification page's site
+
+    # ------------------------------------------------------------ certificates
+    def verify_url(self, verification_code: str) -> str:
+        """The public page that verifies a certificate (what its QR code encodes)."""
+        return f"{self.public_url}/certificates/{verification_code}"
+
+    async def certificate_svg(self, verification_code: str) -> str:
+        info = await self._certificate(verification_code)
+        self.counts.renders.labels("certificate-svg").inc()
+        return await _render(render_certificate_svg, info)
+
+    async def certificate_pdf(self, verification_code: str) -> bytes:
+        info = await self._certificate(verification_code)
+        self.counts.renders.labels("certificate-pdf").inc()
+        return await asyncio.to_thread(render_certificate_pdf, info)
+
+    async def _certificate(self, verification_code: str) -> CertificateInfo:
+        code = verification_code.strip()
+        if not code or len(code) > MAX_CODE or not code.replace("-", "").replace("_", "").isalnum():
+            raise NotFound("certificate", "with this code")
+        info = await self.source.certificate(code, self.verify_url(code))
+        if info is None:
+            raise NotFound("certificate", "with this code")
+        return info
 
     async def skill_tree(self, skill_id: str, depth: int = 3) -> str:
         [result] = await self.skill_trees([(skill_id, depth)])
@@ -111,22 +147,34 @@ class VisualizationService:
         return await self._cached("roadmap", f"roadmap:{slug}", render)
 
     async def progress_chart(
-        self, viewer: Viewer | None, user_id: str, kind: ChartKind = ChartKind.BAR
+        self,
+        viewer: Viewer | None,
+        user_id: str,
+        kind: ChartKind = ChartKind.BAR,
+        progress: UserProgress | None = None,
     ) -> str:
-        """The user's own progress chart: only they and ADMINs may see it."""
+        """The user's own progress chart: only they and ADMINs may see it.
+
+        With `progress` given (the GraphQL field: the gateway fetched it from learning in
+        the same request), the cache key is that content's digest, so the chart always
+        shows it (read-your-writes). Without (the HTTP image), it is read from the source.
+        """
         caller = require_self_or_admin(viewer, user_id)
 
         async def render() -> Rendered:
-            progress = await self.source.progress(user_id, caller.token)
-            if progress is None:
+            shown = progress or await self.source.progress(user_id, caller.token)
+            if shown is None:
                 raise NotFound("user", user_id)
-            svg = await _render(render_progress_chart, progress, kind)
+            svg = await _render(render_progress_chart, shown, kind)
             return Rendered(
                 svg,
-                frozenset([f"user:{user_id}", *(f"skill:{e.skill.id}" for e in progress.entries)]),
+                frozenset([f"user:{user_id}", *(f"skill:{e.skill.id}" for e in shown.entries)]),
             )
 
-        return await self._cached("progress", f"progress:{user_id}:{kind.value}", render)
+        key = f"progress:{user_id}:{kind.value}"
+        if progress is not None:
+            key += f":{_digest(progress)}"
+        return await self._cached("progress", key, render)
 
     async def user_roadmap(self, viewer: Viewer | None, user_id: str, slug: str) -> str:
         """A roadmap coloured by the user's progress: only they and ADMINs may see it."""
@@ -162,6 +210,11 @@ class VisualizationService:
         self.counts.renders.labels(kind).inc()
         await self.cache.store({key: rendered}, epoch)
         return rendered.svg
+
+
+def _digest(progress: UserProgress) -> str:
+    """A short fingerprint of everything a progress chart shows."""
+    return hashlib.sha256(repr(progress).encode()).hexdigest()[:24]
 
 
 async def _render(function: Callable[..., str], *args: object) -> str:

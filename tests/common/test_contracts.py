@@ -75,7 +75,15 @@ def test_a_payload_travels_in_camel_case_and_is_validated_on_read() -> None:
     event = Event.of(SkillCreated(skill_id="s1", slug="sql", name="SQL"), producer="skills")
     wire = Event.from_json(event.to_json())
     assert (wire.type, wire.version) == ("skill.created", 1)
-    assert wire.payload == {"skillId": "s1", "slug": "sql", "name": "SQL"}
+    assert wire.payload == {
+        "skillId": "s1",
+        "slug": "sql",
+        "name": "SQL",
+        # Optional fields added later (issue 12) travel as null when not given.
+        "level": None,
+        "categoryId": None,
+        "categoryName": None,
+    }
     assert SkillCreated.model_validate(wire.payload).skill_id == "s1"
     with pytest.raises(ValidationError):
         SkillCreated.model_validate({"skillId": "s1", "slug": "sql"})

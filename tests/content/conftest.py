@@ -31,6 +31,7 @@ from tests.conftest import LOGIN, account_with_roles, register
 from tests.content.queries import unique
 from tests.support.client import Client
 from tests.support.servers import RedisServer
+from tests.support.skills import AnySkill
 from tests.support.stack import Stack
 
 EDITOR = Viewer(user_id="editor-1", roles=frozenset({"LEARNER", "EDITOR"}))
@@ -70,7 +71,7 @@ async def open_content(
     redis = Redis.from_url(redis_url)
     stream = f"test:content:{name}"
     database = mongo_database(settings, **client_options)
-    deps = assemble(settings, database)
+    deps = assemble(settings, database, skill_checker=AnySkill())
     relay = OutboxRelay(deps.outbox, EventBus(redis, producer="content", stream=stream), redis)
     await deps.store.create_indexes()
     return Content(deps, EventLog(redis, stream, relay)), redis
@@ -78,6 +79,7 @@ async def open_content(
 
 async def close_content(content: Content, redis: Redis) -> None:
     database = content.deps.database
+    await content.deps.gateway.close()
     await database.client.drop_database(database.name)
     await database.client.close()
     await redis.delete(content.events.stream)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -13,7 +15,7 @@ from subgraphs.common.pagination import encode_cursor
 from subgraphs.common.stores.mongo import mongo_now
 from subgraphs.content.domain import DRAFT, PUBLISHED
 from subgraphs.content.inputs import course_content
-from subgraphs.content.service import CoursePage
+from subgraphs.content.service import Page
 from subgraphs.content.store import SlugTaken
 from tests.content.conftest import EDITOR, OTHER_EDITOR, Content, course_draft
 
@@ -169,15 +171,15 @@ async def test_pages_of_courses_by_institution(content: Content) -> None:
             await service.publish_course(EDITOR, course.id)
 
     page = await service.courses(2, None, None, drafts=False)
-    assert [c.id for c in page.courses] == ids[:2]
+    assert [c.id for c in page.items] == ids[:2]
     assert await page.total_count() == 4 and page.has_next_page
     rest = await service.courses(10, _cursor_after(page), None, drafts=False)
-    assert [c.id for c in rest.courses] == ids[2:4] and not rest.has_next_page
+    assert [c.id for c in rest.items] == ids[2:4] and not rest.has_next_page
 
     published_at_school = await service.courses(10, None, school.id, drafts=False)
-    assert [c.id for c in published_at_school.courses] == [ids[0], ids[2]]
+    assert [c.id for c in published_at_school.items] == [ids[0], ids[2]]
     every_at_school = await service.courses(10, None, school.id, drafts=True)
-    assert [c.id for c in every_at_school.courses] == [ids[0], ids[2], ids[4]]
+    assert [c.id for c in every_at_school.items] == [ids[0], ids[2], ids[4]]
 
     with pytest.raises(BadUserInput) as raised:
         await service.courses(10, "bm90LWEtY3Vyc29y", None, drafts=False)
@@ -198,5 +200,5 @@ async def test_institution_courses_published_only_unless_editor(content: Content
         await service.create_institution("Academy", "DE")
 
 
-def _cursor_after(page: CoursePage) -> str:
+def _cursor_after(page: Page[Any]) -> str:
     return encode_cursor(page.cursors[-1])

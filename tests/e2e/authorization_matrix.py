@@ -32,6 +32,7 @@ LEAST_ROLE = {
     "requestPasswordReset": PUBLIC,
     "resetPassword": PUBLIC,
     "verifyEmail": PUBLIC,
+    "confirmEmailChange": PUBLIC,
     # the caller's own things
     "updateProfile": SIGNED_IN,
     "updatePreferences": SIGNED_IN,
@@ -46,6 +47,8 @@ LEAST_ROLE = {
     "registerPushSubscription": SIGNED_IN,
     "unregisterPushSubscription": SIGNED_IN,
     "registerSmsNumber": SIGNED_IN,
+    "changePassword": SIGNED_IN,
+    "changeEmail": SIGNED_IN,
     # the catalog and content
     "createSkill": EDITOR,
     "updateSkill": EDITOR,
@@ -57,16 +60,29 @@ LEAST_ROLE = {
     "createCourse": EDITOR,
     "updateCourse": EDITOR,
     "publishCourse": EDITOR,
+    "unpublishCourse": EDITOR,
+    "archiveCourse": EDITOR,
     "createArticle": EDITOR,
     "updateArticle": EDITOR,
     "publishArticle": EDITOR,
     "revertArticle": EDITOR,
+    "unpublishArticle": EDITOR,
+    "archiveArticle": EDITOR,
+    "deleteArticle": EDITOR,
     "createResource": EDITOR,
+    "updateResource": EDITOR,
+    "deleteResource": EDITOR,
     "createInstitution": EDITOR,
+    "updateInstitution": EDITOR,
+    "deleteInstitution": EDITOR,
     "createAssessment": EDITOR,
+    "updateAssessment": EDITOR,
+    "retireAssessment": EDITOR,
     # the platform
     "sendAnnouncement": ADMIN,
     "setUserRoles": ADMIN,
+    "disableUser": ADMIN,
+    "enableUser": ADMIN,
 }
 
 # Who is refused what, and how: the callers below each role.

@@ -176,9 +176,11 @@ build_go opscheck opscheck .
 fetch_k8s_schemas
 fetch_router_schema
 fetch_promtool
-# The Rust routers take ~45 min of cargo on 2 cores: built only when asked
-# (SKILL_CIRCLE_BUILD_ROUTERS=1); the journeys skip a router that is not built, by name.
-if [[ "${SKILL_CIRCLE_BUILD_ROUTERS:-0}" == 1 ]]; then
+# The Rust routers take ~45 min of cargo on 2 cores, once (cached; an interrupted build
+# resumes). The journeys run through both, so they are built by default;
+# SKILL_CIRCLE_BUILD_ROUTERS=0 skips them for a quick local run, and the journeys then
+# skip a router that is not built, by name.
+if [[ "${SKILL_CIRCLE_BUILD_ROUTERS:-1}" == 1 ]]; then
   install_protoc
   cargo_install apollo-router "$router_version" router
   # `graphiql` skips the build script's `npm install` of the IDE bundle (a version

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,7 @@ from subgraphs.common.settings import Settings, load_settings
 from subgraphs.learning.app import create_app
 from subgraphs.learning.deps import Deps
 from tests.support.servers import PostgresServer, RedisServer
+from tests.support.skills import AnySkill
 
 
 class Clock:
@@ -37,13 +38,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.fixed or utcnow()
-
-
-class AnySkill:
-    """A skill checker for tests of other rules: every skill id exists (no gateway here)."""
-
-    async def require_existing(self, skill_ids: Sequence[str]) -> None:
-        return None
 
 
 class Signer:

@@ -8,8 +8,9 @@ from pathlib import Path
 from subgraphs.common.settings import load_settings
 from subgraphs.learning.app import create_app
 from subgraphs.learning.domain import Answer, QuestionDraft
-from tests.learning.conftest import AnySkill, Clock, Harness, Signer
+from tests.learning.conftest import Clock, Harness, Signer
 from tests.learning.test_read_models import snapshot
+from tests.support.skills import AnySkill
 
 
 async def test_the_subgraph_works_on_sqlite(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +13,10 @@ from sqlalchemy import func, select
 from subgraphs.common.clock import utcnow
 from subgraphs.common.errors import NotFound
 from subgraphs.common.events import Received
-from subgraphs.common.events.contracts import SkillCreated, SkillDeleted
+from subgraphs.common.events.contracts import SkillCreated, SkillDeleted, SkillUpdated
 from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.learning.skills import SkillDirectory, SkillsUnavailable
+from subgraphs.learning.skills import directory as sql_directory
 from subgraphs.learning.tables import EventRow
 from tests.learning.conftest import Account, Harness
 from tests.learning.test_achievements_and_paths import FOLLOW, RECORD, roadmap, skills
@@ -28,15 +31,27 @@ query($u: _Any!) {
 
 def directory(learning: Harness) -> SkillDirectory:
     """The real directory on the harness database; nothing listens at the gateway URL."""
-    return SkillDirectory(
+    return sql_directory(
         learning.deps.store.sessions, GatewayClient("http://127.0.0.1:9/graphql", timeout=1.0)
     )
 
 
-def event(skill_id: str) -> Received[SkillCreated]:
-    return Received(
-        "e1", utcnow(), "skills", SkillCreated(skill_id=skill_id, slug=skill_id, name=skill_id)
+def event(
+    contract: type[SkillCreated | SkillUpdated],
+    skill_id: str,
+    name: str | None = None,
+    time: datetime | None = None,
+) -> Received[SkillCreated | SkillUpdated]:
+    """A skill event as the skills subgraph now sends it: with level and category."""
+    payload = contract(
+        skill_id=skill_id,
+        slug=skill_id,
+        name=name or skill_id,
+        level="BEGINNER",
+        category_id="c1",
+        category_name="Data",
     )
+    return Received(uuid.uuid4().hex, time or utcnow(), "skills", payload)
 
 
 async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
@@ -44,7 +59,7 @@ async def test_skills_heard_of_need_no_gateway_and_unknown_ones_fail_clearly(
 ) -> None:
     skills_ = directory(learning)
     known, unknown = skills(2)
-    await skills_.on_skill_created(event(known))
+    await skills_.on_skill_changed(event(SkillCreated, known))
     await skills_.require_existing([known, known])  # no gateway needed
     with pytest.raises(SkillsUnavailable) as raised:
         await skills_.require_existing([known, unknown])
@@ -93,3 +108,39 @@ async def count_events(learning: Harness, user_id: str) -> int:
             select(func.count()).select_from(EventRow).where(EventRow.user_id == user_id)
         )
         return int(found or 0)
+
+
+SKILL_FIELDS = """
+query($u: _Any!) {
+  _entities(representations: [$u]) {
+    ... on User { progress { skill { id name level category { name } } } }
+  }
+}"""
+
+
+async def test_learning_answers_skill_names_from_events_newest_wins(learning: Harness) -> None:
+    """The dashboard's skill fields come from the projection; a rename arrives with its event,
+    and an older event handled late (another replica) does not undo a newer one."""
+    skills_ = directory(learning)
+    learner = learning.account()
+    (skill,) = skills(1)
+    created = event(SkillCreated, skill, "Python")
+    await skills_.on_skill_changed(created)
+    await learning.data(RECORD, {"s": skill, "p": 10}, learner.token)
+    variables = {"u": {"__typename": "User", "id": learner.id}}
+
+    async def shown() -> Any:
+        data = await learning.data(SKILL_FIELDS, variables, learner.token)
+        return data["_entities"][0]["progress"][0]["skill"]
+
+    assert await shown() == {
+        "id": skill,
+        "name": "Python",
+        "level": "BEGINNER",
+        "category": {"name": "Data"},
+    }
+    renamed = event(SkillUpdated, skill, "Python 3", time=created.time + timedelta(seconds=1))
+    await skills_.on_skill_changed(renamed)
+    assert (await shown())["name"] == "Python 3"
+    await skills_.on_skill_changed(created)  # redelivered late: older than what is held
+    assert (await shown())["name"] == "Python 3"

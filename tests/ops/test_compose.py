@@ -474,7 +474,7 @@ def hive_router_schema() -> Path:
     path = CACHE / "router-schema" / f"hive-router-{version.group(1)}.json"
     if not path.is_file():
         pytest.skip(
-            f"{path} missing: Hive Router not built (SKILL_CIRCLE_BUILD_ROUTERS=1 "
+            f"{path} missing: Hive Router not built (SKILL_CIRCLE_BUILD_ROUTERS=0? "
             "tests/infra/build-tools.sh writes it)"
         )
     return path

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from subgraphs.common.events import EventBus
+from subgraphs.common.events import EventBus, EventTail
 from subgraphs.common.events.relay import OutboxRelay
 from subgraphs.common.settings import load_settings
 from subgraphs.common.stores.mongo import mongo_database
@@ -26,16 +26,22 @@ from tests.support.servers import RedisServer
 
 class EventLog:
     """The events one catalog published, read back from its Redis stream
-    after its outbox relay has published everything pending."""
+    after its outbox relay has published everything pending. Reading them also
+    delivers them to the catalog's read model through an event tail, as the
+    running subgraph does (app.start)."""
 
-    def __init__(self, redis: Redis, stream: str, relay: OutboxRelay) -> None:
+    def __init__(self, redis: Redis, stream: str, relay: OutboxRelay, tail: EventTail) -> None:
         self.redis = redis
         self.stream = stream
         self.relay = relay
+        self.tail = tail
+        self.position = "0-0"
 
     async def all(self) -> list[tuple[str, dict[str, Any]]]:
         while await self.relay.relay_once():
             pass
+        while (read := await self.tail.read_once(self.position)) != self.position:
+            self.position = read
         entries = await self.redis.xrange(self.stream)
         events = [json.loads(fields[b"event"]) for _, fields in entries]
         return [(event["type"], event["payload"]) for event in events]
@@ -62,8 +68,9 @@ async def open_catalog(
     database = mongo_database(settings, **client_options)
     deps = assemble(settings, database)
     relay = OutboxRelay(deps.outbox, EventBus(redis, producer="skills", stream=stream), redis)
+    tail = EventTail(redis, deps.catalog.handlers(), stream=stream, block_ms=0)
     await deps.ensure_indexes()
-    return Catalog(deps, EventLog(redis, stream, relay), url), redis
+    return Catalog(deps, EventLog(redis, stream, relay, tail), url), redis
 
 
 async def close_catalog(catalog: Catalog, redis: Redis) -> None:

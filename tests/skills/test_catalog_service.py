@@ -46,10 +46,17 @@ async def test_create_skill_normalises_and_emits(catalog: Catalog) -> None:
     assert await service.skill(skill.id, None) == skill
     assert await service.skill(None, "python-basics") == skill
     assert await catalog.events.of("category.created") == [
-        {"categoryId": category.id, "slug": "programming"}
+        {"categoryId": category.id, "slug": "programming", "name": "Programming"}
     ]
-    assert await catalog.events.of("skill.created") == [
-        {"skillId": skill.id, "slug": "python-basics", "name": "Python Basics"}
+    assert await catalog.events.of("skill.created") == [  # what learning shows of a skill
+        {
+            "skillId": skill.id,
+            "slug": "python-basics",
+            "name": "Python Basics",
+            "level": "BEGINNER",
+            "categoryId": category.id,
+            "categoryName": "Programming",
+        }
     ]
 
 
@@ -79,7 +86,7 @@ async def test_category_tree(catalog: Catalog) -> None:
     child = await service.create_category("data-engineering", "Data Engineering", "data")
     assert child.parent_id == top.id
     assert [c.slug for c in await service.top_level_categories()] == ["data"]
-    pairs = await catalog.deps.category_store.subcategories_of([top.id])
+    pairs = await catalog.deps.catalog.subcategories_of([top.id])
     assert pairs == [(top.id, child)]
     with pytest.raises(BadUserInput) as caught:
         await service.create_category("orphan", "Orphan", "missing")
@@ -91,7 +98,7 @@ async def test_category_tree(catalog: Catalog) -> None:
 async def test_prerequisites_and_dependents(catalog: Catalog) -> None:
     a, b, c = await chain(catalog.deps.service, "a", "b", "c")
     assert b.prerequisite_ids == (a.id,)
-    dependents = await catalog.deps.skill_store.dependents_of([a.id, b.id, c.id])
+    dependents = await catalog.deps.catalog.dependents_of([a.id, b.id, c.id])
     assert [(p, s.slug) for p, s in dependents] == [(a.id, "b"), (b.id, "c")]
     assert await catalog.events.of("skill.prerequisite_added") == [
         {"skillId": b.id, "prerequisiteId": a.id},
@@ -123,13 +130,13 @@ async def test_renaming_a_slug_keeps_edges(catalog: Catalog) -> None:
     a, b = await chain(service, "a", "b")
     renamed = await service.update_skill(a.id, draft("a-renamed", level="INTERMEDIATE"))
     assert (renamed.slug, renamed.level) == ("a-renamed", "INTERMEDIATE")
-    dependents = await catalog.deps.skill_store.dependents_of([a.id])
+    dependents = await catalog.deps.catalog.dependents_of([a.id])
     assert [s.slug for _, s in dependents] == ["b"]
     assert (await service.skill(b.id, None)).prerequisite_ids == (a.id,)  # type: ignore[union-attr]
     with pytest.raises(Conflict):
         await service.update_skill(a.id, draft("b"))
-    assert await catalog.events.of("skill.updated") == [
-        {"skillId": a.id, "slug": "a-renamed", "name": "A Renamed"}
+    assert [(p["slug"], p["name"]) for p in await catalog.events.of("skill.updated")] == [
+        ("a-renamed", "A Renamed")
     ]
 
 
@@ -140,7 +147,7 @@ async def test_delete_removes_the_skill_and_its_edges(catalog: Catalog) -> None:
     assert await service.skill(b.id, None) is None
     remaining = {s.slug: s for s in await catalog.deps.skill_store.skills_by_ids([a.id, c.id])}
     assert remaining["c"].prerequisite_ids == ()
-    assert await catalog.deps.skill_store.dependents_of([a.id]) == []
+    assert await catalog.deps.catalog.dependents_of([a.id]) == []
     assert [p["slug"] for p in await catalog.events.of("skill.deleted")] == ["b"]
     with pytest.raises(NotFound):
         await service.delete_skill(b.id)

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import pytest
 from subgraphs.skills.demo import CATALOG
 from tests.conftest import LOGIN, account_with_roles, register
 from tests.support.client import Client
+from tests.support.servers import free_port
 from tests.support.stack import REPO, Stack
 
 DEMO = json.loads(Path(CATALOG).read_text())
@@ -91,6 +92,26 @@ async def demo_loaded(stack: Stack) -> None:
     )  # fmt: skip
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
+    # The command wrote through the outbox: the running subgraph's relay publishes those
+    # events and its read model hears them (within one event delivery). Wait for that.
+    slugs = [entry["slug"] for entry in DEMO["skills"]]
+    chunks = [slugs[start : start + 20] for start in range(0, len(slugs), 20)]
+    client = Client(stack.url)
+
+    async def missing() -> list[str]:
+        absent = []
+        for chunk in chunks:
+            fields = " ".join(
+                f"s{i}: skill(slug: {json.dumps(s)}) {{ id }}" for i, s in enumerate(chunk)
+            )
+            data = await client.data(f"{{ {fields} }}")
+            absent += [s for i, s in enumerate(chunk) if data[f"s{i}"] is None]
+        return absent
+
+    try:
+        assert await eventually(missing, [], seconds=30) == []
+    finally:
+        await client.close()
 
 
 async def error(client: Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -328,3 +349,69 @@ async def test_filters_through_the_gateway(demo_loaded: None, clients: dict[str,
     searched = await walk(client, {"search": "DOCKER"}, 10)
     assert "docker" in searched
     assert await walk(client, {"search": "(.*"}, 10) == []
+
+
+async def eventually(read: Callable[[], Awaitable[Any]], wanted: Any, seconds: float = 5) -> Any:
+    """What `read` gives once it equals `wanted` (polled; fails after `seconds`)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        found = await read()
+        if found == wanted or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.1)
+
+
+async def test_two_replicas_read_each_others_writes_from_memory(
+    stack: Stack, clients: dict[str, Client]
+) -> None:
+    """Each replica serves the catalog from its own memory: the one that wrote answers
+    with the write at once, the other within one event delivery (renames, edges, deletes,
+    new categories)."""
+    port = free_port()
+    replica = stack.subgraph_process("skills", port=port, label="skills-2").start()
+    second = clients["editor"].as_user(clients["editor"].token)
+    second.url = f"http://127.0.0.1:{port}/graphql"
+    first = clients["editor"]  # through the gateway, to the first process
+    try:
+        category = unique("replicas")
+        await second.data(CREATE_CATEGORY, {"i": {"slug": category, "name": "Replicas"}})
+        slug = unique("written-on-two")
+        made = await second.data(CREATE_SKILL, {"i": skill_input(slug, category)})
+        skill_id = made["createSkill"]["id"]
+        one = "query($id: ID!) { skill(id: $id) { slug name category { slug } } }"
+        here = await second.data(one, {"id": skill_id})  # read-your-writes, no waiting
+        assert here["skill"] == {"slug": slug, "name": slug.title(), "category": {"slug": category}}
+
+        async def on_first() -> Any:
+            return (await first.data(one, {"id": skill_id}))["skill"]
+
+        assert await eventually(on_first, here["skill"]) == here["skill"]
+
+        renamed = skill_input(slug, category, name="Renamed On One")
+        await first.data(UPDATE_SKILL, {"id": skill_id, "i": renamed})
+        assert (await on_first())["name"] == "Renamed On One"  # the writer, at once
+
+        async def on_second() -> Any:
+            return (await second.data(one, {"id": skill_id}))["skill"]
+
+        wanted = {"slug": slug, "name": "Renamed On One", "category": {"slug": category}}
+        assert await eventually(on_second, wanted) == wanted
+
+        other = await first.data(CREATE_SKILL, {"i": skill_input(unique("needs"), category)})
+        needs_id = other["createSkill"]["id"]
+        await first.data(ADD, {"s": needs_id, "p": skill_id})
+        edges = "query($id: ID!) { skill(id: $id) { dependents { id } } }"
+
+        async def dependents_on_second() -> Any:
+            return (await second.data(edges, {"id": skill_id}))["skill"]["dependents"]
+
+        assert await eventually(dependents_on_second, [{"id": needs_id}]) == [{"id": needs_id}]
+
+        await second.data(DELETE_SKILL, {"id": skill_id})
+        assert await on_second() is None
+        assert await eventually(on_first, None) is None
+        needs = "query($id: ID!) { skill(id: $id) { prerequisites { id } } }"
+        assert (await first.data(needs, {"id": needs_id}))["skill"]["prerequisites"] == []
+    finally:
+        await second.close()
+        replica.stop()

@@ -70,7 +70,7 @@ def router_missing(kind: str) -> str | None:
     try:
         router_binary(kind)
     except FileNotFoundError as exc:
-        return f"{exc} (SKILL_CIRCLE_BUILD_ROUTERS=1)"
+        return f"{exc} (built unless SKILL_CIRCLE_BUILD_ROUTERS=0)"
     return None
 
 

@@ -25,6 +25,7 @@ from .gateways import Gateway, start_gateway
 from .process import REPO, Process
 from .servers import free_port, port_open
 
+NO_RESPONSE_CACHE = "SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS"
 SQL_SUBGRAPHS = ("users", "learning")
 MONGO_SUBGRAPHS = ("skills", "content")
 
@@ -96,6 +97,9 @@ class Stack:
             ),
             "SKILL_CIRCLE_GATEWAY_URL": self.url,
             "SKILL_CIRCLE_PUBLIC_URL": "http://localhost:4000",
+            "SKILL_CIRCLE_DOCUMENTS_URL": (
+                f"http://127.0.0.1:{self.ports.get('visualization', 4005)}"
+            ),
             "SKILL_CIRCLE_LOG_LEVEL": "WARNING",
             # The harness is a trusted proxy in front of the gateway (both on
             # 127.0.0.1): each test client names its own simulated address in
@@ -144,10 +148,13 @@ class Stack:
         return self
 
     def start_gateway(self, kind: str, *, port: int | None = None, **options: Any) -> Gateway:
-        """`kind` in front of this stack's subgraphs (stopped with the stack)."""
+        """`kind` in front of this stack's subgraphs (stopped with the stack). Tests read
+        their own writes at once, so Hive Gateway's anonymous response cache is off unless
+        `env` turns it on (SKILL_CIRCLE_RESPONSE_CACHE_TTL_MS)."""
+        env = {NO_RESPONSE_CACHE: "0", **self.gateway_env, **options.pop("env", {})}
         gateway = start_gateway(
-            kind, self.write_supergraph(), self.routing_urls(), self.dir, port=port,
-            env={**self.gateway_env, **options.pop("env", {})}, **options,
+            kind, self.write_supergraph(), self.routing_urls(), self.dir, port=port, env=env,
+            **options,
         )  # fmt: skip
         if port != self.gateway_port:
             self.extra_gateways.append(gateway)

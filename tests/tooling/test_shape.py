@@ -35,12 +35,13 @@ OPTIONAL = {
 }
 # Concepts of a subgraph's own: a module, a folder, or a data file it ships.
 CONCEPTS = {
-    "users": {"passwords.py", "ratelimit.py", "tokens.py"},
+    "users": {"admin.py", "passwords.py", "ratelimit.py", "tokens.py"},
     "skills": {
         "category_store.py",
         "roadmap_store.py",
         "roadmaps.py",
         "graph.py",
+        "read_model.py",
         "demo.py",
         "demo_catalog.json",
     },
@@ -51,6 +52,7 @@ CONCEPTS = {
         "documents.py",
         "rendering.py",
         "search.py",
+        "skills.py",
         "versioned.py",
     },
     "notifications": {

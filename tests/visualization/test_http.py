@@ -102,12 +102,26 @@ async def test_graphql_chart_is_forbidden_to_other_users(
     client: httpx.AsyncClient, source: SampleSource, token_for: Callable[..., str]
 ) -> None:
     owner = learner(source)
-    variables = {"reps": [{"__typename": "User", "id": owner}], "kind": "TIMELINE"}
-    body = {"query": ENTITIES, "variables": variables}
+    # The representation as the gateway sends it: the @requires selection of User.progress.
+    progress = [
+        {
+            "percent": 35.0,
+            "status": "IN_PROGRESS",
+            "startedAt": "2026-01-01T00:00:00+00:00",
+            "updatedAt": "2026-01-02T00:00:00+00:00",
+            "completedAt": None,
+            "skill": {"id": "s1", "name": "Required Skill", "level": "BEGINNER",
+                      "category": {"name": "Data"}},
+        }
+    ]  # fmt: skip
+    user = {"__typename": "User", "id": owner, "progress": progress}
+    body = {"query": ENTITIES, "variables": {"reps": [user], "kind": "BAR"}}
     other = (await client.post("/graphql", json=body, headers=bearer(token_for("x")))).json()
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     own = (await client.post("/graphql", json=body, headers=bearer(token_for(owner)))).json()
-    parse_svg(own["data"]["_entities"][0]["progressChartSvg"])
+    svg = own["data"]["_entities"][0]["progressChartSvg"]
+    parse_svg(svg)
+    assert "Required Skill" in svg and "35%" in svg  # drawn from what the gateway handed over
 
 
 async def test_graphql_tree_depth_is_validated(client: httpx.AsyncClient) -> None:

@@ -2,8 +2,8 @@
 
 contracts: one type per event; envelope: the Event and its stream form; bus:
 publishing; outbox: committed-but-unpublished events and their relay; handlers
-and consumer: consumer groups, reclaim and dead letters; live: live channels for
-subscriptions.
+and consumer: consumer groups, reclaim and dead letters; tail: every event to every
+replica (in-process read models); live: live channels for subscriptions.
 """
 
 from . import contracts
@@ -13,6 +13,7 @@ from .contracts import Contract
 from .envelope import STREAM, Event
 from .handlers import Handler, Handlers, Received
 from .live import LiveChannels
+from .tail import EventTail
 
 __all__ = [
     "DONE_TTL_SECONDS",
@@ -21,6 +22,7 @@ __all__ = [
     "Event",
     "EventBus",
     "EventConsumer",
+    "EventTail",
     "Handler",
     "Handlers",
     "LiveChannels",

@@ -92,6 +92,21 @@ class EmailVerified(UserEvent):
     NAME = "user.email_verified"
 
 
+class EmailChangeRequested(UserEvent):
+    """The user asked to use `new_email`; the account keeps `email` until the link is opened."""
+
+    NAME = "user.email_change_requested"
+    new_email: str
+    sealed_link: str  # common/sealed.py: only notifications can open it; mailed to new_email
+
+
+class EmailChanged(UserEvent):
+    """`email` is now the (verified) login address; `previous_email` is told."""
+
+    NAME = "user.email_changed"
+    previous_email: str
+
+
 class PasswordResetRequested(UserEvent):
     NAME = "user.password_reset_requested"
     VERSION = 2  # v1 carried the link in clear
@@ -112,9 +127,15 @@ class RolesChanged(UserEvent):
 
 # ---------------------------------------------------------------- skills
 class SkillChanged(Contract):
+    """What other subgraphs show of a skill. level and the category came later (issue 12:
+    learning's projection answers the dashboard's skill fields); older events lack them."""
+
     skill_id: str
     slug: str
     name: str
+    level: str | None = None
+    category_id: str | None = None
+    category_name: str | None = None
 
 
 class SkillCreated(SkillChanged):
@@ -143,10 +164,12 @@ class PrerequisiteRemoved(PrerequisiteChanged):
 
 
 class CategoryCreated(Contract):
+    """Heard by every skills replica's in-process catalog (skills/read_model.py)."""
+
     NAME = "category.created"
-    UNCONSUMED = "kept for the skills read model of issue 12; no subgraph needs it yet"
     category_id: str
     slug: str
+    name: str | None = None  # added for issue 12; older events lack it
 
 
 class RoadmapChanged(Contract):

@@ -25,6 +25,7 @@ from ..store import dialect_of, insert_ignoring_conflicts
 from ..tables import (
     AchievementRow,
     AssessmentRow,
+    AssessmentVersionRow,
     AttemptRow,
     CertificateRow,
     EventRow,
@@ -93,7 +94,27 @@ class LearnerLog:
         )
 
     async def assessment(self, assessment_id: str) -> AssessmentRow | None:
-        return await self.session.get(AssessmentRow, assessment_id)
+        return await self.session.get(AssessmentRow, assessment_id, populate_existing=True)
+
+    async def questions_of(self, attempt: AttemptRow) -> tuple[float, list[dict[str, Any]]]:
+        """(passing score, questions) of the assessment version the attempt was started on."""
+        old = await self.session.get(
+            AssessmentVersionRow, (attempt.assessment_id, attempt.assessment_version)
+        )
+        if old is not None:
+            return old.passing_score, old.questions
+        current = await self.assessment(attempt.assessment_id)
+        assert current is not None and current.version == attempt.assessment_version
+        return current.passing_score, current.questions
+
+    async def attempt_starts(self, assessment_id: str) -> list[datetime]:
+        """When the learner started each of their attempts at the assessment."""
+        rows = await self.session.scalars(
+            select(AttemptRow.started_at).where(
+                AttemptRow.user_id == self.user_id, AttemptRow.assessment_id == assessment_id
+            )
+        )
+        return list(rows)
 
     async def has_certificate(self, skill_id: str) -> bool:
         found = await self.session.scalar(

@@ -118,6 +118,7 @@ class Projector:
                 assessment_id=event.payload["assessmentId"],
                 user_id=event.user_id,
                 skill_id=event.payload["skillId"],
+                assessment_version=int(event.payload.get("version", 1)),
                 started_at=event.occurred_at,
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..domain import RoadmapInfo, SkillGraph, UserProgress
+from ..domain import CertificateInfo, RoadmapInfo, SkillGraph, UserProgress
 
 
 class DataSource(Protocol):
@@ -22,4 +22,8 @@ class DataSource(Protocol):
         self, user_id: str, slug: str, token: str
     ) -> tuple[RoadmapInfo | None, UserProgress | None]:
         """A roadmap and the user's progress, in one fetch."""
+        ...
+
+    async def certificate(self, verification_code: str, verify_url: str) -> CertificateInfo | None:
+        """What the certificate with this code shows; None for an unknown code."""
         ...

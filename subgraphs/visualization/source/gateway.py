@@ -9,7 +9,14 @@ from typing import Any
 
 from ...common.errors import Forbidden, Unauthenticated
 from ...common.gateway_client import GatewayClient, GatewayUnavailable
-from ..domain import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
+from ..domain import (
+    CertificateInfo,
+    RoadmapInfo,
+    RoadmapStep,
+    SkillGraph,
+    UserProgress,
+)
+from ..inputs import skill_info, user_progress
 
 SKILL_FIELDS = "fragment SkillFields on Skill { id slug name level }"
 ROADMAP_FIELDS = """
@@ -45,6 +52,10 @@ ROADMAP_PROGRESS_QUERY = (
 PROGRESS_IDS_QUERY = """
 query UserProgressIds($user: ID!) {
   user(id: $user) { id progress { percent status startedAt updatedAt completedAt skill { id } } }
+}"""
+CERTIFICATE_QUERY = """
+query Certificate($code: String!) {
+  verifyCertificate(verificationCode: $code) { issuedAt skill { name } user { displayName } }
 }"""
 MISSING = {"NOT_FOUND", "BAD_USER_INPUT"}  # an id that names nothing
 BATCH = 20  # skills per query: well under the per-operation alias limit
@@ -129,6 +140,19 @@ class GatewaySource:
             ROADMAP_PROGRESS_QUERY, {"user": user_id, "slug": slug}, token, skill_errors_ok=True
         )
         return _roadmap(data.get("roadmap")), _progress(await self._user(data, user_id, token))
+
+    async def certificate(self, verification_code: str, verify_url: str) -> CertificateInfo | None:
+        data = await self._query(CERTIFICATE_QUERY, {"code": verification_code})
+        found = data.get("verifyCertificate")
+        if found is None:
+            return None
+        return CertificateInfo(
+            learner_name=str(found["user"]["displayName"]),
+            skill_name=str(found["skill"]["name"]),
+            issued_at=datetime.fromisoformat(found["issuedAt"]),
+            verification_code=verification_code,
+            verify_url=verify_url,
+        )
 
     async def _user(self, data: dict[str, Any], user_id: str, token: str) -> dict[str, Any] | None:
         """The user of a progress response; when a failed skill nulled it, read again without
@@ -216,13 +240,6 @@ def _at_progress_skill(error: dict[str, Any]) -> bool:
     return len(path) >= 4 and path[:2] == ["user", "progress"] and path[3] == "skill"
 
 
-def _skill(node: dict[str, Any]) -> SkillInfo:
-    category = node.get("category") or {}
-    return SkillInfo(
-        str(node["id"]), node["slug"], node["name"], node["level"], category.get("name", "")
-    )
-
-
 def _graph(root: str, depth: int, nodes: dict[str, dict[str, Any]]) -> SkillGraph:
     """The tree below `root`: each skill expanded at its shortest distance from the root;
     the prerequisites of skills at the limit are only counted (`close_edges`)."""
@@ -232,7 +249,7 @@ def _graph(root: str, depth: int, nodes: dict[str, dict[str, Any]]) -> SkillGrap
     queue = [root]
     for key in queue:  # breadth first: `queue` grows while it is walked
         node = nodes[key]
-        graph.skills.setdefault(key, _skill(node))
+        graph.skills.setdefault(key, skill_info(node))
         prerequisites = [str(p["id"]) for p in node.get("prerequisites") or []]
         if levels[key] >= depth:
             beyond[key] = prerequisites
@@ -252,7 +269,7 @@ def _roadmap(node: dict[str, Any] | None) -> RoadmapInfo | None:
     if node is None:
         return None
     steps = [
-        RoadmapStep(step["position"], _skill(step["skill"]), step.get("milestone"))
+        RoadmapStep(step["position"], skill_info(step["skill"]), step.get("milestone"))
         for step in sorted(node["steps"], key=lambda s: s["position"])
     ]
     members = {step.skill.id for step in steps}
@@ -268,29 +285,4 @@ def _roadmap(node: dict[str, Any] | None) -> RoadmapInfo | None:
 
 
 def _progress(node: dict[str, Any] | None) -> UserProgress | None:
-    if node is None:
-        return None
-    entries = [
-        ProgressEntry(
-            skill=_skill(item["skill"]),
-            percent=float(item["percent"]),
-            status=item["status"],
-            started_at=datetime.fromisoformat(item["startedAt"]),
-            updated_at=datetime.fromisoformat(item["updatedAt"]),
-            completed_at=(
-                datetime.fromisoformat(item["completedAt"]) if item.get("completedAt") else None
-            ),
-        )
-        for item in node.get("progress") or []
-        if _complete_skill(item)
-    ]
-    return UserProgress(str(node["id"]), entries)
-
-
-def _complete_skill(item: dict[str, Any] | None) -> bool:
-    """Whether a progress entry's skill resolved (a gateway may leave a failed one null)."""
-    skill = (item or {}).get("skill")
-    if skill is None or any(skill.get(f) is None for f in ("id", "slug", "name", "level")):
-        log.warning("dropping a progress entry whose skill did not resolve: %s", item)
-        return False
-    return True
+    return None if node is None else user_progress(str(node["id"]), node.get("progress"))

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..domain import ProgressEntry, RoadmapInfo, RoadmapStep, SkillGraph, SkillInfo, UserProgress
+from ..domain import (
+    CertificateInfo,
+    ProgressEntry,
+    RoadmapInfo,
+    RoadmapStep,
+    SkillGraph,
+    SkillInfo,
+    UserProgress,
+)
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "skills" / "demo_catalog.json"
 SAMPLE_USER = "sample-learner"
@@ -48,6 +56,17 @@ class SampleSource:
         self.roadmaps = {r["slug"]: r for r in catalog["roadmaps"]}
         self.users = progress if progress is not None else {SAMPLE_USER: self.sample_progress()}
         self.count = 0
+
+    async def certificate(self, verification_code: str, verify_url: str) -> CertificateInfo | None:
+        """Any code names Ada Lovelace's certificate in the demo catalog's first skill."""
+        self.count += 1
+        return CertificateInfo(
+            learner_name="Ada Lovelace",
+            skill_name=next(iter(self.skills.values())).name,
+            issued_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
+            verification_code=verification_code,
+            verify_url=verify_url,
+        )
 
     async def skill_graphs(self, skill_ids: list[str], depth: int) -> dict[str, SkillGraph]:
         self.count += 1
