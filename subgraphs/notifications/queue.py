@@ -49,6 +49,13 @@ class DeliveryQueue:
         ids = await self.redis.zrangebyscore(QUEUE_KEY, "-inf", time.time(), start=0, num=limit)
         return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
+    async def channels(self, delivery_ids: list[str]) -> list[str | None]:
+        """The channel of each job (None: finished since it was listed)."""
+        if not delivery_ids:
+            return []
+        rows = await self.redis.mget([_job_key(i) for i in delivery_ids])
+        return [None if row is None else str(json.loads(row)["channel"]) for row in rows]
+
     async def claim(self, delivery_id: str) -> Delivery | None:
         """The job, leased to this worker; None when another worker holds it or it is done."""
         lease_ms = int(self.lease_seconds * 1000)

@@ -58,6 +58,9 @@ class NotificationSettings(Settings):
     delivery_retry_max_seconds: float = 600.0
     delivery_lease_seconds: float = 60.0
     delivery_concurrency: int = 20
+    # Emails in flight at once, within delivery_concurrency: a crash can resend each
+    # one the SMTP server accepted but the worker had not recorded (channels/deliveries.py).
+    email_concurrency: int = 1
     delivery_poll_seconds: float = 0.5
     channel_timeout_seconds: float = 10.0
     dead_letter_limit: int = 1000

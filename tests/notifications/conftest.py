@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import email
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -20,6 +21,7 @@ from subgraphs.common.events import EventBus
 from subgraphs.common.platform import Platform
 from subgraphs.notifications.deps import Deps, build
 from subgraphs.notifications.settings import NotificationSettings
+from tests.support.process import Process
 from tests.support.servers import RedisServer, free_port
 from tests.support.stack import Stack
 
@@ -61,6 +63,11 @@ def bodies(message: Message) -> dict[str, str]:
     return found
 
 
+def message_id_of(message: Message) -> str:
+    """The Message-ID header unfolded (a long one arrives folded over two lines)."""
+    return "".join(str(message["Message-ID"]).split())
+
+
 @dataclass
 class SmtpServer:
     host: str
@@ -77,24 +84,31 @@ def smtp() -> Iterator[SmtpServer]:
     controller.stop()
 
 
+@contextmanager
+def restarted_with(process: Process, env: Mapping[str, str]) -> Iterator[Process]:
+    """The process restarted with `env` added, and restarted as it was afterwards."""
+    saved = dict(process.env)
+    process.env.update(env)
+    process.stop()
+    process.start()
+    try:
+        yield process
+    finally:
+        process.env = saved
+        process.stop()
+        process.start()
+
+
 @pytest.fixture(scope="session")
 def notifications_stack(stack: Stack, smtp: SmtpServer) -> Iterator[Stack]:
     """The session's stack, its notifications process restarted to send to the test SMTP server."""
-    process = stack.subgraphs["notifications"]
-    saved = dict(process.env)
-    process.env.update(
-        {
-            "SKILL_CIRCLE_SMTP_HOST": smtp.host,
-            "SKILL_CIRCLE_SMTP_PORT": str(smtp.port),
-            "SKILL_CIRCLE_DELIVERY_RETRY_BASE_SECONDS": "0.2",
-        }
-    )
-    process.stop()
-    process.start()
-    yield stack
-    process.env = saved
-    process.stop()
-    process.start()
+    env = {
+        "SKILL_CIRCLE_SMTP_HOST": smtp.host,
+        "SKILL_CIRCLE_SMTP_PORT": str(smtp.port),
+        "SKILL_CIRCLE_DELIVERY_RETRY_BASE_SECONDS": "0.2",
+    }
+    with restarted_with(stack.subgraphs["notifications"], env):
+        yield stack
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput
 from subgraphs.common.sealed import seal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
+from subgraphs.notifications.domain import Delivery, derived_id
 from tests.support.servers import free_port
 
-from .conftest import SmtpServer, bodies
+from .conftest import SmtpServer, bodies, message_id_of
 from .test_inbox import achievement, event, handle, registered
 
 
@@ -81,19 +82,17 @@ async def test_email_goes_over_smtp_as_text_and_escaped_html(
     h = await make_harness(smtp_host=smtp.host, smtp_port=smtp.port)
     h.start_worker()
     await handle(h, registered("u-mail", "mail-1@example.com"))
-    await handle(
-        h,
-        event(
-            "achievement.unlocked",
-            {
-                "userId": "u-mail",
-                "achievementId": "a",
-                "code": "X",
-                "title": "<script>alert(1)</script>",
-                "description": "Tom & Jerry",
-            },
-        ),
+    unlocked = event(
+        "achievement.unlocked",
+        {
+            "userId": "u-mail",
+            "achievementId": "a",
+            "code": "X",
+            "title": "<script>alert(1)</script>",
+            "description": "Tom & Jerry",
+        },
     )
+    await handle(h, unlocked)
 
     messages = await smtp.mailbox.wait_for("mail-1@example.com", count=2)
     verify = next(m for m in messages if m["Subject"] == "Verify your email address")
@@ -105,7 +104,10 @@ async def test_email_goes_over_smtp_as_text_and_escaped_html(
     assert "<script>alert(1)</script>" in text and "Tom & Jerry" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "Tom &amp; Jerry" in html
-    assert badge["Message-ID"].startswith("<") and badge["From"].startswith("Skill Circle")
+    assert badge["From"].startswith("Skill Circle")
+    # Derived from the event, whole (a ':' in it used to cut the header to "<uuid").
+    notification_id = derived_id(unlocked.id, "ACHIEVEMENT", "u-mail")
+    assert message_id_of(badge) == f"<{notification_id}.email@skillcircle.notifications>"
 
 
 async def test_preferences_decide_the_channels_but_security_email_always_goes(
@@ -158,6 +160,35 @@ async def test_a_failing_channel_is_retried_then_dead_lettered_without_blocking_
     assert all(f.user_id == "u-down" and "Connect" in f.error for f in failures)
     assert await h.deps.queue.pending() == 0
     assert [h.deps.worker.backoff(n) for n in (1, 2, 3)] == [0.05, 0.1, 0.2]
+
+
+async def test_emails_go_one_at_a_time_while_other_channels_go_in_parallel(
+    make_harness: Any,
+) -> None:
+    """At most one email between the server's acceptance and the send being recorded:
+    a crash then resends at most one. Other channels keep their concurrency."""
+    h = await make_harness()
+    in_flight: dict[str, int] = {"EMAIL": 0, "SMS": 0}
+    most: dict[str, int] = {"EMAIL": 0, "SMS": 0}
+    sent: list[str] = []
+
+    async def send(delivery: Delivery) -> None:
+        in_flight[delivery.channel] += 1
+        most[delivery.channel] = max(most[delivery.channel], in_flight[delivery.channel])
+        await asyncio.sleep(0.02)
+        sent.append(delivery.id)
+        in_flight[delivery.channel] -= 1
+
+    h.deps.worker.senders = {"EMAIL": send, "SMS": send}
+    for n in range(20):
+        for channel in ("EMAIL", "SMS"):
+            await h.deps.queue.enqueue(
+                Delivery(f"d{n}:{channel}", channel, "u-lane", "ACHIEVEMENT", "a", "s", "t")
+            )
+    h.start_worker()
+    assert await eventually(lambda: _when(h.deps.queue.pending(), lambda left: left == 0))
+    assert len(sent) == 40
+    assert most == {"EMAIL": 1, "SMS": most["SMS"]} and most["SMS"] > 1
 
 
 async def _when(found: Awaitable[Any], condition: Callable[[Any], bool]) -> Any:
@@ -254,7 +285,7 @@ async def test_no_push_subscription_means_no_push_delivery_and_no_smtp_means_out
         h,
         event(
             "user.preferences_updated",
-            registered("u-none", "none@example.com", emailNotifications=False).payload,
+            dict(registered("u-none", "none@example.com", emailNotifications=False).payload),
             at=datetime.now(UTC),
         ),
     )

@@ -19,7 +19,14 @@ Send = Callable[[Delivery], Awaitable[None]]
 
 
 class DeliveryWorker:
-    """Claims due deliveries, sends each on its channel, retries with backoff."""
+    """Claims due deliveries, sends each on its channel, retries with backoff.
+
+    Emails go `email_concurrency` (1) at a time. SMTP has no idempotency key the
+    server honours: a crash after the server accepted an email and before the
+    worker recorded it resends it (same Message-ID) after the lease. One email in
+    flight bounds that to one per crash. An email is claimed only when it can start
+    at once, so no lease runs out while it waits for its turn.
+    """
 
     def __init__(
         self,
@@ -34,6 +41,7 @@ class DeliveryWorker:
         self.directory = directory
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._emails: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         """New deliveries were queued: look now rather than at the next poll."""
@@ -41,6 +49,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         while True:
+            self._wake.clear()  # before looking: a wake-up while looking is kept
             try:
                 started = await self.process_due()
             except asyncio.CancelledError:
@@ -49,7 +58,6 @@ class DeliveryWorker:
                 log.exception("delivery worker failed; retrying")
                 started = 0
             if started == 0:
-                self._wake.clear()
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.delivery_poll_seconds):
@@ -62,17 +70,29 @@ class DeliveryWorker:
             await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
             return 1
         started = 0
-        for delivery_id in await self.queue.due(free * 2):
+        due = await self.queue.due(free * 2)
+        for delivery_id, channel in zip(due, await self.queue.channels(due), strict=True):
             if started >= free:
                 break
+            email = channel == "EMAIL"
+            if email and len(self._emails) >= self.settings.email_concurrency:
+                continue  # not claimed: its turn comes when an email finishes
             delivery = await self.queue.claim(delivery_id)
             if delivery is None:
                 continue
             task = asyncio.create_task(self._attempt_logged(delivery))
             self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            task.add_done_callback(self._finished)
+            if email:
+                self._emails.add(task)
             started += 1
         return started
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if task in self._emails:
+            self._emails.discard(task)
+            self.wake()  # the next email can go
 
     async def _attempt_logged(self, delivery: Delivery) -> None:
         try:

@@ -17,6 +17,14 @@ from . import DeliveryError, PermanentFailure
 log = logging.getLogger("skill_circle.notifications.email")
 
 
+def message_id(delivery_id: str) -> str:
+    """The Message-ID of a delivery's email, derived from its id (itself derived from the
+    event's): a retried or redelivered send carries the same one, the receivers'
+    idempotency key. A valid dot-atom: with a ':' in it, the email package cut the
+    header short ("<uuid", no domain)."""
+    return f"<{delivery_id.replace(':', '.')}@skillcircle.notifications>"
+
+
 class EmailSender:
     def __init__(self, settings: NotificationSettings) -> None:
         self.settings = settings
@@ -55,8 +63,7 @@ class EmailSender:
         message["To"] = delivery.address
         message["Subject"] = delivery.subject
         message["Date"] = formatdate(localtime=False)
-        # Derived from the delivery id: a retried send carries the same Message-ID.
-        message["Message-ID"] = f"<{delivery.id}@skillcircle.notifications>"
+        message["Message-ID"] = message_id(delivery.id)
         message.set_content(delivery.text)
         if delivery.html:
             message.add_alternative(delivery.html, subtype="html")
