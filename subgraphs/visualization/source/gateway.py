@@ -66,19 +66,19 @@ log = logging.getLogger("skill_circle.visualization.gateway")
 __all__ = ["GatewaySource", "GatewayUnavailable"]
 
 
-def nodes_query(count: int) -> str:
-    """`count` aliased skills, each with the ids of its direct prerequisites.
-
-    A tree is read level by level (one query per level of the whole batch) instead of as one
-    nested query: nesting `prerequisites` repeats every shared subtree (the response grows
-    exponentially with depth on a DAG), and its cost, 10 per unsized list level, put even two
-    skills of depth 3 over the anonymous operation budget."""
+def skills_query(name: str, count: int, selection: str) -> str:
+    """`count` aliased `skill(id:)` lookups (s0, s1, ...), each selecting `selection`."""
     variables = ", ".join(f"$s{i}: ID!" for i in range(count))
-    fields = " ".join(f"s{i}: skill(id: $s{i}) {{ ...Node }}" for i in range(count))
-    return (
-        f"query SkillNodes({variables}) {{ {fields} }} "
-        f"fragment Node on Skill {{ ...SkillFields prerequisites {{ id }} }} {SKILL_FIELDS}"
-    )
+    fields = " ".join(f"s{i}: skill(id: $s{i}) {{ {selection} }}" for i in range(count))
+    return f"query {name}({variables}) {{ {fields} }} {SKILL_FIELDS}"
+
+
+# A tree is read level by level (one query per level of the whole batch) instead of as one
+# nested query: nesting `prerequisites` repeats every shared subtree (the response grows
+# exponentially with depth on a DAG), and its cost, 10 per unsized list level, put even two
+# skills of depth 3 over the anonymous operation budget.
+NODE = "...SkillFields prerequisites { id }"  # a skill and its direct prerequisites' ids
+PROGRESS_SKILL = "...SkillFields category { name }"
 
 
 class GatewaySource:
@@ -98,7 +98,7 @@ class GatewaySource:
             wanted = [key for key in frontier if key not in nodes]
             if not wanted:
                 break
-            nodes.update(await self._nodes(wanted))
+            nodes.update(await self._by_id("SkillNodes", NODE, wanted))
             frontier = list(
                 dict.fromkeys(
                     str(p["id"])
@@ -109,12 +109,17 @@ class GatewaySource:
             )
         return {key: _graph(key, depth, nodes) for key in skill_ids if key in nodes}
 
-    async def _nodes(self, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Skills (with their direct prerequisites' ids) by id; unknown ids left out."""
+    async def _by_id(
+        self, name: str, selection: str, skill_ids: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Skills by id, `selection` of each, in batches; ids the skills subgraph lacks left out."""
         chunks = [skill_ids[start : start + BATCH] for start in range(0, len(skill_ids), BATCH)]
         answers = await asyncio.gather(
             *(
-                self._query(nodes_query(len(chunk)), {f"s{i}": k for i, k in enumerate(chunk)})
+                self._query(
+                    skills_query(name, len(chunk), selection),
+                    {f"s{i}": key for i, key in enumerate(chunk)},
+                )
                 for chunk in chunks
             )
         )
@@ -165,32 +170,17 @@ class GatewaySource:
         if user is None:
             return None
         progress = user.get("progress") or []
-        skills = await self._skills(list(dict.fromkeys(str(p["skill"]["id"]) for p in progress)))
+        skills = await self._by_id(
+            "ProgressSkills",
+            PROGRESS_SKILL,
+            list(dict.fromkeys(str(p["skill"]["id"]) for p in progress)),
+        )
         kept = [
             {**item, "skill": skills[str(item["skill"]["id"])]}
             for item in progress
             if str(item["skill"]["id"]) in skills
         ]
         return {"id": user["id"], "progress": kept}
-
-    async def _skills(self, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Skill details by id, as progress shows them; ids the skills subgraph lacks left out."""
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(skill_ids), BATCH):
-            chunk = skill_ids[start : start + BATCH]
-            variables = ", ".join(f"$s{i}: ID!" for i in range(len(chunk)))
-            fields = " ".join(
-                f"s{i}: skill(id: $s{i}) {{ ...SkillFields category {{ name }} }}"
-                for i in range(len(chunk))
-            )
-            data = await self._query(
-                f"query ProgressSkills({variables}) {{ {fields} }} {SKILL_FIELDS}",
-                {f"s{i}": key for i, key in enumerate(chunk)},
-            )
-            for index, key in enumerate(chunk):
-                if data.get(f"s{index}") is not None:
-                    found[key] = data[f"s{index}"]
-        return found
 
     async def _query(
         self,
