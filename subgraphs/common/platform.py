@@ -73,6 +73,7 @@ class Platform:
             consumer=name,
             handlers=handlers,
             metrics=self.metrics,
+            retention_s=self.settings.event_retention_seconds,
             **options,
         )
         self._consumers.append(consumer)

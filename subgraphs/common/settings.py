@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     max_response_bytes: int = 4 * 1024 * 1024  # a GraphQL answer larger than this is refused
 
+    # Acknowledged events stay on the shared stream this long (seconds) before consumers
+    # trim them: recent history stays readable for replays, new groups and debugging.
+    event_retention_seconds: float = 3600.0
+
     otlp_endpoint: str = ""
     # A fault-injection point for tests (e.g. "outbox.before_publish"); refused in production.
     fault_point: str = ""

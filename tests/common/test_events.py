@@ -214,8 +214,9 @@ async def test_trimming_keeps_what_a_lagging_group_has_not_acknowledged(
     async def handle(event: Received[Work]) -> None:
         pass
 
-    fast = EventConsumer(redis, "fast", "c1", Handlers().on(Work, handle), stream=stream)
-    slow = EventConsumer(redis, "slow", "c1", Handlers().on(Work, handle), stream=stream)
+    work = Handlers().on(Work, handle)
+    fast = EventConsumer(redis, "fast", "c1", work, stream=stream, retention_s=0)
+    slow = EventConsumer(redis, "slow", "c1", work, stream=stream, retention_s=0)
     await fast.ensure_group()
     await slow.ensure_group()
     for n in range(10):
@@ -234,4 +235,30 @@ async def test_trimming_keeps_what_a_lagging_group_has_not_acknowledged(
         await redis.xack(stream, "slow", entry_id)
     assert await slow.trim() == 9
     assert await redis.xlen(stream) == 0
+    await redis.aclose()
+
+
+async def test_acknowledged_events_stay_readable_for_the_retention_window(
+    redis_server: RedisServer,
+) -> None:
+    redis = Redis.from_url(redis_server.url)
+    stream = f"test-retain-{uuid.uuid4().hex}"
+    bus = EventBus(redis, producer="test", stream=stream)
+
+    async def handle(event: Received[Work]) -> None:
+        pass
+
+    consumer = EventConsumer(
+        redis, "only", "c1", Handlers().on(Work, handle), stream=stream, retention_s=60
+    )
+    await consumer.ensure_group()
+    for n in range(3):
+        await bus.publish(Work(n=n))
+    while await consumer.process_once():
+        pass
+    assert (await redis.xpending(stream, "only"))["pending"] == 0
+    assert await consumer.trim() == 0  # all acknowledged, but published within the minute
+    assert await redis.xlen(stream) == 3
+    consumer.retention_s = 0
+    assert await consumer.trim() == 3
     await redis.aclose()

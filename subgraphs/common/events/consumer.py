@@ -51,6 +51,7 @@ class EventConsumer:
         max_attempts: int = 5,
         metrics: Metrics | None = None,
         lag_interval_s: float = 5.0,
+        retention_s: float = 3600.0,
     ) -> None:
         self.redis = redis
         self.group = group
@@ -65,6 +66,7 @@ class EventConsumer:
         self.dead_letter_stream = f"{stream}:dead:{group}"
         self._stopping = False
         self.lag_interval_s = lag_interval_s
+        self.retention_s = retention_s
         self._lag_measured_at = float("-inf")
 
     async def ensure_group(self) -> None:
@@ -157,18 +159,23 @@ class EventConsumer:
         return None
 
     async def trim(self) -> int:
-        """Drops the entries every consumer group of the stream has acknowledged.
+        """Drops the entries every consumer group of the stream has acknowledged,
+        once older than `retention_s`.
 
         An entry is acknowledged by a group when it is at or before the group's
         last delivered id and not in its pending list; trimming below the
         smallest such bound over all groups never drops what a group still needs.
+        The retention window keeps recent history readable (a new group, an
+        operator replaying, a test reading what was published) however fast
+        the groups are.
         """
         groups: Any = await self.redis.xinfo_groups(self.stream)
         if not groups:
             return 0
         bounds = [await self._acknowledged_below(group) for group in groups]
-        floor = min(bounds)
-        if floor == (0, 0):
+        retained_from = (int((time.time() - self.retention_s) * 1000), 0)
+        floor = min(*bounds, retained_from)
+        if floor <= (0, 0):
             return 0
         trimmed: Any = await self.redis.xtrim(
             self.stream, minid=f"{floor[0]}-{floor[1]}", approximate=False
