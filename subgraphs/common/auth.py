@@ -18,6 +18,7 @@ import httpx
 import jwt
 from jwt import PyJWK
 
+from .recent import Recent
 from .settings import Settings
 
 log = logging.getLogger("skill_circle.auth")
@@ -131,7 +132,7 @@ class TokenVerifier:
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway_seconds
         self.keys = keys
-        self._verified: dict[str, tuple[Viewer, str, PyJWK]] = {}
+        self._verified: Recent[str, tuple[Viewer, str, PyJWK]] = Recent(self.REMEMBERED)
 
     async def verify(self, token: str) -> Viewer | None:
         remembered = self._verified.get(token)
@@ -139,12 +140,10 @@ class TokenVerifier:
             viewer, kid, key = remembered
             if time.time() < viewer.expires_at + self.leeway and self.keys.held(kid) is key:
                 return viewer
-            del self._verified[token]
+            self._verified.pop(token)
         fresh, kid, signer = await self._verify(token)
         if fresh is not None and signer is not None:
-            if len(self._verified) >= self.REMEMBERED:
-                del self._verified[next(iter(self._verified))]  # the oldest remembered
-            self._verified[token] = (fresh, kid, signer)
+            self._verified.put(token, (fresh, kid, signer))
         return fresh
 
     async def _verify(self, token: str) -> tuple[Viewer | None, str, PyJWK | None]:

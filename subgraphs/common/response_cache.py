@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,6 +45,7 @@ from .events.contracts import (
     SkillUpdated,
 )
 from .observability.metrics import Metrics
+from .recent import Recent
 
 # Events that change what anonymous catalog reads show.
 INVALIDATING: tuple[type[Contract], ...] = (
@@ -79,7 +79,7 @@ class PublicAnswers:
         self.ttl = ttl
         self.max_entries = max_entries
         self.metrics = metrics
-        self._answers: OrderedDict[bytes, _Answer] = OrderedDict()
+        self._answers: Recent[bytes, _Answer] = Recent(max_entries)
         self._generation = 0  # a clear during a miss must not store the answer it started
 
     @property
@@ -113,10 +113,7 @@ class PublicAnswers:
         if generation != self._generation:  # cleared while this answer was computed
             return
         headers = [(n, v) for n, v in start.get("headers", []) if n.lower() != b"set-cookie"]
-        self._answers[key] = _Answer(time.monotonic() + self.ttl, headers, body)
-        self._answers.move_to_end(key)
-        while len(self._answers) > self.max_entries:
-            self._answers.popitem(last=False)
+        self._answers.put(key, _Answer(time.monotonic() + self.ttl, headers, body))
 
     @property
     def generation(self) -> int:
