@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def start(deps: Deps, platform: Platform) -> None:
     await deps.store.create_indexes()
+    await deps.outbox.ensure_indexes()
     handlers = (
         Handlers()
         .on(SkillCreated, deps.skills.on_skill_created)

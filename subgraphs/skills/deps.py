@@ -34,6 +34,7 @@ class Deps:
         await self.skill_store.ensure_indexes()
         await self.category_store.ensure_indexes()
         await self.roadmap_store.ensure_indexes()
+        await self.outbox.ensure_indexes()
 
 
 def build(settings: Settings, platform: Platform) -> Deps:

@@ -128,6 +128,10 @@ def pending_events(producer: str, contracts: Sequence[Contract]) -> dict[str, An
 Finish = Callable[[Any], Awaitable[object]]
 
 
+PENDING_ID = f"{PENDING}.id"
+WAITING = {PENDING_ID: {"$exists": True}}  # a document with at least one pending event
+
+
 class MongoOutbox:
     """The `pendingEvents` of the documents of some collections.
 
@@ -141,10 +145,17 @@ class MongoOutbox:
         self.finish = finish
         self.wake: Callable[[], None] = lambda: None
 
+    async def ensure_indexes(self) -> None:
+        """A sparse index per collection over the pending events' ids: the relay's poll
+        (every second, in every replica) reads only documents with events waiting,
+        not the whole collection."""
+        for collection in self.collections:
+            await collection.create_index(PENDING_ID, name="pending_events", sparse=True)
+
     async def relay(self, send: Send, limit: int) -> int:
         entries: list[tuple[Any, Any, dict[str, Any]]] = []
         for collection in self.collections:
-            cursor = collection.find({f"{PENDING}.0": {"$exists": True}}, {PENDING: 1}).limit(limit)
+            cursor = collection.find(WAITING, {PENDING: 1}).limit(limit)
             async for doc in cursor:
                 entries += [(collection, doc["_id"], entry) for entry in doc[PENDING]]
         entries.sort(key=lambda item: item[2]["time"])
@@ -161,6 +172,6 @@ class MongoOutbox:
     async def pending(self) -> int:
         total = 0
         for collection in self.collections:
-            async for doc in collection.find({f"{PENDING}.0": {"$exists": True}}, {PENDING: 1}):
+            async for doc in collection.find(WAITING, {PENDING: 1}):
                 total += len(doc[PENDING])
         return total
