@@ -215,6 +215,22 @@ class InboxStore:
             marked += sum(int(removed) for removed in results[0::2])
         return marked
 
+    # ------------------------------------------------------------ one user's inbox, whole
+    async def inbox_of(self, user_id: str) -> list[Notification]:
+        """Every notification in the user's inbox, newest first (the data export)."""
+        ids = [text_of(i) for i in await self.redis.zrevrange(_inbox_key(user_id), 0, -1)]
+        return await self.by_ids(ids) if ids else []
+
+    async def erase_inbox(self, user_id: str) -> int:
+        """Deletes the user's inbox and every notification in it; how many there were."""
+        ids = [text_of(i) for i in await self.redis.zrange(_inbox_key(user_id), 0, -1)]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for chunk in range(0, len(ids), TRIM_CHUNK):
+                pipe.delete(*(_notification_key(i) for i in ids[chunk : chunk + TRIM_CHUNK]))
+            pipe.delete(_inbox_key(user_id), _inbox_key(user_id, unread_only=True))
+            await pipe.execute()
+        return len(ids)
+
 
 def _to_hash(notification: Notification) -> dict[str, str]:
     return {
