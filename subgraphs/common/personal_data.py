@@ -85,14 +85,19 @@ class Inventory:
         return {name: without_secrets(data[name]) for name in self.names}
 
 
-class PersonalData(Protocol):
-    """A subgraph's personal data of one user: exported and erased along its inventory."""
+class Exporter(Protocol):
+    """A subgraph's personal data of one user, exported along its inventory."""
 
     inventory: Inventory
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything held about the user, keyed by holding name."""
         ...
+
+
+class PersonalData(Exporter, Protocol):
+    """...and erased along it, by a subgraph of ERASING_SUBGRAPHS (users erases its own
+    part when it opens the saga; skills holds nothing)."""
 
     async def erase(self, user_id: str, deletion_id: str) -> None:
         """Erases or anonymizes every holding (idempotent), then records AccountDataErased
@@ -126,7 +131,7 @@ def erase_on_request(
 def data_export_type(inventory: Inventory) -> type:
     """This subgraph's `DataExport` entity: the key and one field, its part of the export.
 
-    Resolvers reach the subgraph's `PersonalData` as `info.context.deps.personal_data`.
+    Resolvers reach the subgraph's `Exporter` as `info.context.deps.personal_data`.
     Only the user themself reads a part: FORBIDDEN for anyone else, whatever the key says.
     """
     subgraph = inventory.subgraph

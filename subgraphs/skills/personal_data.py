@@ -19,6 +19,3 @@ class SkillsPersonalData:
 
     async def export(self, user_id: str) -> dict[str, Any]:
         return {}
-
-    async def erase(self, user_id: str, deletion_id: str) -> None:
-        """Nothing to erase; skills is not among the subgraphs the saga waits for."""
