@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from ..common.auth import Viewer
 from ..common.clock import utcnow
-from ..common.errors import BadUserInput, NotFound
+from ..common.errors import BadUserInput
 from ..common.events import Received
 from ..common.events.contracts import AccountDataErased
 from ..common.personal_data import ERASING_SUBGRAPHS
@@ -80,7 +80,7 @@ class AccountDeletions:
     def stop(self) -> None:
         self._stopping.set()
 
-    async def list(
+    async def find(
         self, user_id: str | None, pending_only: bool, first: int | None
     ) -> list[tuple[AccountDeletionRow, list[DeletionStepRow]]]:
         limit = MAX_LISTED if first is None else first
@@ -91,5 +91,5 @@ class AccountDeletions:
             try:
                 owner = uuid.UUID(user_id)
             except ValueError as exc:
-                raise NotFound("User", user_id) from exc
+                raise BadUserInput("userId", "not a user id") from exc
         return await self.store.deletions(owner, pending_only, limit)

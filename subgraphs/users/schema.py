@@ -101,7 +101,7 @@ class Query:
 
     @strawberry.field(
         description="Account deletions, newest first, with each subgraph's part. ADMIN only."
-        " Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first over 100)."
+        " Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (userId, first over 100)."
     )
     async def account_deletions(
         self,
@@ -120,7 +120,7 @@ class Query:
     ) -> list[AccountDeletion]:
         require_role(await info.context.viewer(), "ADMIN")
         target = str(user_id) if user_id is not None else None
-        found = await info.context.deps.deletions.list(target, pending, first)
+        found = await info.context.deps.deletions.find(target, pending, first)
         return [AccountDeletion.of(row, steps) for row, steps in found]
 
 

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info as StrawberryInfo
 
+from ..common.clock import utcnow
 from ..common.context import Context
 from ..common.descriptions import USER, USER_ID, described_enum
 from ..common.errors import Forbidden
@@ -331,7 +332,7 @@ class DataExport:
             JSON,
             {
                 "userId": str(self.user_id),
-                "exportedAt": datetime.now(UTC).isoformat(),
+                "exportedAt": utcnow().isoformat(),
                 "subgraphs": {"users": await self._own_part(info), **parts},
             },
         )

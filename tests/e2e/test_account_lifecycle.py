@@ -38,7 +38,6 @@ from tests.e2e.test_journeys import (
     unique,
 )
 from tests.support.client import Client, subscribe
-from tests.support.gateways import Gateway
 from tests.support.stack import Stack
 
 EXPORT = "{ exportMyData { document } }"
@@ -115,6 +114,7 @@ async def an_account_with_data_everywhere(gateway: Client, admin_token: str) -> 
         "client": me,
         "push": push,
         "course": course,
+        "skill": first,
         "assessment": assessment,
         "code": certificate["verificationCode"],
         "notifications": [note["id"] for note in notes],
@@ -172,11 +172,16 @@ async def test_export_holds_every_part_and_no_secret(
 
 
 async def test_deleting_an_account_erases_or_anonymizes_it_everywhere(
-    stack: Stack, gateway: Client, edge: Gateway, admin_token: str
+    stack: Stack, gateway: Client, admin_token: str
 ) -> None:
     account = await an_account_with_data_everywhere(gateway, admin_token)
     me, user_id = account["client"], account["id"]
     admin = gateway.as_user(admin_token)
+    # A bystander learning the same skill: nothing of theirs may go.
+    bystander = await register(gateway, "Bystander")
+    other = gateway.as_user(bystander["accessToken"])
+    await other.data(RECORD, {"s": account["skill"]["id"], "p": 30})
+    await eventually(lambda: _inbox_not_empty(other))
 
     # Refusals: anonymous, a wrong password (nothing deleted), a non-admin reading the saga.
     assert await gateway.error_codes(DELETE, {"p": account["password"]}) == ["UNAUTHENTICATED"]
@@ -188,9 +193,10 @@ async def test_deleting_an_account_erases_or_anonymizes_it_everywhere(
     async with httpx.AsyncClient() as http:
         assert (await http.get(document)).status_code == 200
 
-    # The deletion: the live subscription ends, the tokens stop working, no login.
+    # The deletion: the live subscription ends (a websocket through the stack's Hive Gateway:
+    # not every gateway serves that transport), the tokens stop working, no login.
     progress = "subscription { progressUpdated { percent } }"
-    async with subscribe(edge.ws_url, progress, account["accessToken"]) as live:
+    async with subscribe(stack.ws_url, progress, account["accessToken"]) as live:
         assert (await me.data(DELETE, {"p": account["password"]}))["deleteAccount"] is True
         assert await live.ending(15) == ["UNAUTHENTICATED"]
     assert (await me.data("{ me { id } }"))["me"] is None
@@ -223,6 +229,13 @@ async def test_deleting_an_account_erases_or_anonymizes_it_everywhere(
     editors = {(v["editor"]["id"], v["editor"]["displayName"])
                for v in versions["course"]["versions"]}  # fmt: skip
     assert editors == {(DELETED_USER_ID, "Deleted account")}
+
+    # The bystander keeps everything.
+    kept = await other.data(
+        "{ me { progress { percent } notifications(first: 5) { totalCount } } }"
+    )
+    assert kept["me"]["progress"] == [{"percent": 30.0}]
+    assert kept["me"]["notifications"]["totalCount"] >= 1
 
     # The stores themselves.
     await _nothing_left_in_sql(stack, user_id, account["assessment"]["id"])
