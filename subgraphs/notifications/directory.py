@@ -18,7 +18,7 @@ from redis.exceptions import WatchError
 
 from ..common.events.contracts import UserEvent
 from .domain import PushSubscription, Recipient
-from .store import score_of, text_of
+from .store import erased_key, score_of, text_of
 
 USERS_KEY = "notif:users"
 SKILLS_KEY = "notif:skills"
@@ -38,10 +38,6 @@ def _push_key(user_id: str) -> str:
 
 def _learners_key(skill_id: str) -> str:
     return f"notif:learners:{skill_id}"
-
-
-def _erased_key(user_id: str) -> str:
-    return f"notif:erased:{user_id}"
 
 
 ERASED_TTL_SECONDS = 30 * 24 * 3600  # longer than any event of the account can arrive late
@@ -73,7 +69,7 @@ class UserDirectory:
                     known = await pipe.hget(key, "version")
                     if known is not None and int(known) > version:
                         return
-                    if await pipe.exists(_erased_key(user_id)):
+                    if await pipe.exists(erased_key(user_id)):
                         return  # an event older than the account's deletion, arriving late
                     pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                     pipe.hset(key, mapping=values)
@@ -144,7 +140,7 @@ class UserDirectory:
         had_phone = await self.redis.hexists(_user_key(user_id), "phone")
         pushes = await self.redis.hlen(_push_key(user_id))
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(_erased_key(user_id), "1", ex=ERASED_TTL_SECONDS)
+            pipe.set(erased_key(user_id), "1", ex=ERASED_TTL_SECONDS)
             pipe.delete(_user_key(user_id))
             pipe.zrem(USERS_KEY, user_id)
             pipe.delete(_push_key(user_id))
