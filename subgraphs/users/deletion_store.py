@@ -49,9 +49,15 @@ class DeletionStepRow(Base):
 
 
 class DeletionStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: SqlOutbox) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        outbox: SqlOutbox,
+        reads: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessions = sessions
         self.outbox = outbox
+        self.reads = reads or sessions  # single-statement reads (common/stores/sql.py)
 
     async def delete_account(
         self, user_id: uuid.UUID, subgraphs: Sequence[str], now: datetime
@@ -163,8 +169,9 @@ class DeletionStore:
         return [(row, by_deletion[row.id]) for row in rows]
 
     async def deleted_users(self, user_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-        """Those of `user_ids` whose account was deleted."""
-        async with self.sessions() as session:
+        """Those of `user_ids` whose account was deleted (every reference a subgraph makes
+        to an unknown user asks: one statement, no transaction)."""
+        async with self.reads() as session:
             found = await session.scalars(
                 select(AccountDeletionRow.user_id).where(AccountDeletionRow.user_id.in_(user_ids))
             )

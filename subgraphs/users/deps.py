@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.platform import Platform
-from ..common.stores.sql import database_url, session_factory, sql_engine
+from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
 from .admin import AdminService
 from .deletion import AccountDeletions
 from .deletion_store import DeletionStore
@@ -35,8 +35,8 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
     """The subgraph's parts; `keys` are the signing keys (default: from the settings)."""
     keys = keys or KeyRing.from_settings(settings)
     engine = sql_engine(database_url(settings), settings)
-    sessions = session_factory(engine)
-    store = UserStore(sessions, settings.service)
+    sessions, reads = session_factory(engine), read_session_factory(engine)
+    store = UserStore(sessions, settings.service, reads)
     platform.relay(store.outbox)
     refresh = RefreshTokens(platform.redis, settings.refresh_token_ttl_seconds)
     service = UserService(
@@ -48,7 +48,7 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
         platform.sessions,
     )
     deletions = AccountDeletions(
-        DeletionStore(sessions, store.outbox), service, settings.deletion_retry_seconds
+        DeletionStore(sessions, store.outbox, reads), service, settings.deletion_retry_seconds
     )
     personal_data = UsersPersonalData(store, service.refresh)
     return Deps(
