@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .events import Handlers, Received
 from .events.contracts import (
+    AccountDataErased,
     CategoryCreated,
     ContentPublished,
     Contract,
@@ -47,8 +48,10 @@ from .events.contracts import (
 from .observability.metrics import Metrics
 from .recent import Recent
 
-# Events that change what anonymous catalog reads show.
+# Events that change what anonymous reads show: the catalog, and a deleted account's
+# erased data (its certificate must stop verifying at once, not `ttl` seconds later).
 INVALIDATING: tuple[type[Contract], ...] = (
+    AccountDataErased,
     SkillCreated,
     SkillUpdated,
     SkillDeleted,

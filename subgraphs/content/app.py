@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.events import Handlers, Received
-from ..common.events.contracts import SkillCreated, SkillDeleted
+from ..common.events.contracts import AccountDeletionRequested, SkillCreated, SkillDeleted
+from ..common.personal_data import erase_on_request
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.stores.mongo import close_mongo, ping_mongo
@@ -40,6 +41,7 @@ async def start(deps: Deps, platform: Platform) -> None:
         Handlers()
         .on(SkillCreated, deps.skills.on_skill_created)
         .on(SkillDeleted, partial(on_skill_deleted, deps))
+        .on(AccountDeletionRequested, erase_on_request(deps.personal_data))
     )
     platform.run_in_background(platform.consumer(handlers).run())
     if deps.settings.is_development:

@@ -11,6 +11,7 @@ from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
 from .events import ContentEvents
+from .personal_data import ContentPersonalData
 from .service import ContentService
 from .skills import directory
 from .store import ContentStore
@@ -25,6 +26,7 @@ class Deps:
     skills: SkillDirectory
     outbox: MongoOutbox
     service: ContentService
+    personal_data: ContentPersonalData
 
 
 def build(settings: Settings, platform: Platform) -> Deps:
@@ -39,9 +41,11 @@ def assemble(
     """The subgraph's parts on `database` (tests pass their own, relay the outbox, and pass a
     skill checker when there is no gateway; the directory still learns skill events)."""
     store = ContentStore(database)
-    outbox = MongoOutbox([store.courses.heads, store.articles.heads])
+    personal_data = ContentPersonalData(store, database, settings.service)
+    outbox = MongoOutbox([store.courses.heads, store.articles.heads, personal_data.erasures])
+    personal_data.outbox = outbox
     events = ContentEvents(settings.service, outbox)
     gateway = GatewayClient.from_settings(settings)
     skills = directory(database, gateway)
     service = ContentService(store, events, skill_checker or skills)
-    return Deps(settings, database, store, gateway, skills, outbox, service)
+    return Deps(settings, database, store, gateway, skills, outbox, service, personal_data)

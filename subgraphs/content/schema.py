@@ -10,10 +10,12 @@ from ..common.auth import Viewer
 from ..common.descriptions import MUTATION, QUERY
 from ..common.pagination import Connection, Count, Cursor, PageSize, connection
 from ..common.permissions import require_role
+from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
 from .inputs import ArticleInput, CourseInput, InstitutionInput, ResourceInput, ResourceKind
+from .personal_data import INVENTORY
 from .service import Page
 from .types import (
     Article,
@@ -444,5 +446,5 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
         settings,
         query=Query,
         mutation=Mutation,
-        types=[Skill, User, Course, Article, Resource, Institution],
+        types=[Skill, User, Course, Article, Resource, Institution, data_export_type(INVENTORY)],
     )

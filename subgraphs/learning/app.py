@@ -12,12 +12,14 @@ from ..common.auth import TokenVerifier
 from ..common.clock import utcnow
 from ..common.events import Handlers, Received
 from ..common.events.contracts import (
+    AccountDeletionRequested,
     RoadmapCreated,
     RoadmapUpdated,
     SkillCreated,
     SkillDeleted,
     SkillUpdated,
 )
+from ..common.personal_data import erase_on_request
 from ..common.platform import Platform
 from ..common.settings import Settings, load_settings
 from ..common.stores.sql import ping_sql
@@ -59,6 +61,7 @@ async def start(deps: Deps, platform: Platform) -> None:
         .on(SkillCreated, deps.skills.on_skill_changed)
         .on(SkillUpdated, deps.skills.on_skill_changed)
         .on(SkillDeleted, partial(on_skill_deleted, deps))
+        .on(AccountDeletionRequested, erase_on_request(deps.personal_data))
     )
     platform.run_in_background(platform.consumer(handlers).run())
     # Every replica hears skill renames for the skill names it serves from memory.

@@ -14,6 +14,7 @@ from ..common.settings import Settings
 from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
 from .events import Announcer
 from .journal import Clock, Journal, Projector
+from .personal_data import LearningPersonalData
 from .roadmaps import RoadmapCatalog
 from .service import LearningService
 from .skills import SkillChecker, SkillDirectory, directory
@@ -31,6 +32,7 @@ class Deps:
     skills: SkillDirectory
     service: LearningService
     clock: Clock
+    personal_data: LearningPersonalData
 
 
 def build(
@@ -60,4 +62,5 @@ def build(
         Announcer(outbox, platform.live),
         clock,
     )
-    return Deps(settings, engine, store, gateway, roadmaps, skills, service, clock)
+    personal_data = LearningPersonalData(sessions, outbox)
+    return Deps(settings, engine, store, gateway, roadmaps, skills, service, clock, personal_data)

@@ -12,10 +12,12 @@ from ..common.auth import Viewer
 from ..common.descriptions import MUTATION, QUERY, SUBSCRIPTION
 from ..common.errors import AppError, coded_error
 from ..common.permissions import require_role, require_viewer
+from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .events import ProgressSnapshot, achievements_channel, progress_channel
 from .inputs import AnswerInput, AssessmentInput, AssessmentUpdateInput
+from .personal_data import INVENTORY
 from .types import (
     Achievement,
     Assessment,
@@ -230,5 +232,14 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, Skill, Roadmap, SkillProgress, LearningPath, Certificate, Achievement],
+        types=[
+            User,
+            Skill,
+            Roadmap,
+            SkillProgress,
+            LearningPath,
+            Certificate,
+            Achievement,
+            data_export_type(INVENTORY),
+        ],
     )

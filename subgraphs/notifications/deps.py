@@ -14,6 +14,7 @@ from .channels.sms import SmsSender
 from .directory import UserDirectory
 from .events import NotificationEvents
 from .notifier import Notifier
+from .personal_data import NotificationsPersonalData
 from .queue import DeliveryQueue
 from .rendering import MessageRenderer
 from .service import NotificationService
@@ -33,6 +34,7 @@ class Deps:
     worker: DeliveryWorker
     push: PushSender
     http: httpx.AsyncClient
+    personal_data: NotificationsPersonalData
 
 
 def build(settings: NotificationSettings, platform: Platform) -> Deps:
@@ -60,11 +62,16 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
         batch_size=settings.announcement_batch_size,
     )
     service = NotificationService(settings, store, directory, queue, platform.events)
+    personal_data = NotificationsPersonalData(store, directory, queue, platform.events)
     events = NotificationEvents(
+        personal_data,
         notifier,
         directory,
         settings.public_url,
         settings.announcement_batch_size,
         settings.mail_link_key,
     )
-    return Deps(settings, store, directory, queue, service, notifier, events, worker, push, http)
+    return Deps(
+        settings, store, directory, queue, service, notifier, events, worker, push, http,
+        personal_data,
+    )  # fmt: skip

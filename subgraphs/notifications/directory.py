@@ -18,7 +18,7 @@ from redis.exceptions import WatchError
 
 from ..common.events.contracts import UserEvent
 from .domain import PushSubscription, Recipient
-from .store import score_of, text_of
+from .store import erased_key, score_of, text_of
 
 USERS_KEY = "notif:users"
 SKILLS_KEY = "notif:skills"
@@ -38,6 +38,9 @@ def _push_key(user_id: str) -> str:
 
 def _learners_key(skill_id: str) -> str:
     return f"notif:learners:{skill_id}"
+
+
+ERASED_TTL_SECONDS = 30 * 24 * 3600  # longer than any event of the account can arrive late
 
 
 class UserDirectory:
@@ -66,6 +69,8 @@ class UserDirectory:
                     known = await pipe.hget(key, "version")
                     if known is not None and int(known) > version:
                         return
+                    if await pipe.exists(erased_key(user_id)):
+                        return  # an event older than the account's deletion, arriving late
                     pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                     pipe.hset(key, mapping=values)
                     pipe.zadd(USERS_KEY, {user_id: version}, nx=True)
@@ -112,6 +117,49 @@ class UserDirectory:
 
     async def set_phone_number(self, user_id: str, phone_number: str) -> None:
         await self.redis.hset(_user_key(user_id), "phone", phone_number)
+
+    # ------------------------------------------------------------ one user's data, whole
+    async def personal_data(self, user_id: str) -> dict[str, Any]:
+        """The account as this directory knows it, its channel addresses (push endpoints,
+        without their keys) and the skills it is a learner of (the data export)."""
+        row = await self.redis.hgetall(_user_key(user_id))
+        profile = {text_of(k): text_of(v) for k, v in row.items()}
+        phone = profile.pop("phone", None)
+        profile.pop("version", None)
+        endpoints = sorted(text_of(e) for e in await self.redis.hkeys(_push_key(user_id)))
+        return {
+            "profile": profile,
+            "sms_number": phone,
+            "push_subscriptions": [{"endpoint": e} for e in endpoints],
+            "followed_skills": await self._skills_of(user_id),
+        }
+
+    async def erase_user(self, user_id: str) -> dict[str, int]:
+        """Forgets the account, its addresses and its skills; later events of it are ignored."""
+        skills = await self._skills_of(user_id)
+        had_phone = await self.redis.hexists(_user_key(user_id), "phone")
+        pushes = await self.redis.hlen(_push_key(user_id))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(erased_key(user_id), "1", ex=ERASED_TTL_SECONDS)
+            pipe.delete(_user_key(user_id))
+            pipe.zrem(USERS_KEY, user_id)
+            pipe.delete(_push_key(user_id))
+            for skill_id in skills:
+                pipe.srem(_learners_key(skill_id), user_id)
+            results = await pipe.execute()
+        return {
+            "profile": int(results[1]),
+            "sms_number": int(bool(had_phone)),
+            "push_subscriptions": int(pushes),
+            "followed_skills": len(skills),
+        }
+
+    async def _skills_of(self, user_id: str) -> list[str]:
+        found = []
+        async for key in self.redis.scan_iter(match=_learners_key("*"), count=500):
+            if await self.redis.sismember(key, user_id):
+                found.append(text_of(key).removeprefix(_learners_key("")))
+        return sorted(found)
 
     # ------------------------------------------------------------ skills and learners
     async def record_skill(self, skill_id: str, name: str, slug: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..common.events import Contract, Handlers, Received
 from ..common.events.contracts import (
+    AccountDeletionRequested,
     AchievementUnlocked,
     AnnouncementSent,
     CertificateIssued,
@@ -29,6 +30,7 @@ from ..common.events.contracts import (
     UserEvent,
     UserRegistered,
 )
+from ..common.personal_data import PersonalData, erase_on_request
 from ..common.sealed import unseal
 from .directory import UserDirectory
 from .domain import Notification, derived_id
@@ -40,6 +42,7 @@ VERIFY_TITLE = "Verify your email address"
 class NotificationEvents:
     def __init__(
         self,
+        personal_data: PersonalData,
         notifier: Notifier,
         directory: UserDirectory,
         public_url: str,
@@ -47,6 +50,7 @@ class NotificationEvents:
         mail_link_key: str,
     ) -> None:
         self.mail_link_key = mail_link_key
+        self.personal_data = personal_data
         self.notifier = notifier
         self.directory = directory
         self.public_url = public_url.rstrip("/")
@@ -72,6 +76,7 @@ class NotificationEvents:
             .on(CertificateIssued, self.certificate_issued)
             .on(ContentPublished, self.content_published)
             .on(AnnouncementSent, self.announcement_sent)
+            .on(AccountDeletionRequested, erase_on_request(self.personal_data))
         )
 
     # ------------------------------------------------------------ accounts

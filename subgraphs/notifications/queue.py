@@ -111,5 +111,39 @@ class DeliveryQueue:
         rows = await self.redis.lrange(DEAD_LETTER_KEY, 0, first - 1) if first > 0 else []
         return [DeliveryFailure.from_dict(json.loads(row)) for row in rows]
 
+    async def of_user(self, user_id: str) -> tuple[list[Delivery], list[DeliveryFailure]]:
+        """The user's deliveries still queued, and their dead letters (the data export)."""
+        ids = [
+            i.decode() if isinstance(i, bytes) else str(i)
+            for i in await self.redis.zrange(QUEUE_KEY, 0, -1)
+        ]
+        jobs = await self.redis.mget([_job_key(i) for i in ids]) if ids else []
+        queued = [Delivery.from_dict(json.loads(raw)) for raw in jobs if raw is not None]
+        failed = [
+            DeliveryFailure.from_dict(json.loads(raw))
+            for raw in await self.redis.lrange(DEAD_LETTER_KEY, 0, -1)
+        ]
+        return (
+            [d for d in queued if d.user_id == user_id],
+            [f for f in failed if f.user_id == user_id],
+        )
+
+    async def erase_user(self, user_id: str) -> int:
+        """Drops the user's queued deliveries and dead letters: nothing more goes out to them."""
+        queued, _ = await self.of_user(user_id)
+        dead = [
+            raw
+            for raw in await self.redis.lrange(DEAD_LETTER_KEY, 0, -1)
+            if json.loads(raw).get("user_id") == user_id
+        ]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for delivery in queued:
+                pipe.zrem(QUEUE_KEY, delivery.id)
+                pipe.delete(_job_key(delivery.id), _lease_key(delivery.id))
+            for raw in dead:
+                pipe.lrem(DEAD_LETTER_KEY, 0, raw)  # type: ignore[arg-type]  # bytes are sent as is
+            await pipe.execute()
+        return len(queued) + len(dead)
+
     async def pending(self) -> int:
         return int(await self.redis.zcard(QUEUE_KEY))

@@ -9,11 +9,13 @@ import strawberry
 
 from ..common.descriptions import MUTATION, QUERY, SUBSCRIPTION
 from ..common.permissions import require_role, require_viewer
+from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
 from .inputs import AnnouncementInput
 from .notifier import channel_of
+from .personal_data import INVENTORY
 from .types import DeliveryFailure, Info, Notification, User
 
 PUSH_ENDPOINT = "The subscription's endpoint: the push service's https URL."
@@ -145,5 +147,5 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, Notification],
+        types=[User, Notification, data_export_type(INVENTORY)],
     )

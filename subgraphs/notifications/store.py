@@ -36,6 +36,11 @@ def _made_key(dispatch_id: str) -> str:
     return f"notif:made:{dispatch_id}"
 
 
+def erased_key(user_id: str) -> str:
+    """Set when the user's account was deleted: nothing is written for them any more."""
+    return f"notif:erased:{user_id}"
+
+
 def text_of(value: Any) -> str:
     """A Redis reply (bytes) as text."""
     return value.decode() if isinstance(value, bytes) else str(value)
@@ -78,16 +83,25 @@ class InboxStore:
 
     # ------------------------------------------------------------ writing
     async def write(self, dispatches: Sequence[Dispatch]) -> list[Dispatch]:
-        """Writes the dispatches not written before; returns those it wrote."""
+        """Writes the dispatches not written before, except to deleted accounts (an event
+        of theirs arriving after the erasure); returns those it wrote."""
         if not dispatches:
             return []
         guards = [_made_key(d.id) for d in dispatches]
+        users = sorted({user for user in map(_recipient_of, dispatches) if user})
+        erased = [erased_key(user) for user in users]
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
-                    await pipe.watch(*guards)
+                    await pipe.watch(*guards, *erased)  # an erasure meanwhile: try again
                     made = await pipe.mget(guards)
-                    fresh = [d for d, m in zip(dispatches, made, strict=True) if m is None]
+                    marks = await pipe.mget(erased) if erased else []
+                    gone = {user for user, mark in zip(users, marks, strict=True) if mark}
+                    fresh = [
+                        d
+                        for d, m in zip(dispatches, made, strict=True)
+                        if m is None and _recipient_of(d) not in gone
+                    ]
                     pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                     for dispatch in fresh:
                         self._queue_writes(pipe, dispatch)
@@ -214,6 +228,28 @@ class InboxStore:
                 results = await pipe.execute()
             marked += sum(int(removed) for removed in results[0::2])
         return marked
+
+    # ------------------------------------------------------------ one user's inbox, whole
+    async def inbox_of(self, user_id: str) -> list[Notification]:
+        """Every notification in the user's inbox, newest first (the data export)."""
+        ids = [text_of(i) for i in await self.redis.zrevrange(_inbox_key(user_id), 0, -1)]
+        return await self.by_ids(ids) if ids else []
+
+    async def erase_inbox(self, user_id: str) -> int:
+        """Deletes the user's inbox and every notification in it; how many there were."""
+        ids = [text_of(i) for i in await self.redis.zrange(_inbox_key(user_id), 0, -1)]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for chunk in range(0, len(ids), TRIM_CHUNK):
+                pipe.delete(*(_notification_key(i) for i in ids[chunk : chunk + TRIM_CHUNK]))
+            pipe.delete(_inbox_key(user_id), _inbox_key(user_id, unread_only=True))
+            await pipe.execute()
+        return len(ids)
+
+
+def _recipient_of(dispatch: Dispatch) -> str | None:
+    if dispatch.notification is not None:
+        return dispatch.notification.user_id
+    return dispatch.deliveries[0].user_id if dispatch.deliveries else None
 
 
 def _to_hash(notification: Notification) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..common.events.outbox import MongoOutbox
 from ..common.platform import Platform
@@ -10,6 +10,7 @@ from ..common.settings import Settings
 from ..common.stores.mongo import MongoDatabase, mongo_database
 from .category_store import CategoryStore
 from .events import CatalogEvents
+from .personal_data import SkillsPersonalData
 from .read_model import CatalogReadModel
 from .roadmap_store import RoadmapStore
 from .roadmaps import RoadmapService
@@ -29,6 +30,7 @@ class Deps:
     events: CatalogEvents
     service: SkillService
     roadmaps: RoadmapService
+    personal_data: SkillsPersonalData = field(default_factory=SkillsPersonalData)
 
     async def ensure_indexes(self) -> None:
         await self.skill_store.ensure_indexes()

@@ -9,9 +9,11 @@ import strawberry
 from ..common.descriptions import MUTATION, QUERY
 from ..common.pagination import Connection, Cursor, PageSize
 from ..common.permissions import require_role
+from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .inputs import CategoryInput, RoadmapInput, SkillFilter, SkillInput
+from .personal_data import INVENTORY
 from .types import Category, Info, Roadmap, Skill, skill_connection
 
 EDITOR = "EDITOR"
@@ -163,5 +165,8 @@ class Mutation:
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
     return federated_schema(
-        settings, query=Query, mutation=Mutation, types=[Skill, Category, Roadmap]
+        settings,
+        query=Query,
+        mutation=Mutation,
+        types=[Skill, Category, Roadmap, data_export_type(INVENTORY)],
     )

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse
 
 from ..common.app import create_app as create_subgraph_app
 from ..common.auth import KeySet, TokenVerifier
+from ..common.events import Handlers
+from ..common.events.contracts import AccountDataErased
 from ..common.platform import Platform
 from ..common.settings import Settings, settings_as
 from ..common.stores.sql import ping_sql
@@ -52,7 +54,10 @@ def local_verifier(settings: Settings, keys: KeyRing) -> TokenVerifier:
     return TokenVerifier(settings, KeySet(local_jwks, refetch_interval=0))
 
 
-async def start(deps: Deps, _: Platform) -> None:
+async def start(deps: Deps, platform: Platform) -> None:
+    handlers = Handlers().on(AccountDataErased, deps.deletions.on_data_erased)
+    platform.run_in_background(platform.consumer(handlers).run())
+    platform.run_in_background(deps.deletions.run())
     try:
         await deps.service.ensure_admin(deps.settings.admin_email, deps.settings.admin_password)
     except UnverifiedAccount as refused:
@@ -61,6 +66,7 @@ async def start(deps: Deps, _: Platform) -> None:
 
 
 async def stop(deps: Deps, _: Platform) -> None:
+    deps.deletions.stop()
     await deps.engine.dispose()
 
 

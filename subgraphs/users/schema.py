@@ -12,7 +12,16 @@ from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from .inputs import PreferencesInput, ProfileInput, RegisterInput
-from .types import AdminAction, AuthPayload, Info, Preferences, Role, User
+from .types import (
+    AccountDeletion,
+    AdminAction,
+    AuthPayload,
+    DataExport,
+    Info,
+    Preferences,
+    Role,
+    User,
+)
 
 
 @strawberry.type(description=QUERY)
@@ -79,6 +88,40 @@ class Query:
         page = await info.context.deps.admin.audit_trail(target, first, after)
         actions = [AdminAction.of(row) for row in page.items]
         return connection(actions, page.cursors, page.total_count, page.has_next_page, after=after)
+
+    @strawberry.field(
+        description="Everything every subgraph holds about the signed-in user, one part per"
+        " subgraph, secrets (password and token hashes, push keys) left out; `document` is"
+        " the whole as one JSON object. Signed-in users, for themselves only."
+        " Errors: UNAUTHENTICATED."
+    )
+    async def export_my_data(self, info: Info) -> DataExport:
+        viewer = require_viewer(await info.context.viewer())
+        return DataExport.of(viewer.user_id)
+
+    @strawberry.field(
+        description="Account deletions, newest first, with each subgraph's part. ADMIN only."
+        " Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (userId, first over 100)."
+    )
+    async def account_deletions(
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the deletion of this (deleted) account."),
+        ] = None,
+        pending: Annotated[
+            bool,
+            strawberry.argument(description="Only deletions some subgraph has not finished."),
+        ] = False,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many (default and max 100).")
+        ] = None,
+    ) -> list[AccountDeletion]:
+        require_role(await info.context.viewer(), "ADMIN")
+        target = str(user_id) if user_id is not None else None
+        found = await info.context.deps.deletions.find(target, pending, first)
+        return [AccountDeletion.of(row, steps) for row, steps in found]
 
 
 @strawberry.type(description=MUTATION)
@@ -269,6 +312,25 @@ class Mutation:
         return AuthPayload.of(session)
 
     @strawberry.mutation(
+        description="Deletes the caller's own account: it cannot log in again, its sessions"
+        " and live subscriptions end at once, and every subgraph erases or anonymizes what it"
+        " holds of it (docs/privacy.md; admins follow it with accountDeletions). Signed-in"
+        " users. Errors: UNAUTHENTICATED, BAD_USER_INPUT (password wrong: nothing deleted),"
+        " RATE_LIMITED (too many wrong passwords, as for login)."
+    )
+    async def delete_account(
+        self,
+        info: Info,
+        password: Annotated[
+            str, strawberry.argument(description="The account's password, as a confirmation.")
+        ],
+    ) -> bool:
+        viewer = require_viewer(await info.context.viewer())
+        deletions = info.context.deps.deletions
+        await deletions.delete_account(viewer, password, info.context.client_address())
+        return True
+
+    @strawberry.mutation(
         description="Replaces a user's roles; LEARNER is always kept; their sessions end when the"
         " roles change. Recorded in the audit trail. ADMIN only. "
         "Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (user)."
@@ -311,4 +373,4 @@ class Mutation:
 
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
-    return federated_schema(settings, query=Query, mutation=Mutation, types=[User])
+    return federated_schema(settings, query=Query, mutation=Mutation, types=[User, DataExport])

@@ -138,11 +138,11 @@ class UserService:
         await self.sessions.revoke(grant.family)
         return True
 
-    async def end_all_sessions(self, user_id: str) -> None:
+    async def end_all_sessions(self, user_id: str, forget: bool = False) -> None:
         """Ends every session of the user, everywhere, within seconds: refresh tokens
         stop rotating, access tokens are refused and live subscriptions end with
         UNAUTHENTICATED. For password reset/change, role change, disabling, deletion."""
-        await self.sessions.revoke(*await self.refresh.revoke_all(user_id))
+        await self.sessions.revoke(*await self.refresh.revoke_all(user_id, forget))
 
     async def _session(self, user: UserRow) -> Session:
         session_id = new_family()
@@ -220,7 +220,7 @@ class UserService:
         """Every session of the user ends (other devices, live subscriptions); the caller
         gets a new one. The current password is rate limited like a login."""
         user = await self._existing(viewer.user_id)
-        await self._check_current_password(user, current, client_address)
+        await self.check_password_of(user, current, client_address)
         check_password(new, field="newPassword")
         user = await self.store.change(
             user.id,
@@ -230,15 +230,15 @@ class UserService:
         await self.end_all_sessions(str(user.id))
         return await self._session(user)
 
-    async def _check_current_password(
-        self, user: UserRow, current: str, client_address: str
+    async def check_password_of(
+        self, user: UserRow, current: str, client_address: str, field: str = "currentPassword"
     ) -> None:
-        """BAD_USER_INPUT (currentPassword) unless `current` is the password; rate limited
-        like a login."""
+        """BAD_USER_INPUT (`field`) unless `current` is the password; rate limited like a
+        login."""
         await self.limiter.attempt(user.email, client_address)
         if not await verify_password(user.password_hash, current):
             await self.limiter.failed(client_address)
-            raise BadUserInput("currentPassword", "The current password is not correct")
+            raise BadUserInput(field, "The password is not correct")
         await self.limiter.succeeded(user.email)
 
     # ------------------------------------------------------------ email change
@@ -250,7 +250,7 @@ class UserService:
         user = await self._existing(viewer.user_id)
         production = self.settings.environment == "production"
         address = normalise_email(new_email, production, field="newEmail")
-        await self._check_current_password(user, current_password, client_address)
+        await self.check_password_of(user, current_password, client_address)
         if address == user.email:
             raise BadUserInput("newEmail", "This is already the account's email address")
         if await self.store.by_email(address) is not None:

@@ -24,6 +24,9 @@ class UserSettings(Settings):
     login_attempts_per_address: int = 20
     login_window_seconds: int = 300
 
+    # Account deletion: a subgraph that has not reported its part within this is asked again.
+    deletion_retry_seconds: float = 60.0
+
     @field_validator("jwt_private_key_files", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:

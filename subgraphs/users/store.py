@@ -107,7 +107,7 @@ class UserStore:
         self.outbox = SqlOutbox(OUTBOX, sessions, producer)
 
     async def by_ids(self, ids: Sequence[str]) -> list[UserRow]:
-        keys = [_uuid(i) for i in ids]
+        keys = [as_uuid(i) for i in ids]
         wanted = [k for k in keys if k is not None]
         if not wanted:
             return []
@@ -290,7 +290,8 @@ def _values(position: tuple[datetime, uuid.UUID]) -> Any:
     return tuple_(literal(position[0], UTCDateTime()), literal(position[1], Uuid()))
 
 
-def _uuid(value: str) -> uuid.UUID | None:
+def as_uuid(value: str) -> uuid.UUID | None:
+    """`value` as an account id; None when it cannot be one."""
     try:
         return uuid.UUID(str(value))
     except ValueError:

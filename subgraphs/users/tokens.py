@@ -204,11 +204,18 @@ class RefreshTokens:
     async def revoke_family(self, grant: RefreshGrant) -> None:
         await self.redis.set(f"refresh-revoked:{grant.family}", "1", ex=self.ttl)
 
-    async def revoke_all(self, user_id: str) -> list[str]:
-        """Ends every family of the user; their ids (the sessions to end)."""
-        families = [_text(f) for f in await self.redis.smembers(f"refresh-families:{user_id}")]
+    async def families(self, user_id: str) -> list[str]:
+        """The ids of the user's sessions (refresh-token families), ended or not."""
+        return [_text(f) for f in await self.redis.smembers(f"refresh-families:{user_id}")]
+
+    async def revoke_all(self, user_id: str, forget: bool = False) -> list[str]:
+        """Ends every family of the user; their ids (the sessions to end). `forget`: the
+        list of the user's families goes too (a deleted account)."""
+        families = await self.families(user_id)
         for family in families:
             await self.revoke_family(RefreshGrant(user_id, family))
+        if forget:
+            await self.redis.delete(f"refresh-families:{user_id}")
         return families
 
 

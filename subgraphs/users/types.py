@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info as StrawberryInfo
 
+from ..common.clock import utcnow
 from ..common.context import Context
 from ..common.descriptions import USER, USER_ID, described_enum
-from ..common.permissions import require_self_or_admin
+from ..common.errors import Forbidden
+from ..common.permissions import require_self_or_admin, require_viewer
+from ..common.personal_data import EXPORT_DESCRIPTION
+from .deletion_store import AccountDeletionRow, DeletionStepRow
 from .deps import Deps
 from .loaders import Loaders
+from .personal_data import INVENTORY
 from .service import Session
 from .store import AdminActionRow, UserRow
 
@@ -109,8 +115,15 @@ class User:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> User | None:
+        """Another subgraph's reference; a deleted account (or the anonymized author of
+        content) resolves to the "Deleted account" placeholder, so non-null fields such as
+        `editor` stay valid."""
         row = await info.context.loaders.user.load(str(id))
-        return cls.of(row) if row else None
+        if row is not None:
+            return cls.of(row)
+        if await info.context.loaders.deleted.load(str(id)):
+            return cls.of(deleted_account(str(id)))
+        return None
 
     @classmethod
     def of(cls, row: UserRow, authenticated_as_self: bool = False) -> User:
@@ -122,6 +135,29 @@ class User:
             row=row,
             authenticated_as_self=authenticated_as_self,
         )
+
+
+DELETED_ACCOUNT_NAME = "Deleted account"
+
+
+def deleted_account(user_id: str) -> UserRow:
+    """What is shown of an account that no longer exists: a name, nothing else."""
+    return UserRow(
+        id=uuid.UUID(user_id),
+        email="",
+        password_hash="",
+        display_name=DELETED_ACCOUNT_NAME,
+        roles=[],
+        email_verified=False,
+        locale="en",
+        timezone="UTC",
+        theme="system",
+        email_notifications=False,
+        sms_notifications=False,
+        push_notifications=False,
+        created_at=datetime(1970, 1, 1, tzinfo=UTC),
+        disabled_at=None,
+    )
 
 
 @strawberry.type(description="A signed-in session.")
@@ -188,3 +224,133 @@ class AdminAction:
             actor_id=str(row.actor_id),
             target_id=str(row.target_id),
         )
+
+
+# ---------------------------------------------------------------- account deletion
+@described_enum(
+    "Where a subgraph's part of an account deletion stands.",
+    PENDING="Asked, not yet reported (a subgraph that stays silent is asked again).",
+    DONE="The subgraph erased or anonymized what it held, and reported.",
+)
+class DeletionStepStatus(Enum):
+    PENDING = "PENDING"
+    DONE = "DONE"
+
+
+@strawberry.type(description="One subgraph's part of an account deletion.")
+class AccountDeletionStep:
+    subgraph: str = strawberry.field(description="The subgraph, e.g. learning.")
+    status: DeletionStepStatus = strawberry.field(description="Reported or not.")
+    requests: int = strawberry.field(description="How many times it was asked (1: no retry).")
+    last_requested_at: datetime = strawberry.field(description="When it was last asked.")
+    reported_at: datetime | None = strawberry.field(description="When it reported; null: not yet.")
+    erased: JSON | None = strawberry.field(
+        description="What it reported: items erased or anonymized per kind of data."
+    )
+
+    @classmethod
+    def of(cls, row: DeletionStepRow) -> AccountDeletionStep:
+        return cls(
+            subgraph=row.subgraph,
+            status=DeletionStepStatus.DONE if row.reported_at else DeletionStepStatus.PENDING,
+            requests=row.requests,
+            last_requested_at=row.requested_at,
+            reported_at=row.reported_at,
+            erased=cast(JSON, row.erased),
+        )
+
+
+@strawberry.type(
+    description="An account deleted by its owner, and how far every subgraph is with it."
+    " ADMIN only (Query.accountDeletions)."
+)
+class AccountDeletion:
+    id: strawberry.ID = strawberry.field(description="The deletion's id.")
+    user_id: strawberry.ID = strawberry.field(
+        description="The deleted account's id (it no longer leads to the account)."
+    )
+    requested_at: datetime = strawberry.field(description="When the owner deleted the account.")
+    completed_at: datetime | None = strawberry.field(
+        description="When the last subgraph reported; null while any step is pending."
+    )
+    steps: list[AccountDeletionStep] = strawberry.field(description="One per subgraph.")
+
+    @strawberry.field(description="Whether every subgraph has reported.")
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+    @classmethod
+    def of(cls, row: AccountDeletionRow, steps: list[DeletionStepRow]) -> AccountDeletion:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            user_id=strawberry.ID(str(row.user_id)),
+            requested_at=row.requested_at,
+            completed_at=row.completed_at,
+            steps=[AccountDeletionStep.of(step) for step in steps],
+        )
+
+
+# ---------------------------------------------------------------- data export
+EXPORTED_BY_OTHERS = "skills learning content visualization notifications"
+
+
+def _external(subgraph: str) -> JSON:
+    return cast(
+        JSON,
+        strawberry.federation.field(
+            external=True, description=f"The {subgraph} subgraph's part (resolved there)."
+        ),
+    )
+
+
+@strawberry.federation.type(keys=["userId"], description=EXPORT_DESCRIPTION)
+class DataExport:
+    user_id: strawberry.ID = strawberry.field(description="The user whose data this is.")
+    skills: JSON = _external("skills")
+    learning: JSON = _external("learning")
+    content: JSON = _external("content")
+    visualization: JSON = _external("visualization")
+    notifications: JSON = _external("notifications")
+
+    @strawberry.field(
+        description="What the users subgraph holds about the user: "
+        + ", ".join(INVENTORY.names)
+        + ". The user themself only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
+    async def users(self, info: Info) -> JSON:
+        return cast(JSON, await self._own_part(info))
+
+    @strawberry.federation.field(
+        requires=[EXPORTED_BY_OTHERS],
+        description="The whole export as one JSON document: every subgraph's part under its"
+        " name, assembled by the gateway from each subgraph's field. The user themself"
+        " only: UNAUTHENTICATED, FORBIDDEN otherwise.",
+    )
+    async def document(self, info: Info) -> JSON:
+        parts = {name: getattr(self, name) for name in EXPORTED_BY_OTHERS.split()}
+        return cast(
+            JSON,
+            {
+                "userId": str(self.user_id),
+                "exportedAt": utcnow().isoformat(),
+                "subgraphs": {"users": await self._own_part(info), **parts},
+            },
+        )
+
+    async def _own_part(self, info: Info) -> dict[str, Any]:
+        viewer = require_viewer(await info.context.viewer())
+        if viewer.user_id != str(self.user_id):
+            raise Forbidden("Only the user themself can export their data")
+        return INVENTORY.part(await info.context.deps.personal_data.export(str(self.user_id)))
+
+    @classmethod
+    def of(cls, user_id: str) -> DataExport:
+        """The export of `user_id`, its other parts to be resolved by their subgraphs."""
+        return cls.resolve_reference(userId=user_id)
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> DataExport:
+        parts: dict[str, Any] = {
+            name: representation.get(name) for name in EXPORTED_BY_OTHERS.split()
+        }
+        return cls(user_id=strawberry.ID(str(representation["userId"])), **parts)

@@ -42,7 +42,9 @@ async def start(deps: Deps, platform: Platform) -> None:
     # can reach it (and a blocking read on it does not stop on cancel): consume only
     # from a real Redis.
     if deps.settings.redis_url:
-        platform.run_in_background(platform.consumer(event_handlers(deps.cache)).run())
+        platform.run_in_background(
+            platform.consumer(event_handlers(deps.cache, deps.personal_data)).run()
+        )
 
 
 async def stop(deps: Deps, _: Platform) -> None:

@@ -80,12 +80,35 @@ class SvgCache:
                 pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                 for key, render in renders.items():
                     deps = sorted(render.depends_on)
-                    pipe.set(self._content_key(key, deps, versions), render.svg, ex=self.ttl)
+                    content_key = self._content_key(key, deps, versions)
+                    pipe.set(content_key, render.svg, ex=self.ttl)
                     pipe.set(f"{PREFIX}:deps:{key}", json.dumps(deps), ex=self.ttl)
+                    for user in (e for e in deps if e.startswith("user:")):
+                        # What the account's erasure deletes (stale versions included).
+                        index = f"{PREFIX}:of:{user}"
+                        pipe.hset(index, content_key, key)
+                        pipe.expire(index, self.ttl)
                 await pipe.execute()
             except WatchError:
                 return False
         return True
+
+    async def renders_of(self, user_id: str) -> list[str]:
+        """The keys of the drawings cached of a user (charts of their progress and paths)."""
+        found = await self.redis.hgetall(f"{PREFIX}:of:user:{user_id}")
+        return sorted({_text(key) for key in found.values()})
+
+    async def erase_user(self, user_id: str) -> int:
+        """Deletes every drawing cached of the user, stale ones too; how many."""
+        index = f"{PREFIX}:of:user:{user_id}"
+        found = {_text(c): _text(k) for c, k in (await self.redis.hgetall(index)).items()}
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for content_key, key in found.items():
+                pipe.delete(content_key, f"{PREFIX}:deps:{key}")
+            pipe.delete(index, f"{PREFIX}:ver:user:{user_id}")
+            pipe.incr(EPOCH)  # a render of theirs in flight is not stored
+            await pipe.execute()
+        return len(found)
 
     async def _versions(self, entities: set[str], client: Redis | None = None) -> dict[str, int]:
         ordered = sorted(entities)
@@ -99,3 +122,7 @@ class SvgCache:
         stamp = ",".join(f"{e}={versions.get(e, 0)}" for e in deps)
         digest = hashlib.sha256(f"{key}|{stamp}".encode()).hexdigest()[:32]
         return f"{PREFIX}:svg:{digest}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

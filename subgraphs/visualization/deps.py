@@ -8,6 +8,7 @@ from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
 from .cache import SvgCache
+from .personal_data import VisualizationPersonalData
 from .service import RenderCounts, VisualizationService
 from .source import DataSource
 from .source.gateway import GatewaySource
@@ -19,6 +20,7 @@ class Deps:
     source: DataSource
     cache: SvgCache
     service: VisualizationService
+    personal_data: VisualizationPersonalData
 
 
 def build(settings: Settings, platform: Platform, *, source: DataSource | None = None) -> Deps:
@@ -27,4 +29,5 @@ def build(settings: Settings, platform: Platform, *, source: DataSource | None =
     cache = SvgCache(platform.redis)
     counts = RenderCounts.on(platform.metrics.registry)
     service = VisualizationService(source, cache, counts, settings.public_url)
-    return Deps(settings, source, cache, service)
+    personal_data = VisualizationPersonalData(cache, platform.events)
+    return Deps(settings, source, cache, service, personal_data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..common.events import Handlers, Received
 from ..common.events.contracts import (
+    AccountDeletionRequested,
     PrerequisiteAdded,
     PrerequisiteChanged,
     PrerequisiteRemoved,
@@ -17,10 +18,11 @@ from ..common.events.contracts import (
     SkillDeleted,
     SkillUpdated,
 )
+from ..common.personal_data import PersonalData, erase_on_request
 from .cache import SvgCache
 
 
-def event_handlers(cache: SvgCache) -> Handlers:
+def event_handlers(cache: SvgCache, personal_data: PersonalData | None = None) -> Handlers:
     """Per-entity invalidation: a skill, roadmap or user's progress changes only its renders."""
 
     async def skill_changed(event: Received[SkillChanged]) -> None:
@@ -38,7 +40,7 @@ def event_handlers(cache: SvgCache) -> Handlers:
     async def progress_changed(event: Received[ProgressUpdated] | Received[SkillCompleted]) -> None:
         await cache.bump([f"user:{event.payload.user_id}"])
 
-    return (
+    handlers = (
         Handlers()
         .on(SkillCreated, skill_changed)
         .on(SkillUpdated, skill_changed)
@@ -50,3 +52,6 @@ def event_handlers(cache: SvgCache) -> Handlers:
         .on(ProgressUpdated, progress_changed)
         .on(SkillCompleted, progress_changed)
     )
+    if personal_data is not None:  # the subgraph's consumer (tests of the cache leave it out)
+        handlers.on(AccountDeletionRequested, erase_on_request(personal_data))
+    return handlers

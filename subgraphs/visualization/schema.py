@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from ..common.descriptions import QUERY
+from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
+from .personal_data import INVENTORY
 from .types import Certificate, Roadmap, Skill, User
 
 
@@ -31,5 +33,8 @@ DRAWING_COSTS = {
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
     return federated_schema(
-        settings, query=Query, types=[Skill, Roadmap, User, Certificate], costs=DRAWING_COSTS
+        settings,
+        query=Query,
+        types=[Skill, Roadmap, User, Certificate, data_export_type(INVENTORY)],
+        costs=DRAWING_COSTS,
     )

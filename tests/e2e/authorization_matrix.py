@@ -49,6 +49,7 @@ LEAST_ROLE = {
     "registerSmsNumber": SIGNED_IN,
     "changePassword": SIGNED_IN,
     "changeEmail": SIGNED_IN,
+    "deleteAccount": SIGNED_IN,
     # the catalog and content
     "createSkill": EDITOR,
     "updateSkill": EDITOR,

@@ -106,6 +106,8 @@ class Stack:
             # X-Forwarded-For (tests.support.client), so per-address limits apply
             # per client as in production. Other loopback addresses are clients.
             "SKILL_CIRCLE_TRUSTED_PROXIES": "127.0.0.1/32",
+            # users asks a silent subgraph again after this (an account deletion's step).
+            "SKILL_CIRCLE_DELETION_RETRY_SECONDS": "3",
         }
         if name in SQL_SUBGRAPHS:
             env["SKILL_CIRCLE_DATABASE_URL"] = self.stores[f"{name}_db"]

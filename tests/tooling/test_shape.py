@@ -24,6 +24,7 @@ CORE = {
     "types.py",  # Strawberry object types, entity stubs, Info
     "service.py",  # use cases
     "loaders.py",  # DataLoaders of the subgraph's entities
+    "personal_data.py",  # what it holds about a user: inventory, export, erasure
 }
 OPTIONAL = {
     "store.py",  # persistence
@@ -35,7 +36,14 @@ OPTIONAL = {
 }
 # Concepts of a subgraph's own: a module, a folder, or a data file it ships.
 CONCEPTS = {
-    "users": {"admin.py", "passwords.py", "ratelimit.py", "tokens.py"},
+    "users": {
+        "admin.py",
+        "deletion.py",
+        "deletion_store.py",
+        "passwords.py",
+        "ratelimit.py",
+        "tokens.py",
+    },
     "skills": {
         "category_store.py",
         "roadmap_store.py",
@@ -112,6 +120,7 @@ def test_core_files_mean_the_same_in_every_subgraph(name: str) -> None:
     assert "build_schema" in top_level_names(folder / "schema.py")
     assert {"Info"} <= top_level_names(folder / "types.py")
     assert "loaders_for" in top_level_names(folder / "loaders.py")
+    assert "INVENTORY" in top_level_names(folder / "personal_data.py")
     schema_classes = {
         node.name
         for node in ast.parse((folder / "schema.py").read_text()).body

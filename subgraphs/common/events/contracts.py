@@ -252,3 +252,25 @@ class AnnouncementSent(Contract):
     link: str | None
     audience: int
     sent_by: str
+
+
+# ---------------------------------------------------------------- account deletion (the saga)
+class AccountDeletionRequested(Contract):
+    """users deleted an account: each subgraph named in `subgraphs` erases or anonymizes
+    what it holds of `user_id` (common/personal_data.py) and answers AccountDataErased.
+    Re-published, with only the subgraphs still silent, until all have answered."""
+
+    NAME = "account.deletion_requested"
+    deletion_id: str
+    user_id: str
+    subgraphs: list[str]
+
+
+class AccountDataErased(Contract):
+    """A subgraph's part of a deletion is done (idempotent: it may arrive more than once)."""
+
+    NAME = "account.data_erased"
+    deletion_id: str
+    user_id: str
+    subgraph: str
+    erased: dict[str, int]  # items erased or anonymized, per holding of its inventory
