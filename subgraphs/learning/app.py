@@ -12,6 +12,8 @@ from ..common.auth import TokenVerifier
 from ..common.clock import utcnow
 from ..common.events import Handlers, Received
 from ..common.events.contracts import (
+    ContentPublished,
+    ContentWithdrawn,
     RoadmapCreated,
     RoadmapUpdated,
     SkillCreated,
@@ -59,6 +61,8 @@ async def start(deps: Deps, platform: Platform) -> None:
         .on(SkillCreated, deps.skills.on_skill_changed)
         .on(SkillUpdated, deps.skills.on_skill_changed)
         .on(SkillDeleted, partial(on_skill_deleted, deps))
+        .on(ContentPublished, deps.courses.on_published)
+        .on(ContentWithdrawn, deps.courses.on_withdrawn)
     )
     platform.run_in_background(platform.consumer(handlers).run())
 

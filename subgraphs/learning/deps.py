@@ -12,6 +12,7 @@ from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.sql import database_url, session_factory, sql_engine
+from .courses import CourseCatalog
 from .events import Announcer
 from .journal import Clock, Journal, Projector
 from .roadmaps import RoadmapCatalog
@@ -29,6 +30,7 @@ class Deps:
     gateway: GatewayClient
     roadmaps: RoadmapCatalog
     skills: SkillDirectory
+    courses: CourseCatalog
     service: LearningService
     clock: Clock
 
@@ -49,6 +51,7 @@ def build(
     gateway = GatewayClient.from_settings(settings)
     roadmaps = RoadmapCatalog(sessions, gateway)
     skills = directory(sessions, gateway)
+    courses = CourseCatalog(sessions, gateway)
     outbox = SqlOutbox(OUTBOX, sessions, settings.service)
     platform.relay(outbox)
     service = LearningService(
@@ -57,6 +60,7 @@ def build(
         roadmaps,
         skill_checker or skills,
         Announcer(outbox, platform.live),
+        courses,
         clock,
     )
-    return Deps(settings, engine, store, gateway, roadmaps, skills, service, clock)
+    return Deps(settings, engine, store, gateway, roadmaps, skills, courses, service, clock)
