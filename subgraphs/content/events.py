@@ -15,7 +15,7 @@ from ..common.events.contracts import (
     PublishedModule,
 )
 from ..common.events.outbox import MongoOutbox, pending_events
-from .domain import Article, Course, CourseContent
+from .domain import Article, ArticleContent, Course, CourseContent
 
 
 class ContentEvents:
@@ -28,20 +28,10 @@ class ContentEvents:
 
     def course_published(self, course: Course) -> dict[str, Any]:
         """The `$push` that records content.published with the publishing update."""
-        content = course.current
-        event = ContentPublished(
-            kind="course",
-            id=course.id,
-            slug=content.slug,
-            title=content.title,
-            skill_ids=list(content.skill_ids),
-            version=course.state.version,
-            modules=outline(content),
-        )
-        return pending_events(self.producer, [event])
+        return self._published("course", course.id, course.current, course.state.version)
 
     def article_published(self, article: Article) -> dict[str, Any]:
-        return self._published("article", article.id, article.current)
+        return self._published("article", article.id, article.current, article.state.version)
 
     def withdrawn(self, kind: Literal["course", "article"], id: str, status: str) -> dict[str, Any]:
         """The `$push` that records content.withdrawn with the withdrawing update."""
@@ -53,7 +43,11 @@ class ContentEvents:
         self.outbox.wake()
 
     def _published(
-        self, kind: Literal["course", "article"], id: str, content: Any
+        self,
+        kind: Literal["course", "article"],
+        id: str,
+        content: CourseContent | ArticleContent,
+        version: int,
     ) -> dict[str, Any]:
         event = ContentPublished(
             kind=kind,
@@ -61,6 +55,8 @@ class ContentEvents:
             slug=content.slug,
             title=content.title,
             skill_ids=list(content.skill_ids),
+            version=version,
+            modules=outline(content) if isinstance(content, CourseContent) else None,
         )
         return pending_events(self.producer, [event])
 
