@@ -15,6 +15,7 @@ recorded once, as an event, and never undone).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,9 +43,9 @@ class CoursesUnavailable(AppError):
         super().__init__("The content service is unavailable; try again later", service="content")
 
 
-COURSE_QUERY = """query($id: ID!) {
-  course(id: $id) { id slug title version status modules { title lessons { id title } } }
-}"""
+COURSE_FIELDS = "id slug title version modules { title lessons { id title } }"
+ABSENT_SECONDS = 30.0  # how long "no such published course" holds before asking again
+MAX_ABSENT = 10_000
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class CourseCatalog:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> None:
         self.sessions = sessions
         self.gateway = gateway
+        self._absent: dict[str, float] = {}  # course id -> monotonic time to ask again
 
     async def outline(self, course_id: str) -> CourseOutline | None:
         """The course as learners see it now; None when unpublished or unknown."""
@@ -184,19 +186,25 @@ class CourseCatalog:
         return found.get(course_id)
 
     async def outlines(self, course_ids: Sequence[str]) -> dict[str, CourseOutline]:
-        """Published outlines by id; courses never heard of are asked of the gateway."""
+        """Published outlines by id; courses never heard of are asked of the gateway (one
+        query for all of them), and a course it has not either is not asked again for
+        ABSENT_SECONDS (editors' pages show drafts learning never hears of)."""
+        wanted = list(dict.fromkeys(course_ids))
         async with self.sessions() as session:
-            rows = list(
-                await session.scalars(
-                    select(KnownCourseRow).where(KnownCourseRow.id.in_(list(course_ids)))
-                )
+            rows = await session.scalars(
+                select(KnownCourseRow).where(KnownCourseRow.id.in_(wanted))
             )
-        known = {row.id: row for row in rows}
-        for course_id in dict.fromkeys(course_ids):
-            if course_id not in known:
-                fetched = await self._ask_gateway(course_id)
-                if fetched is not None:
-                    known[course_id] = fetched
+            known = {row.id: row for row in rows}
+        now = time.monotonic()
+        unknown = [c for c in wanted if c not in known and self._absent.get(c, 0.0) <= now]
+        if unknown:
+            fetched = await self._ask_gateway(unknown)
+            known.update(fetched)
+            if len(self._absent) > MAX_ABSENT:  # made-up ids must not grow it without bound
+                self._absent.clear()
+            for course_id in unknown:
+                if course_id not in fetched:
+                    self._absent[course_id] = now + ABSENT_SECONDS
         return {cid: CourseOutline.of(row) for cid, row in known.items() if row.published}
 
     async def on_published(self, event: Received[ContentPublished]) -> None:
@@ -252,21 +260,30 @@ class CourseCatalog:
             )
         return KnownCourseRow(**values)
 
-    async def _ask_gateway(self, course_id: str) -> KnownCourseRow | None:
-        """The published course from the content subgraph; None when there is none."""
+    async def _ask_gateway(self, course_ids: Sequence[str]) -> dict[str, KnownCourseRow]:
+        """The published courses among `course_ids`, from the content subgraph (kept);
+        CoursesUnavailable when it cannot say."""
+        aliases = {f"c{i}": course_id for i, course_id in enumerate(course_ids)}
+        params = ", ".join(f"${a}: ID!" for a in aliases)
+        fields = " ".join(f"{a}: course(id: ${a}) {{ {COURSE_FIELDS} }}" for a in aliases)
         try:
-            body = await self.gateway.query(COURSE_QUERY, {"id": course_id})
+            body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
         except GatewayUnavailable as exc:
-            log.error("cannot look up course %s: gateway unreachable: %s", course_id, exc)
+            log.error("cannot look up courses %s: gateway unreachable: %s", course_ids, exc)
             raise CoursesUnavailable() from exc
         data: dict[str, Any] = body.get("data") or {}
         failed = failed_aliases(body.get("errors") or [])
-        if "course" not in data or failed & {"course", "*"}:
-            log.error("cannot look up course %s: gateway answered %s", course_id, body)
+        if any(a not in data or a in failed for a in aliases) or "*" in failed:
+            log.error("cannot look up courses %s: gateway answered %s", course_ids, body)
             raise CoursesUnavailable()
-        course = data["course"]
-        if not isinstance(course, dict):
-            return None
+        found: dict[str, KnownCourseRow] = {}
+        for alias, course_id in aliases.items():
+            course = data[alias]
+            if isinstance(course, dict):
+                found[course_id] = await self._remember_answer(course_id, course)
+        return found
+
+    async def _remember_answer(self, course_id: str, course: dict[str, Any]) -> KnownCourseRow:
         modules = [
             {
                 "title": module.get("title", ""),

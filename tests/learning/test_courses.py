@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ from subgraphs.common.events.contracts import (
     PublishedModule,
 )
 from subgraphs.learning import events as ev
+from subgraphs.learning.courses import CourseCatalog, CoursesUnavailable
 from subgraphs.learning.tables import EventRow
 from tests.learning.conftest import Harness
 
@@ -112,3 +114,43 @@ async def test_unknown_lessons_and_withdrawn_courses_are_refused(learning: Harne
     await published(learning, [["only"]], course_id=course_id, at=published_at)
     with pytest.raises(NotFound):
         await service.mark_lesson(learner, course_id, lesson, done=True)
+
+
+class Gateway:
+    """Answers course lookups as the gateway would: `courses` by id, others null."""
+
+    def __init__(self, courses: dict[str, dict[str, Any]], errors: bool = False) -> None:
+        self.courses = courses
+        self.errors = errors
+        self.asked: list[list[str]] = []
+
+    async def query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        self.asked.append(sorted(variables.values()))
+        if self.errors:
+            return {"data": None, "errors": [{"message": "down", "path": ["c0"]}]}
+        return {"data": {alias: self.courses.get(cid) for alias, cid in variables.items()}}
+
+
+async def test_courses_not_heard_of_are_asked_of_the_gateway_once(learning: Harness) -> None:
+    known_id, absent_id = uuid.uuid4().hex[:24], uuid.uuid4().hex[:24]
+    answer = {
+        "id": known_id,
+        "slug": "older",
+        "title": "Published before learning listened",
+        "version": 4,
+        "modules": [{"title": "M", "lessons": [{"id": "x", "title": "X"}]}],
+    }
+    gateway = Gateway({known_id: answer})
+    catalog = CourseCatalog(learning.deps.store.sessions, gateway)  # type: ignore[arg-type]
+    found = await catalog.outlines([known_id, absent_id])
+    assert list(found) == [known_id] and found[known_id].lessons[0].id == "x"
+    assert found[known_id].version == 4
+    assert await catalog.outlines([known_id, absent_id]) == found  # kept; absent not re-asked
+    assert gateway.asked == [sorted([known_id, absent_id])]
+
+    with pytest.raises(CoursesUnavailable):
+        await CourseCatalog(
+            learning.deps.store.sessions, Gateway({}, errors=True)
+        ).outlines(  # type: ignore[arg-type]
+            [uuid.uuid4().hex[:24]]
+        )
