@@ -46,6 +46,7 @@ class CoursesUnavailable(AppError):
 COURSE_FIELDS = "id slug title version modules { title lessons { id title } }"
 ABSENT_SECONDS = 30.0  # how long "no such published course" holds before asking again
 MAX_ABSENT = 10_000
+LOOKUP_BATCH = 50  # courses per gateway query
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,9 @@ class CourseCatalog:
         now = time.monotonic()
         unknown = [c for c in wanted if c not in known and self._absent.get(c, 0.0) <= now]
         if unknown:
-            fetched = await self._ask_gateway(unknown)
+            fetched: dict[str, KnownCourseRow] = {}
+            for start in range(0, len(unknown), LOOKUP_BATCH):  # within the cost limit
+                fetched.update(await self._ask_gateway(unknown[start : start + LOOKUP_BATCH]))
             known.update(fetched)
             if len(self._absent) > MAX_ABSENT:  # made-up ids must not grow it without bound
                 self._absent.clear()
