@@ -27,6 +27,7 @@ from .observability import (
     flush_tracing,
 )
 from .platform import Platform, ReadinessCheck
+from .response_cache import PublicAnswers, PublicResponseCache
 from .settings import Settings
 from .stores.sql import database_url, migrate
 
@@ -68,6 +69,9 @@ def create_app(
         if on_startup is not None:
             await on_startup(deps, platform)
         platform.start_relays()  # after migrations: the outbox table exists
+        if answers.enabled:  # catalog events clear this process's public answers
+            tail = platform.tail(answers.handlers())
+            platform.run_in_background(tail.run(await tail.position()))
         tune_garbage_collector(settings.gc_first_generation_threshold)
         try:
             yield
@@ -93,6 +97,9 @@ def create_app(
     _add_probes(app, platform)
     if routes is not None:
         routes(app, deps, platform)
+    answers = PublicAnswers(settings.public_cache_seconds, metrics=platform.metrics)
+    app.state.public_answers = answers
+    app.add_middleware(PublicResponseCache, answers=answers)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ResponseSizeLimit, max_bytes=settings.max_response_bytes)
     app.add_middleware(RequestIdMiddleware)

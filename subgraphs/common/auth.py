@@ -18,6 +18,7 @@ import httpx
 import jwt
 from jwt import PyJWK
 
+from .recent import Recent
 from .settings import Settings
 
 log = logging.getLogger("skill_circle.auth")
@@ -70,6 +71,10 @@ class KeySet:
         self._lock = asyncio.Lock()
         self.fetch_count = 0
 
+    def held(self, kid: str) -> PyJWK | None:
+        """The key `kid` as held now, without fetching."""
+        return self._keys.get(kid)
+
     async def key(self, kid: str) -> PyJWK | None:
         if kid in self._keys:
             return self._keys[kid]
@@ -110,7 +115,16 @@ def remote_jwks(url: str, timeout: float = 5.0) -> JWKSFetcher:
 
 
 class TokenVerifier:
-    """Turns a bearer token into a `Viewer`, or None when it is not valid."""
+    """Turns a bearer token into a `Viewer`, or None when it is not valid.
+
+    A token verified once is remembered (up to `REMEMBERED` tokens) until it expires:
+    the same token arrives with every request of a session, at every subgraph, and its
+    signature check was 13% of a small subgraph's CPU. A remembered token still counts
+    as valid only while the key that signed it is held (a key dropped from the JWKS
+    ends its tokens); session revocation is checked per request by the caller as before.
+    """
+
+    REMEMBERED = 10_000
 
     def __init__(self, settings: Settings, keys: KeySet) -> None:
         self.algorithm = settings.jwt_algorithm
@@ -118,18 +132,32 @@ class TokenVerifier:
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway_seconds
         self.keys = keys
+        self._verified: Recent[str, tuple[Viewer, str, PyJWK]] = Recent(self.REMEMBERED)
 
     async def verify(self, token: str) -> Viewer | None:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            viewer, kid, key = remembered
+            if time.time() < viewer.expires_at + self.leeway and self.keys.held(kid) is key:
+                return viewer
+            self._verified.pop(token)
+        fresh, kid, signer = await self._verify(token)
+        if fresh is not None and signer is not None:
+            self._verified.put(token, (fresh, kid, signer))
+        return fresh
+
+    async def _verify(self, token: str) -> tuple[Viewer | None, str, PyJWK | None]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            return None
+            return None, "", None
         # Only the configured asymmetric algorithm: never "none", never HMAC.
-        if header.get("alg") != self.algorithm or not isinstance(header.get("kid"), str):
-            return None
-        key = await self.keys.key(header["kid"])
+        kid = header.get("kid")
+        if header.get("alg") != self.algorithm or not isinstance(kid, str):
+            return None, "", None
+        key = await self.keys.key(kid)
         if key is None:
-            return None
+            return None, kid, None
         try:
             claims = jwt.decode(
                 token,
@@ -141,15 +169,16 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
         except jwt.PyJWTError:
-            return None
+            return None, kid, None
         roles = frozenset(r for r in claims.get("roles", ["LEARNER"]) if r in ROLES)
-        return Viewer(
+        viewer = Viewer(
             user_id=str(claims["sub"]),
             roles=roles or frozenset({"LEARNER"}),
             token=token,
             session_id=str(claims.get("sid", "")),
             expires_at=float(claims["exp"]),
         )
+        return viewer, kid, key
 
 
 def bearer_token(value: object) -> str | None:

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # the gateway sends a subgraph a few concurrent calls per client request.
     sql_pool_size: int = 32
     sql_pool_overflow: int = 16
+    # A pooled connection idle this long (seconds) is pinged before use (common/stores/sql.py).
+    sql_ping_after_idle_seconds: float = 10.0
     # Redis connections per process. A burst beyond them waits (up to the timeout, seconds)
     # for a free connection instead of failing: a page of 100 drawings checks its rate
     # limit 100 times at once.
@@ -107,6 +109,10 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
     max_response_bytes: int = 4 * 1024 * 1024  # a GraphQL answer larger than this is refused
+
+    # Anonymous queries are answered from memory for this long (seconds; 0 = off): the
+    # bound on how stale a public catalog read may be (common/response_cache.py).
+    public_cache_seconds: float = 5.0
 
     # Acknowledged events stay on the shared stream this long (seconds) before consumers
     # trim them: recent history stays readable for replays, new groups and debugging.

@@ -65,6 +65,9 @@ async def start(deps: Deps, platform: Platform) -> None:
         .on(ContentWithdrawn, deps.courses.on_withdrawn)
     )
     platform.run_in_background(platform.consumer(handlers).run())
+    # Every replica hears skill renames for the skill names it serves from memory.
+    tail = platform.tail(deps.skills.tail_handlers())
+    platform.run_in_background(tail.run(await tail.position()))
 
 
 async def stop(deps: Deps, _: Platform) -> None:

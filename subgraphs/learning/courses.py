@@ -176,9 +176,15 @@ def standing(
 class CourseCatalog:
     """The published outlines of courses (event-fed projection, gateway for the unheard-of)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        gateway: GatewayClient,
+        reads: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessions = sessions
         self.gateway = gateway
+        self.reads = reads or sessions  # single-statement reads (read_session_factory)
         self._absent: dict[str, float] = {}  # course id -> monotonic time to ask again
 
     async def outline(self, course_id: str) -> CourseOutline | None:
@@ -191,7 +197,7 @@ class CourseCatalog:
         query for all of them), and a course it has not either is not asked again for
         ABSENT_SECONDS (editors' pages show drafts learning never hears of)."""
         wanted = list(dict.fromkeys(course_ids))
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = await session.scalars(
                 select(KnownCourseRow).where(KnownCourseRow.id.in_(wanted))
             )

@@ -11,7 +11,7 @@ from ..common.events.outbox import SqlOutbox
 from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
-from ..common.stores.sql import database_url, session_factory, sql_engine
+from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
 from .courses import CourseCatalog
 from .events import Announcer
 from .journal import Clock, Journal, Projector
@@ -47,11 +47,12 @@ def build(
     """
     engine = sql_engine(database_url(settings), settings)
     sessions = session_factory(engine)
-    store = LearningStore(sessions)
+    reads = read_session_factory(engine)
+    store = LearningStore(sessions, reads)
     gateway = GatewayClient.from_settings(settings)
     roadmaps = RoadmapCatalog(sessions, gateway)
-    skills = directory(sessions, gateway)
-    courses = CourseCatalog(sessions, gateway)
+    skills = directory(sessions, gateway, reads)
+    courses = CourseCatalog(sessions, gateway, reads)
     outbox = SqlOutbox(OUTBOX, sessions, settings.service)
     platform.relay(outbox)
     service = LearningService(

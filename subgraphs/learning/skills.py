@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..common.clock import utcnow
 from ..common.errors import NotFound
-from ..common.events import Received
+from ..common.events import Handlers, Received
 from ..common.events.contracts import SkillChanged, SkillCreated, SkillUpdated
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
 from ..common.known_skills import SkillChecker, SkillsUnavailable, failed_aliases
@@ -73,9 +73,39 @@ DETAILS = "id name level category { id name }"
 
 
 class SkillDirectory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        gateway: GatewayClient,
+        reads: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessions = sessions
+        self.reads = reads or sessions
         self.gateway = gateway
+        # Details already read or heard, with the time they are as of: every dashboard
+        # shows skill names, so they are served from memory after the first read. The
+        # event tail (`tail_handlers`) updates them in every replica; the newest wins,
+        # whichever arrives first (a slow read never overwrites a newer event).
+        self._memory: dict[str, tuple[datetime, SkillDetails]] = {}
+
+    def held(self, skill_id: str) -> SkillDetails | None:
+        """The details of `skill_id` already in memory (no I/O), else None."""
+        held = self._memory.get(skill_id)
+        return held[1] if held is not None else None
+
+    def tail_handlers(self) -> Handlers:
+        """skill.created / skill.updated for this replica's memory (every replica hears all)."""
+        return Handlers().on(SkillCreated, self._heard_skill).on(SkillUpdated, self._heard_skill)
+
+    async def _heard_skill(self, event: Received[SkillCreated | SkillUpdated]) -> None:
+        details = SkillDetails.of(event.payload)
+        if details is not None:
+            self._keep(details, event.time)
+
+    def _keep(self, details: SkillDetails, as_of: datetime) -> None:
+        held = self._memory.get(details.id)
+        if held is None or held[0] <= as_of:
+            self._memory[details.id] = (as_of, details)
 
     async def missing(self, skill_ids: Sequence[str]) -> list[str]:
         """The ids among `skill_ids` that name no existing skill, in order."""
@@ -97,15 +127,25 @@ class SkillDirectory:
         """Name, level and category of each skill: from the projection, and for the ones it
         lacks (skills known before their events carried names) from the gateway, once."""
         wanted = list(dict.fromkeys(skill_ids))
-        async with self.sessions() as session:
-            rows = await session.scalars(select(KnownSkillRow).where(KnownSkillRow.id.in_(wanted)))
-            found = {row.id: _details(row) for row in rows}
+        found: dict[str, SkillDetails | None] = {
+            s: self._memory[s][1] for s in wanted if s in self._memory
+        }
+        unread = [s for s in wanted if s not in found]
+        if unread:
+            async with self.reads() as session:
+                rows = await session.scalars(
+                    select(KnownSkillRow).where(KnownSkillRow.id.in_(unread))
+                )
+                for row in rows:
+                    found[row.id] = details = _details(row)
+                    if details is not None:
+                        self._keep(details, row.updated_at)
         missing = [s for s in wanted if found.get(s) is None]
         if missing:
             answered = await self._ask_gateway(missing)
             await self._remember(answered.values())
             found.update(answered)
-        return [d for d in found.values() if d is not None]
+        return [d for s in wanted if (d := found.get(s)) is not None]
 
     async def on_skill_changed(self, event: Received[SkillCreated | SkillUpdated]) -> None:
         """skill.created / skill.updated: its details as of the event."""
@@ -113,6 +153,7 @@ class SkillDirectory:
         if details is None:  # an older producer: the skill exists; details come on first read
             await self.mark(event.payload.skill_id, deleted=False, at=event.time)
             return
+        self._keep(details, event.time)
         values = {"id": details.id, "deleted": False, "updated_at": event.time, **details.columns()}
         async with self.sessions() as session, session.begin():
             await session.execute(
@@ -144,6 +185,7 @@ class SkillDirectory:
         async with self.sessions() as session, session.begin():
             for details in answers:  # never resurrects one marked deleted meanwhile
                 now = utcnow()
+                self._keep(details, now)
                 values = {"id": details.id, "deleted": False, "updated_at": now}
                 await session.execute(
                     insert_ignoring_conflicts(session, KnownSkillRow, values | details.columns())
@@ -194,7 +236,11 @@ def _details(row: KnownSkillRow) -> SkillDetails | None:
     return SkillDetails(row.id, row.name, row.level, row.category_id or "", row.category_name or "")
 
 
-def directory(sessions: async_sessionmaker[AsyncSession], gateway: GatewayClient) -> SkillDirectory:
+def directory(
+    sessions: async_sessionmaker[AsyncSession],
+    gateway: GatewayClient,
+    reads: async_sessionmaker[AsyncSession] | None = None,
+) -> SkillDirectory:
     """Learning's skill directory: its SQL projection (ids and the details the dashboard
     shows), the gateway for ids not heard of."""
-    return SkillDirectory(sessions, gateway)
+    return SkillDirectory(sessions, gateway, reads)

@@ -32,8 +32,13 @@ DELETED_SKILLS = select(KnownSkillRow.id).where(KnownSkillRow.deleted.is_(True))
 
 
 class LearningStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        reads: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessions = sessions
+        self.reads = reads or sessions  # single-statement reads (read_session_factory)
 
     # ------------------------------------------------------------ progress
     async def progress_by_ids(self, ids: Sequence[str]) -> list[ProgressRow]:
@@ -54,7 +59,7 @@ class LearningStore:
         )
 
     async def learner_counts(self, skill_ids: Sequence[str]) -> dict[str, int]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             result = await session.execute(
                 select(ProgressRow.skill_id, func.count())
                 .where(ProgressRow.skill_id.in_(skill_ids))
@@ -241,7 +246,7 @@ class LearningStore:
         return found
 
     async def _all(self, statement: object) -> list:  # type: ignore[type-arg]
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list(await session.scalars(statement))  # type: ignore[call-overload]
 
 

@@ -7,8 +7,9 @@ request's DataLoaders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.federation.schema_directives import Key
@@ -53,6 +54,7 @@ from .skills import SkillDetails
 from .tables import AchievementRow, AssessmentRow, AttemptRow, CertificateRow, PathRow, StatsRow
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
+T = TypeVar("T")
 
 
 async def _require_self_or_admin(info: Info, user_id: str) -> None:
@@ -64,6 +66,23 @@ async def _skill_details(info: Info, skill_id: str) -> SkillDetails:
     if details is None:
         raise NotFound("skill", str(skill_id))
     return details
+
+
+def _skill_field(info: Info, skill_id: str, pick: Callable[[SkillDetails], T]) -> T:
+    """A skill detail: from memory at once when held (every dashboard shows a few skills,
+    and an awaited field costs graphql-core several times a plain one), else loaded.
+
+    The loaded branch returns an awaitable, which graphql-core awaits like an async
+    resolver's result; the annotation states the value the field resolves to.
+    """
+    held = info.context.deps.skills.held(str(skill_id))
+    if held is not None:
+        return pick(held)
+
+    async def load() -> T:
+        return pick(await _skill_details(info, skill_id))
+
+    return load()  # type: ignore[return-value]  # awaited by graphql-core
 
 
 # ---------------------------------------------------------------- entities owned elsewhere
@@ -164,17 +183,20 @@ class Skill:
     # name, level and category: answered here from the event-fed projection (one hop
     # less for the dashboard); a rename shows within one event delivery (docs/query-plans.md).
     @strawberry.federation.field(shareable=True, description=SKILL_NAME)
-    async def name(self, info: Info) -> str:
-        return (await _skill_details(info, self.id)).name
+    def name(self, info: Info) -> str:
+        return _skill_field(info, self.id, lambda d: d.name)
 
     @strawberry.federation.field(shareable=True, description=SKILL_LEVEL)
-    async def level(self, info: Info) -> SkillLevel:
-        return SkillLevel((await _skill_details(info, self.id)).level)
+    def level(self, info: Info) -> SkillLevel:
+        return _skill_field(info, self.id, lambda d: SkillLevel(d.level))
 
     @strawberry.federation.field(shareable=True, description=SKILL_CATEGORY)
-    async def category(self, info: Info) -> Category:
-        details = await _skill_details(info, self.id)
-        return Category(id=strawberry.ID(details.category_id), name=details.category_name)
+    def category(self, info: Info) -> Category:
+        return _skill_field(
+            info,
+            self.id,
+            lambda d: Category(id=strawberry.ID(d.category_id), name=d.category_name),
+        )
 
     @strawberry.field(description="How many learners are enrolled in this skill.")
     async def learner_count(self, info: Info) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..common.platform import Platform
-from ..common.stores.sql import database_url, session_factory, sql_engine
+from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
 from .admin import AdminService
 from .ratelimit import LoginRateLimiter
 from .service import UserService
@@ -30,7 +30,7 @@ def build(settings: UserSettings, platform: Platform, *, keys: KeyRing | None = 
     """The subgraph's parts; `keys` are the signing keys (default: from the settings)."""
     keys = keys or KeyRing.from_settings(settings)
     engine = sql_engine(database_url(settings), settings)
-    store = UserStore(session_factory(engine), settings.service)
+    store = UserStore(session_factory(engine), settings.service, read_session_factory(engine))
     platform.relay(store.outbox)
     service = UserService(
         settings,

@@ -96,8 +96,14 @@ EmailAnnounce = Callable[["UserRow", str], Sequence[Contract]]  # the user, the 
 class UserStore:
     """Accounts and tokens; every change commits with the events it announces (the outbox)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        producer: str,
+        reads: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessions = sessions
+        self.reads = reads or sessions  # single-statement reads (read_session_factory)
         self.outbox = SqlOutbox(OUTBOX, sessions, producer)
 
     async def by_ids(self, ids: Sequence[str]) -> list[UserRow]:
@@ -105,7 +111,7 @@ class UserStore:
         wanted = [k for k in keys if k is not None]
         if not wanted:
             return []
-        async with self.sessions() as session:
+        async with self.reads() as session:
             result = await session.scalars(select(UserRow).where(UserRow.id.in_(wanted)))
             return list(result)
 
@@ -114,7 +120,7 @@ class UserStore:
         return found[0] if found else None
 
     async def by_email(self, email: str) -> UserRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return await session.scalar(select(UserRow).where(UserRow.email == email))
 
     async def add(

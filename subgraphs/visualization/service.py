@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter
 from ..common.auth import Viewer
 from ..common.errors import AppError, BadUserInput, NotFound
 from ..common.permissions import require_self_or_admin
+from ..common.recent import Recent
 from .cache import Rendered, SvgCache
 from .domain import MAX_DEPTH, MIN_DEPTH, CertificateInfo, ChartKind, UserProgress
 from .render import (
@@ -55,6 +56,10 @@ def check_depth(depth: int) -> int:
 MAX_CODE = 64
 
 
+# Progress charts held in memory per process (a few KiB each).
+CHARTS_HELD = 2_000
+
+
 class VisualizationService:
     def __init__(
         self,
@@ -67,6 +72,9 @@ class VisualizationService:
         self.cache = cache
         self.counts = counts
         self.public_url = public_url.rstrip("/")  # the verification page's site
+        # Progress charts drawn from the data the request carried, by that data's digest:
+        # the drawing is a function of it, so a held one is never stale (no Redis trip).
+        self._charts: Recent[str, str] = Recent(CHARTS_HELD)
 
     # ------------------------------------------------------------ certificates
     def verify_url(self, verification_code: str) -> str:
@@ -172,9 +180,16 @@ class VisualizationService:
             )
 
         key = f"progress:{user_id}:{kind.value}"
-        if progress is not None:
-            key += f":{_digest(progress)}"
-        return await self._cached("progress", key, render)
+        if progress is None:
+            return await self._cached("progress", key, render)
+        key += f":{_digest(progress)}"
+        held = self._charts.get(key)
+        if held is not None:
+            self.counts.cache_hits.labels("progress").inc()
+            return held
+        svg = await self._cached("progress", key, render)
+        self._charts.put(key, svg)
+        return svg
 
     async def user_roadmap(self, viewer: Viewer | None, user_id: str, slug: str) -> str:
         """A roadmap coloured by the user's progress: only they and ADMINs may see it."""

@@ -121,7 +121,7 @@ query($u: _Any!) {
 async def test_learning_answers_skill_names_from_events_newest_wins(learning: Harness) -> None:
     """The dashboard's skill fields come from the projection; a rename arrives with its event,
     and an older event handled late (another replica) does not undo a newer one."""
-    skills_ = directory(learning)
+    skills_ = learning.deps.skills  # the serving replica's own consumer handles the events
     learner = learning.account()
     (skill,) = skills(1)
     created = event(SkillCreated, skill, "Python")
@@ -144,3 +144,32 @@ async def test_learning_answers_skill_names_from_events_newest_wins(learning: Ha
     assert (await shown())["name"] == "Python 3"
     await skills_.on_skill_changed(created)  # redelivered late: older than what is held
     assert (await shown())["name"] == "Python 3"
+
+
+async def test_a_rename_handled_by_another_replica_reaches_this_one_through_its_tail(
+    learning: Harness,
+) -> None:
+    """Names are served from memory: another replica's consumer writes the rename to the
+    projection, and this replica's tail (every replica hears every event) updates it."""
+    serving, other = learning.deps.skills, directory(learning)
+    learner = learning.account()
+    (skill,) = skills(1)
+    created = event(SkillCreated, skill, "Rust")
+    await other.on_skill_changed(created)
+    await learning.data(RECORD, {"s": skill, "p": 10}, learner.token)
+    variables = {"u": {"__typename": "User", "id": learner.id}}
+
+    async def shown() -> Any:
+        data = await learning.data(SKILL_FIELDS, variables, learner.token)
+        return data["_entities"][0]["progress"][0]["skill"]["name"]
+
+    assert await shown() == "Rust"  # read from the projection once, then held
+    renamed = event(SkillUpdated, skill, "Rust 2024", time=created.time + timedelta(seconds=1))
+    await other.on_skill_changed(renamed)
+    assert await shown() == "Rust"  # this replica has not heard the event yet
+    handler = serving.tail_handlers().get("skill.updated")
+    assert handler is not None
+    await handler[1](renamed)
+    assert await shown() == "Rust 2024"
+    await handler[1](created)  # an older event heard late changes nothing
+    assert await shown() == "Rust 2024"

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import signal
+import time
 import uuid
 from collections.abc import Mapping
 
@@ -29,6 +30,8 @@ log = logging.getLogger("skill_circle.events.relay")
 # A fault-injection point for tests (settings.fault_point, refused in production):
 # the process is SIGKILLed after the commit and before the first XADD.
 BEFORE_PUBLISH = "outbox.before_publish"
+# The pending gauge of an idle relay is refreshed this often (seconds): a scrape interval.
+GAUGE_INTERVAL_S = 15.0
 
 
 class OutboxRelay:
@@ -62,6 +65,7 @@ class OutboxRelay:
         self._holder = uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._stopping = False
+        self._measured_at = float("-inf")
         outbox.wake = self.wake
 
     def wake(self) -> None:
@@ -93,9 +97,19 @@ class OutboxRelay:
         if not await self._hold_lease():
             return 0
         sent = await self.outbox.relay(self._send, self.batch_size)
-        if self.metrics is not None:
-            self.metrics.outbox_pending.set(await self.outbox.pending())
+        await self._measure_pending(changed=bool(sent))
         return sent
+
+    async def _measure_pending(self, *, changed: bool) -> None:
+        """The pending gauge: after a batch went out, else every `GAUGE_INTERVAL_S` (counting
+        scans the outbox; an idle relay polls every `poll_s` and would double its reads)."""
+        if self.metrics is None:
+            return
+        now = time.monotonic()
+        if not changed and now - self._measured_at < GAUGE_INTERVAL_S:
+            return
+        self._measured_at = now
+        self.metrics.outbox_pending.set(await self.outbox.pending())
 
     async def _send(self, event: Event, trace: Mapping[str, str]) -> None:
         if self.fault_point == BEFORE_PUBLISH:

@@ -64,6 +64,12 @@ class Metrics:
             "Events this subgraph committed but has not published to the stream yet",
             registry=self.registry,
         )
+        self.response_cache = Counter(
+            "graphql_public_cache_requests",
+            "Anonymous queries answered from the public response cache (hit) or run (miss)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.service = labels
 
 
