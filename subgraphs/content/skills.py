@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..common.gateway_client import GatewayClient
 from ..common.known_skills import SkillDirectory
-from ..common.stores.mongo import MongoDatabase, mongo_now
+from ..common.stores.mongo import MongoDatabase, mongo_now, upsert_one
 
 
 class MongoKnownSkills:
@@ -22,18 +22,18 @@ class MongoKnownSkills:
         return {str(d["_id"]): bool(d.get("deleted")) for d in found}
 
     async def mark(self, skill_id: str, *, deleted: bool) -> None:
-        await self.collection.update_one(
+        await upsert_one(
+            self.collection,
             {"_id": skill_id},
             {"$set": {"deleted": deleted, "updated_at": mongo_now()}},
-            upsert=True,
         )
 
     async def remember(self, skill_ids: set[str]) -> None:
         for skill_id in skill_ids:  # $setOnInsert: never resurrects one marked deleted meanwhile
-            await self.collection.update_one(
+            await upsert_one(
+                self.collection,
                 {"_id": skill_id},
                 {"$setOnInsert": {"deleted": False, "updated_at": mongo_now()}},
-                upsert=True,
             )
 
 

@@ -261,3 +261,17 @@ def is_duplicate_key(exc: Exception) -> bool:
     if isinstance(exc, DuplicateKeyError):
         return True
     return isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)
+
+
+async def upsert_one(
+    collection: Any, selector: Mapping[str, Any], update: Mapping[str, Any]
+) -> None:
+    """`update_one(..., upsert=True)`, retried once on a duplicate key: two upserts of one
+    new `_id` at the same moment (an event's handler and a request) can both try the
+    insert, and MongoDB then refuses the second; retried, it finds the document."""
+    try:
+        await collection.update_one(selector, update, upsert=True)
+    except (DuplicateKeyError, OperationFailure) as exc:
+        if not is_duplicate_key(exc):
+            raise
+        await collection.update_one(selector, update, upsert=True)
