@@ -315,6 +315,9 @@ def _replica(world: World, name: str, store_url: str, port: int) -> Process:
     env = world.stack.subgraph_env(name, port)
     key = "SKILL_CIRCLE_DATABASE_URL" if name in SQL_SUBGRAPHS else "SKILL_CIRCLE_MONGODB_URL"
     env[key] = store_url
+    # Round trips of executing the page: replayed calls are anonymous and identical, so
+    # the public response cache would answer all but the first from memory.
+    env["SKILL_CIRCLE_PUBLIC_CACHE_SECONDS"] = "0"
     return Process(
         f"{name}-counted",
         [sys.executable, "-m", f"subgraphs.{name}"],
