@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from .types import NotificationKind
+
 
 @strawberry.input(description="An announcement to every user.")
 class AnnouncementInput:
@@ -12,3 +14,20 @@ class AnnouncementInput:
     link: str | None = strawberry.field(
         default=None, description="Absolute https URL (http too outside production); optional."
     )
+
+
+@strawberry.input(
+    description="Per-channel switches of one kind of notification; an omitted or null "
+    "switch is left as it is. The in-app inbox gets every kind whatever these say."
+)
+class NotificationKindPreferenceInput:
+    kind: NotificationKind = strawberry.field(
+        description="PROGRESS, ACHIEVEMENT, CERTIFICATE, CONTENT or ANNOUNCEMENT (WELCOME is "
+        "in-app only and SECURITY emails cannot be stopped: BAD_USER_INPUT)."
+    )
+    email: bool | None = strawberry.field(default=None, description="Email on or off.")
+    sms: bool | None = strawberry.field(default=None, description="SMS on or off.")
+    push: bool | None = strawberry.field(default=None, description="Web push on or off.")
+
+    def switches(self) -> dict[str, bool | None]:
+        return {"EMAIL": self.email, "SMS": self.sms, "PUSH": self.push}

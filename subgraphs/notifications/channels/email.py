@@ -64,6 +64,9 @@ class EmailSender:
         message["Subject"] = delivery.subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = message_id(delivery.id)
+        if delivery.unsubscribe:  # RFC 2369 + RFC 8058: one click, by POST, no login
+            message["List-Unsubscribe"] = f"<{delivery.unsubscribe}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(delivery.text)
         if delivery.html:
             message.add_alternative(delivery.html, subtype="html")
