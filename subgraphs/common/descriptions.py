@@ -26,6 +26,12 @@ SKILL_CATEGORY: Final = "The category the skill belongs to."
 CATEGORY: Final = "A group of skills; categories nest."
 CATEGORY_ID: Final = "Stable id of the category."
 CATEGORY_NAME: Final = "Display name."
+# Course, owned by content; learning adds the caller's progress in it.
+COURSE: Final = (
+    "A structured course of modules and lessons. Learners see the published "
+    "version; EDITOR sees the working copy."
+)
+COURSE_ID: Final = "Stable id of the course."
 # SkillProgress, owned by learning, repeated by visualization for its @requires.
 PROGRESS: Final = "One learner's progress in one skill."
 PROGRESS_ID: Final = "Stable id of this enrolment."

@@ -36,6 +36,7 @@ from .events.contracts import (
     AccountDataErased,
     CategoryCreated,
     ContentPublished,
+    ContentWithdrawn,
     Contract,
     PrerequisiteAdded,
     PrerequisiteRemoved,
@@ -61,6 +62,7 @@ INVALIDATING: tuple[type[Contract], ...] = (
     RoadmapCreated,
     RoadmapUpdated,
     ContentPublished,
+    ContentWithdrawn,  # an unpublished or archived course leaves anonymous reads at once
 )
 _UNSAFE = re.compile(rb"\b(mutation|subscription)\b")
 _MUTATION = re.compile(rb"\bmutation\b")

@@ -18,6 +18,7 @@ from .domain import (
     Lesson,
     Publication,
     Resource,
+    legacy_lesson_id,
 )
 
 Document = dict[str, Any]
@@ -47,6 +48,7 @@ def course_content_doc(content: CourseContent) -> Document:
                 "title": module.title,
                 "lessons": [
                     {
+                        "id": lesson.id,
                         "title": lesson.title,
                         "body": lesson.body,
                         "duration_minutes": lesson.duration_minutes,
@@ -71,14 +73,15 @@ def course_content(doc: Document) -> CourseContent:
                 title=module["title"],
                 lessons=tuple(
                     Lesson(
+                        id=lesson.get("id") or legacy_lesson_id(m, n, lesson["title"]),
                         title=lesson["title"],
                         body=lesson.get("body", ""),
                         duration_minutes=int(lesson.get("duration_minutes", 0)),
                     )
-                    for lesson in module.get("lessons") or ()
+                    for n, lesson in enumerate(module.get("lessons") or (), start=1)
                 ),
             )
-            for module in doc.get("modules") or ()
+            for m, module in enumerate(doc.get("modules") or (), start=1)
         ),
     )
 

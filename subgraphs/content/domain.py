@@ -8,8 +8,11 @@ edit to a published course never leaks to learners before it is published.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+from bson import ObjectId
 
 from ..common.auth import Viewer
 from ..common.ratelimit import Limit
@@ -26,6 +29,9 @@ RESOURCE_KINDS = ("VIDEO", "BOOK", "ARTICLE", "TOOL", "COURSE", "EXERCISE")
 
 @dataclass(frozen=True)
 class Lesson:
+    """`id` is stable across versions of its course: learners' progress is kept by it."""
+
+    id: str  # "" until the service assigns one (with_lesson_ids)
     title: str
     body: str
     duration_minutes: int
@@ -47,6 +53,40 @@ class CourseContent:
     skill_ids: tuple[str, ...]
     institution_id: str | None
     modules: tuple[CourseModule, ...]
+
+
+def with_lesson_ids(
+    modules: tuple[CourseModule, ...], *previous: CourseContent | None
+) -> tuple[CourseModule, ...]:
+    """Gives each lesson without an id the id of a previous copy's lesson (working, then
+    published) with the same title, not already taken, else a new one: an editor who resends
+    a course without ids keeps its lessons, and learners their progress, while titles stay."""
+    taken = {lesson.id for module in modules for lesson in module.lessons if lesson.id}
+    by_title: dict[str, list[str]] = {}
+    for copy in previous:
+        for module in copy.modules if copy else ():
+            for lesson in module.lessons:
+                if lesson.id not in taken:
+                    taken.add(lesson.id)
+                    by_title.setdefault(lesson.title, []).append(lesson.id)
+
+    def keep_or_new(lesson: Lesson) -> Lesson:
+        if lesson.id:
+            return lesson
+        same_title = by_title.get(lesson.title)
+        return replace(lesson, id=same_title.pop(0) if same_title else str(ObjectId()))
+
+    return tuple(
+        replace(module, lessons=tuple(keep_or_new(lesson) for lesson in module.lessons))
+        for module in modules
+    )
+
+
+def legacy_lesson_id(module_position: int, position: int, title: str) -> str:
+    """The id of a lesson stored before lessons had ids: the same for the same place and
+    title, so the working and the published copy agree until an editor saves the course."""
+    digest = hashlib.sha256(f"{module_position}:{position}:{title}".encode()).hexdigest()
+    return f"l{digest[:23]}"
 
 
 @dataclass(frozen=True)

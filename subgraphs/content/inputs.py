@@ -16,6 +16,7 @@ from ..common.errors import BadUserInput
 from .domain import RESOURCE_KINDS, ArticleContent, CourseContent, CourseModule, Lesson
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_SLUG = 100
 MAX_TITLE = 200
 MAX_SUMMARY = 2_000
@@ -34,6 +35,7 @@ class LessonDraft:
     title: str
     body: str
     duration_minutes: int
+    id: str | None = None  # an existing lesson this one continues
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,27 @@ def skill_ids(values: Iterable[str] | None, field: str = "skillIds") -> tuple[st
 def modules(values: Sequence[ModuleDraft]) -> tuple[CourseModule, ...]:
     if len(values) > MAX_MODULES:
         raise BadUserInput("modules", f"at most {MAX_MODULES} modules")
-    return tuple(
-        CourseModule(title=text("title", m.title, MAX_TITLE), lessons=lessons(m.lessons))
-        for m in values
+    return unique_lesson_ids(
+        tuple(
+            CourseModule(title=text("title", m.title, MAX_TITLE), lessons=lessons(m.lessons))
+            for m in values
+        )
     )
+
+
+def lesson_id(value: str | None) -> str:
+    """An editor-given lesson id, checked; "" when none was given (one is assigned)."""
+    value = (value or "").strip()
+    if value and not LESSON_ID.match(value):
+        raise BadUserInput("lessons", "a lesson id is 1 to 64 letters, digits, '-' or '_'")
+    return value
+
+
+def unique_lesson_ids(modules: tuple[CourseModule, ...]) -> tuple[CourseModule, ...]:
+    ids = [lesson.id for module in modules for lesson in module.lessons if lesson.id]
+    if len(ids) != len(set(ids)):
+        raise BadUserInput("lessons", "each lesson id may appear once in a course")
+    return modules
 
 
 def lessons(values: Sequence[LessonDraft]) -> tuple[Lesson, ...]:
@@ -97,6 +116,7 @@ def lessons(values: Sequence[LessonDraft]) -> tuple[Lesson, ...]:
             )
         checked.append(
             Lesson(
+                id=lesson_id(lesson.id),
                 title=text("title", lesson.title, MAX_TITLE),
                 body=markdown("body", lesson.body),
                 duration_minutes=lesson.duration_minutes,
@@ -197,6 +217,12 @@ class LessonInput:
     title: str = strawberry.field(description="1 to 200 characters.")
     body: str = strawberry.field(description="Markdown, at most 100000 characters.")
     duration_minutes: int = strawberry.field(description="Study time, 0 to 1440 minutes.")
+    id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The id of the lesson this one continues (Lesson.id of the working copy),"
+        " so learners keep their progress in it; at most once per course. Null: the working"
+        " copy's lesson with the same title keeps its id, else the lesson is new.",
+    )
 
 
 @strawberry.input(description="A module with its lessons.")
@@ -227,7 +253,9 @@ class CourseInput:
                 ModuleDraft(
                     title=m.title,
                     lessons=[
-                        LessonDraft(l.title, l.body, l.duration_minutes)
+                        LessonDraft(
+                            l.title, l.body, l.duration_minutes, str(l.id) if l.id else None
+                        )
                         for l in m.lessons  # noqa: E741
                     ],
                 )

@@ -22,6 +22,7 @@ from .domain import (
     CourseView,
     Institution,
     Resource,
+    with_lesson_ids,
 )
 from .events import ContentEvents
 from .store import ContentStore, Filters, NameTaken, SlugTaken
@@ -83,6 +84,7 @@ class ContentService:
 
     async def create_course(self, editor: Viewer, draft: inputs.CourseDraft) -> Course:
         content = inputs.course_content(draft)
+        content = replace(content, modules=with_lesson_ids(content.modules))
         await self._check_skills(content.skill_ids)
         await self._check_course_slug(content.slug, None)
         await self._check_institution(content.institution_id)
@@ -95,6 +97,9 @@ class ContentService:
         """A new version of the working copy; what learners see changes only on publish."""
         course = await self._course(id)
         content = inputs.course_content(draft)
+        content = replace(
+            content, modules=with_lesson_ids(content.modules, course.current, course.published)
+        )
         await self._check_skills(content.skill_ids)
         await self._check_course_slug(content.slug, course.id)
         await self._check_institution(content.institution_id)
@@ -121,9 +126,11 @@ class ContentService:
     async def withdraw_course(self, editor: Viewer, id: str, status: str) -> Course:
         """Unpublish (back to DRAFT) or archive: learners stop seeing the course."""
         course = await self._course(id)
-        withdrawn = await self.store.withdraw_course(course, status, mongo_now())
+        events = self.events.withdrawn("course", course.id, status)
+        withdrawn = await self.store.withdraw_course(course, status, mongo_now(), events)
         if withdrawn is None:
             raise NotFound("course", id)
+        self.events.committed()
         return withdrawn
 
     async def _course(self, id: str) -> Course:
@@ -213,9 +220,11 @@ class ContentService:
     async def withdraw_article(self, editor: Viewer, slug: str, status: str) -> Article:
         """Unpublish (back to DRAFT) or archive: learners stop seeing the article."""
         article = await self._article(slug)
-        withdrawn = await self.store.withdraw_article(article, status, mongo_now())
+        events = self.events.withdrawn("article", article.id, status)
+        withdrawn = await self.store.withdraw_article(article, status, mongo_now(), events)
         if withdrawn is None:
             raise NotFound("article", slug)
+        self.events.committed()
         return withdrawn
 
     async def delete_article(self, editor: Viewer, slug: str) -> str:

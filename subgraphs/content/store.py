@@ -90,8 +90,10 @@ class ContentStore:
         found, total, has_next = await _page(self.courses.heads, query, after, limit)
         return [docs.course(d) for d in found], total, has_next
 
-    async def withdraw_course(self, course: Course, status: str, now: datetime) -> Course | None:
-        head = await self.courses.withdraw(course.id, status, now)
+    async def withdraw_course(
+        self, course: Course, status: str, now: datetime, events: Document
+    ) -> Course | None:
+        head = await self.courses.withdraw(course.id, status, now, events)
         return docs.course(head) if head else None
 
     async def published_courses_for_skills(self, skill_ids: list[str]) -> list[tuple[str, Course]]:
@@ -169,9 +171,9 @@ class ContentStore:
         return [docs.article(d) for d in found], total, has_next
 
     async def withdraw_article(
-        self, article: Article, status: str, now: datetime
+        self, article: Article, status: str, now: datetime, events: Document
     ) -> Article | None:
-        head = await self.articles.withdraw(article.id, status, now)
+        head = await self.articles.withdraw(article.id, status, now, events)
         return docs.article(head) if head else None
 
     async def delete_article(self, article: Article) -> bool:

@@ -12,7 +12,15 @@ from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
-from ..common.descriptions import SKILL, SKILL_ID, USER, USER_ID, described_enum
+from ..common.descriptions import (
+    COURSE,
+    COURSE_ID,
+    SKILL,
+    SKILL_ID,
+    USER,
+    USER_ID,
+    described_enum,
+)
 from ..common.permissions import require_role
 from . import domain
 from .deps import Deps
@@ -47,6 +55,10 @@ class User:
 
 @strawberry.type(description="One lesson of a course module.")
 class Lesson:
+    id: strawberry.ID = strawberry.field(
+        description="Stable id of the lesson, kept across versions of the course: what "
+        "markLessonDone takes and course progress counts."
+    )
     position: int = strawberry.field(description="1-based, in the module's order.")
     title: str = strawberry.field(description="Display title.")
     body: str = strawberry.field(description="Lesson text, Markdown.")
@@ -67,6 +79,7 @@ def modules_of(modules: tuple[domain.CourseModule, ...]) -> list[CourseModule]:
             title=module.title,
             lessons=[
                 Lesson(
+                    id=strawberry.ID(lesson.id),
                     position=l_index,
                     title=lesson.title,
                     body=lesson.body,
@@ -162,13 +175,9 @@ class CourseVersion:
         return User(id=strawberry.ID(self.editor_id))
 
 
-@strawberry.federation.type(
-    keys=["id"],
-    description="A structured course of modules and lessons. Learners see the published "
-    "version; EDITOR sees the working copy.",
-)
+@strawberry.federation.type(keys=["id"], description=COURSE)
 class Course:
-    id: strawberry.ID = strawberry.field(description="Stable id of the course.")
+    id: strawberry.ID = strawberry.field(description=COURSE_ID)
     status: PublicationStatus = strawberry.field(description="Whether learners can see it.")
     version: int = strawberry.field(description="The version shown, from 1.")
     published_at: datetime | None = strawberry.field(

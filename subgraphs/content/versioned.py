@@ -135,8 +135,11 @@ class VersionedCollection:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def withdraw(self, item_id: str, status: str, now: datetime) -> Document | None:
-        """Learners stop seeing the item: no published copy, `status` DRAFT or ARCHIVED."""
+    async def withdraw(
+        self, item_id: str, status: str, now: datetime, events: Document
+    ) -> Document | None:
+        """Learners stop seeing the item: no published copy, `status` DRAFT or ARCHIVED;
+        `events` as in `publish`."""
         return await self.heads.find_one_and_update(
             {"_id": object_id(item_id)},
             {
@@ -146,7 +149,8 @@ class VersionedCollection:
                     "published_at": None,
                     "status": status,
                     "updated_at": now,
-                }
+                },
+                **events,
             },
             return_document=ReturnDocument.AFTER,
         )

@@ -13,6 +13,8 @@ from ..common.clock import utcnow
 from ..common.events import Handlers, Received
 from ..common.events.contracts import (
     AccountDeletionRequested,
+    ContentPublished,
+    ContentWithdrawn,
     RoadmapCreated,
     RoadmapUpdated,
     SkillCreated,
@@ -62,6 +64,8 @@ async def start(deps: Deps, platform: Platform) -> None:
         .on(SkillUpdated, deps.skills.on_skill_changed)
         .on(SkillDeleted, partial(on_skill_deleted, deps))
         .on(AccountDeletionRequested, erase_on_request(deps.personal_data))
+        .on(ContentPublished, deps.courses.on_published)
+        .on(ContentWithdrawn, deps.courses.on_withdrawn)
     )
     platform.run_in_background(platform.consumer(handlers).run())
     # Every replica hears skill renames for the skill names it serves from memory.

@@ -12,6 +12,7 @@ from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
+from .courses import CourseCatalog
 from .events import Announcer
 from .journal import Clock, Journal, Projector
 from .personal_data import LearningPersonalData
@@ -30,6 +31,7 @@ class Deps:
     gateway: GatewayClient
     roadmaps: RoadmapCatalog
     skills: SkillDirectory
+    courses: CourseCatalog
     service: LearningService
     clock: Clock
     personal_data: LearningPersonalData
@@ -52,6 +54,7 @@ def build(
     gateway = GatewayClient.from_settings(settings)
     roadmaps = RoadmapCatalog(sessions, gateway)
     skills = directory(sessions, gateway, reads)
+    courses = CourseCatalog(sessions, gateway, reads)
     outbox = SqlOutbox(OUTBOX, sessions, settings.service)
     platform.relay(outbox)
     service = LearningService(
@@ -60,7 +63,10 @@ def build(
         roadmaps,
         skill_checker or skills,
         Announcer(outbox, platform.live),
+        courses,
         clock,
     )
     personal_data = LearningPersonalData(sessions, outbox)
-    return Deps(settings, engine, store, gateway, roadmaps, skills, service, clock, personal_data)
+    return Deps(
+        settings, engine, store, gateway, roadmaps, skills, courses, service, clock, personal_data
+    )

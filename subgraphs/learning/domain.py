@@ -28,6 +28,7 @@ class LearnerFacts:
     certificates: int
     streak_days: int
     roadmap_completed: bool
+    courses_completed: int = 0
 
 
 KINDS: dict[str, AchievementKind] = {
@@ -48,6 +49,11 @@ KINDS: dict[str, AchievementKind] = {
         AchievementKind(
             "STREAK_7_DAYS", "Seven-day streak", "You made progress on 7 consecutive days."
         ),
+        AchievementKind(
+            "FIRST_COURSE_COMPLETED",
+            "First course completed",
+            "You completed every lesson of a course.",
+        ),
     )
 }
 
@@ -60,6 +66,7 @@ def earned(facts: LearnerFacts) -> list[str]:
         "FIRST_CERTIFICATE": facts.certificates >= 1,
         "ROADMAP_COMPLETED": facts.roadmap_completed,
         "STREAK_7_DAYS": facts.streak_days >= 7,
+        "FIRST_COURSE_COMPLETED": facts.courses_completed >= 1,
     }
     return [code for code in KINDS if rules[code]]
 

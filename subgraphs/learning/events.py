@@ -20,6 +20,7 @@ from ..common.events.contracts import (
     AchievementUnlocked,
     AssessmentPassed,
     CertificateIssued,
+    CourseCompleted,
     ProgressUpdated,
     SkillCompleted,
 )
@@ -38,6 +39,9 @@ ASSESSMENT_SUBMITTED = "assessment.submitted"
 CERTIFICATE_ISSUED = "certificate.issued"
 ACHIEVEMENT_UNLOCKED = "achievement.unlocked"
 ROADMAP_FOLLOWED = "roadmap.followed"
+LESSON_DONE = "lesson.done"
+LESSON_UNDONE = "lesson.undone"
+COURSE_COMPLETED = "course.completed"
 
 
 def progress_channel(user_id: str) -> str:
@@ -147,6 +151,16 @@ def domain_events(
                     skill_id=p["skillId"],
                     certificate_id=p["certificateId"],
                     verification_code=p["verificationCode"],
+                )
+            )
+        elif event.type == COURSE_COMPLETED:
+            events.append(
+                CourseCompleted(
+                    user_id=user_id,
+                    course_id=p["courseId"],
+                    slug=p["slug"],
+                    title=p["title"],
+                    lessons=p["lessons"],
                 )
             )
         elif event.type == ACHIEVEMENT_UNLOCKED:

@@ -8,7 +8,9 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from ..common.loaders import many_each, one_each, scalar_each
+from .courses import CourseStanding
 from .deps import Deps
+from .service import LearningService
 from .skills import SkillDetails, SkillDirectory
 from .store import LearningStore, Pair
 from .tables import (
@@ -16,6 +18,7 @@ from .tables import (
     AssessmentRow,
     AttemptRow,
     CertificateRow,
+    CourseProgressRow,
     PathRow,
     ProgressRow,
     StatsRow,
@@ -42,9 +45,11 @@ class Loaders:
     paths_of_user: DataLoader[str, list[PathRow]]
     path_by_pair: DataLoader[Pair, PathRow | None]  # (user id, roadmap id)
     skill: DataLoader[str, SkillDetails | None]  # name, level, category (event-fed projection)
+    course_progress_of_user: DataLoader[str, list[CourseProgressRow]]  # latest first
+    course_standing: DataLoader[Pair, CourseStanding | None]  # (user id, course id)
 
 
-def make_loaders(store: LearningStore, skills: SkillDirectory) -> Loaders:
+def make_loaders(store: LearningStore, skills: SkillDirectory, service: LearningService) -> Loaders:
     return Loaders(
         progress=one_each(store.progress_by_ids, key_of=lambda row: row.id),
         progress_of_user=many_each(store.progress_of_users),
@@ -68,8 +73,10 @@ def make_loaders(store: LearningStore, skills: SkillDirectory) -> Loaders:
             store.paths_by_pairs, key_of=lambda row: (row.user_id, row.roadmap_id)
         ),
         skill=one_each(skills.details, key_of=lambda details: details.id),
+        course_progress_of_user=many_each(store.course_progress_of_users),
+        course_standing=scalar_each(service.standings, default=None),
     )
 
 
 def loaders_for(deps: Deps) -> Loaders:
-    return make_loaders(deps.store, deps.skills)
+    return make_loaders(deps.store, deps.skills, deps.service)

@@ -26,8 +26,10 @@ from .tables import (
     AttemptRow,
     Base,
     CertificateRow,
+    CourseProgressRow,
     EventRow,
     LearnerRow,
+    LessonDoneRow,
     PathRow,
     ProgressRow,
     StatsRow,
@@ -56,6 +58,10 @@ INVENTORY = Inventory(
         ),
         Holding("achievements", "Achievements unlocked.", ERASE, "The learner's own."),
         Holding(
+            "course_progress", "Courses started and when completed.", ERASE, "The learner's own."
+        ),
+        Holding("lessons_done", "Lessons marked done.", ERASE, "The learner's own."),
+        Holding(
             "authored_assessments",
             "Assessments (and superseded versions of them) the user wrote as an editor.",
             ANONYMIZE,
@@ -73,6 +79,8 @@ _OWN_ROWS: dict[str, type[Base]] = {
     "attempts": AttemptRow,
     "certificates": CertificateRow,
     "achievements": AchievementRow,
+    "course_progress": CourseProgressRow,
+    "lessons_done": LessonDoneRow,
 }
 
 

@@ -23,6 +23,8 @@ from .types import (
     Assessment,
     AssessmentAttempt,
     Certificate,
+    Course,
+    CourseProgress,
     Info,
     LearningPath,
     Roadmap,
@@ -32,6 +34,13 @@ from .types import (
 )
 
 SKILL_TO_LEARN = "The skill to learn."
+COURSE_OF_LESSON = "The course (Course.id); it must be published."
+LESSON = "The lesson (Lesson.id of the course's published version)."
+LESSON_ERRORS = (
+    "Signed-in users. Errors: UNAUTHENTICATED; NOT_FOUND (no such course, or not published: "
+    "unpublished and archived courses take no marks); BAD_USER_INPUT with field lessonId (not a "
+    "lesson of the published course) or courseId."
+)
 
 
 @strawberry.type(description=QUERY)
@@ -89,6 +98,28 @@ class Mutation:
         viewer = require_viewer(await info.context.viewer())
         row = await info.context.deps.service.record_progress(viewer, str(skill_id), percent)
         return SkillProgress.of(ProgressSnapshot.of(row))
+
+    @strawberry.mutation(
+        description="Marks a lesson done for the caller (done: false undoes the mark); marking"
+        " it the same way again changes nothing. The mark that leaves no lesson undone"
+        " completes the course, once, ever: a notification and the FIRST_COURSE_COMPLETED"
+        " achievement follow, and undoing a lesson later does not take that back. Returns the"
+        " caller's progress in the course. " + LESSON_ERRORS
+    )
+    async def mark_lesson_done(
+        self,
+        info: Info,
+        course_id: Annotated[strawberry.ID, strawberry.argument(description=COURSE_OF_LESSON)],
+        lesson_id: Annotated[strawberry.ID, strawberry.argument(description=LESSON)],
+        done: Annotated[
+            bool, strawberry.argument(description="False: undo the mark. Default true.")
+        ] = True,
+    ) -> CourseProgress:
+        viewer = require_viewer(await info.context.viewer())
+        service = info.context.deps.service
+        return CourseProgress.of(
+            await service.mark_lesson(viewer, str(course_id), str(lesson_id), done=done)
+        )
 
     @strawberry.mutation(
         description="Starts the caller's learning path on a roadmap; following twice keeps the "
@@ -241,5 +272,6 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
             Certificate,
             Achievement,
             data_export_type(INVENTORY),
+            Course,
         ],
     )

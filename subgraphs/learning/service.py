@@ -13,8 +13,9 @@ from contextlib import asynccontextmanager
 
 from ..common.auth import Viewer
 from ..common.clock import utcnow
-from ..common.errors import Conflict, NotFound
+from ..common.errors import BadUserInput, Conflict, NotFound
 from . import events as ev
+from .courses import CourseCatalog, CourseOutline, CourseStanding, standing
 from .domain import (
     Answer,
     AssessmentContent,
@@ -46,6 +47,7 @@ class LearningService:
         roadmaps: RoadmapCatalog,
         skills: SkillChecker,
         announcer: Announcer,
+        courses: CourseCatalog,
         clock: Clock = utcnow,
     ) -> None:
         self.journal = journal
@@ -53,6 +55,7 @@ class LearningService:
         self.roadmaps = roadmaps
         self.skills = skills
         self.announcer = announcer
+        self.courses = courses
         self.clock = clock
 
     @asynccontextmanager
@@ -111,6 +114,69 @@ class LearningService:
         progress = await learner.progress(skill_id)
         assert progress is not None
         return progress
+
+    # ------------------------------------------------------------ courses
+    async def mark_lesson(
+        self, viewer: Viewer, course_id: str, lesson_id: str, *, done: bool
+    ) -> CourseStanding:
+        """Marks a lesson of a published course done, or undoes the mark; the same mark again
+        changes nothing. A mark that leaves no lesson of the course undone completes the
+        course, once, ever (an undo later does not take it back)."""
+        outline, lesson_id = await self._lesson_of(course_id, lesson_id)
+        async with self._command(viewer) as learner:
+            marks = await learner.lessons_done(outline.id)
+            if (lesson_id in marks) != done:
+                kind = ev.LESSON_DONE if done else ev.LESSON_UNDONE
+                await learner.record(kind, {"courseId": outline.id, "lessonId": lesson_id})
+                marks = await learner.lessons_done(outline.id)
+            progress = await learner.course_progress(outline.id)
+            completed = progress is not None and progress.completed_at is not None
+            if done and not completed and outline.completed_by(set(marks)):
+                await self._complete_course(learner, outline)
+                progress = await learner.course_progress(outline.id)
+        return standing(viewer.user_id, outline, marks, progress)
+
+    async def _complete_course(self, learner: LearnerLog, outline: CourseOutline) -> None:
+        await learner.record(
+            ev.COURSE_COMPLETED,
+            {
+                "courseId": outline.id,
+                "courseVersion": outline.version,
+                "slug": outline.slug,
+                "title": outline.title,
+                "lessons": len(outline.lessons),
+            },
+        )
+        await self._unlock_achievements(learner)
+
+    async def standings(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], CourseStanding | None]:
+        """(user id, course id) -> the learner's standing, for courses published now."""
+        outlines = await self.courses.outlines(sorted({course_id for _, course_id in pairs}))
+        wanted = [pair for pair in pairs if pair[1] in outlines]
+        if not wanted:
+            return {}
+        progress = {
+            (row.user_id, row.course_id): row
+            for row in await self.store.course_progress_by_pairs(wanted)
+        }
+        done = await self.store.lessons_done_by_pairs(wanted)
+        return {
+            pair: standing(pair[0], outlines[pair[1]], done.get(pair, {}), progress.get(pair))
+            for pair in wanted
+        }
+
+    async def _lesson_of(self, course_id: str, lesson_id: str) -> tuple[CourseOutline, str]:
+        """The published course and one of its lessons, or NOT_FOUND / BAD_USER_INPUT."""
+        course_id = check_id(course_id, "courseId")
+        lesson_id = check_id(lesson_id, "lessonId")
+        outline = await self.courses.outline(course_id)
+        if outline is None:  # unknown, or not published: learners cannot see it
+            raise NotFound("Course", course_id)
+        if not outline.has_lesson(lesson_id):
+            raise BadUserInput("lessonId", f"course {course_id} has no lesson {lesson_id}")
+        return outline, lesson_id
 
     # ------------------------------------------------------------ learning paths
     async def follow_roadmap(self, viewer: Viewer, roadmap_id: str) -> PathRow:
@@ -267,6 +333,7 @@ class LearningService:
             certificates=stats.certificates if stats else 0,
             streak_days=stats.streak_days if stats else 0,
             roadmap_completed=any(p.skill_ids and p.next_skill_id is None for p in paths),
+            courses_completed=stats.courses_completed if stats else 0,
         )
         unlocked = await learner.achievement_codes()
         for code in earned(facts):

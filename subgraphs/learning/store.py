@@ -17,7 +17,9 @@ from .tables import (
     AssessmentVersionRow,
     AttemptRow,
     CertificateRow,
+    CourseProgressRow,
     KnownSkillRow,
+    LessonDoneRow,
     PathRow,
     ProgressRow,
     StatsRow,
@@ -210,6 +212,38 @@ class LearningStore:
         return await self._all(
             select(PathRow).where(tuple_(PathRow.user_id, PathRow.roadmap_id).in_(pairs))
         )
+
+    # ------------------------------------------------------------ courses
+    async def course_progress_of_users(
+        self, user_ids: Sequence[str]
+    ) -> list[tuple[str, CourseProgressRow]]:
+        """Each user's started courses, most recently active first."""
+        rows = await self._all(
+            select(CourseProgressRow)
+            .where(CourseProgressRow.user_id.in_(user_ids))
+            .order_by(CourseProgressRow.updated_at.desc(), CourseProgressRow.course_id)
+        )
+        return [(row.user_id, row) for row in rows]
+
+    async def course_progress_by_pairs(self, pairs: Sequence[Pair]) -> list[CourseProgressRow]:
+        """Course progress by (user id, course id)."""
+        return await self._all(
+            select(CourseProgressRow).where(
+                tuple_(CourseProgressRow.user_id, CourseProgressRow.course_id).in_(pairs)
+            )
+        )
+
+    async def lessons_done_by_pairs(self, pairs: Sequence[Pair]) -> dict[Pair, dict[str, Any]]:
+        """(user id, course id) -> {lesson id: when marked done}."""
+        rows = await self._all(
+            select(LessonDoneRow).where(
+                tuple_(LessonDoneRow.user_id, LessonDoneRow.course_id).in_(pairs)
+            )
+        )
+        found: dict[Pair, dict[str, Any]] = {}
+        for row in rows:
+            found.setdefault((row.user_id, row.course_id), {})[row.lesson_id] = row.done_at
+        return found
 
     async def _all(self, statement: object) -> list:  # type: ignore[type-arg]
         async with self.reads() as session:

@@ -123,6 +123,27 @@ class KnownSkillRow(Base):
     category_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
+class KnownCourseRow(Base):
+    """A course of the content subgraph as learners see it: its published outline.
+
+    Learned from `content.published` / `content.withdrawn` (or a gateway answer for a
+    course published before learning heard of it); `modules` is
+    `[{"title", "lessons": [{"id", "title"}]}]`. `published` False: withdrawn, the outline
+    kept for the day it is published again. `updated_at` is the time of the event that set
+    it: an older event never overwrites a newer one.
+    """
+
+    __tablename__ = "known_courses"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean)
+    modules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---------------------------------------------------------------- read models (projections)
 class ProgressRow(Base):
     __tablename__ = "skill_progress"
@@ -145,6 +166,7 @@ class StatsRow(Base):
     skills_started: Mapped[int] = mapped_column(Integer)
     skills_completed: Mapped[int] = mapped_column(Integer)
     certificates: Mapped[int] = mapped_column(Integer)
+    courses_completed: Mapped[int] = mapped_column(Integer, default=0)
     average_percent: Mapped[float] = mapped_column(Float)
     streak_days: Mapped[int] = mapped_column(Integer)  # the run of active days ending on:
     last_active_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -199,6 +221,29 @@ class AchievementRow(Base):
     unlocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CourseProgressRow(Base):
+    """A learner's progress in a course: from their first lesson done; completed once, ever."""
+
+    __tablename__ = "course_progress"
+
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    course_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LessonDoneRow(Base):
+    """A lesson the learner marked done (and did not undo); kept when the course drops it."""
+
+    __tablename__ = "lessons_done"
+
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    course_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # Children before parents is irrelevant (no foreign keys); this order is the rebuild order.
 READ_MODELS: tuple[type[Base], ...] = (
     ProgressRow,
@@ -207,4 +252,6 @@ READ_MODELS: tuple[type[Base], ...] = (
     AttemptRow,
     CertificateRow,
     AchievementRow,
+    CourseProgressRow,
+    LessonDoneRow,
 )

@@ -1,4 +1,4 @@
-"""GraphQL types of the learning subgraph, and its fields on User, Skill and Roadmap.
+"""GraphQL types of the learning subgraph, and its fields on User, Skill, Roadmap and Course.
 
 User, Skill and Roadmap are owned by the users and skills subgraphs: here they
 carry only their key and this subgraph's fields. Every read goes through the
@@ -21,6 +21,8 @@ from ..common.descriptions import (
     CATEGORY,
     CATEGORY_ID,
     CATEGORY_NAME,
+    COURSE,
+    COURSE_ID,
     PROGRESS,
     PROGRESS_COMPLETED_AT,
     PROGRESS_ID,
@@ -43,6 +45,7 @@ from ..common.descriptions import (
 from ..common.entities import ProgressStatus, SkillLevel
 from ..common.errors import NotFound
 from ..common.permissions import require_self_or_admin
+from .courses import CourseStanding, LessonStanding, ModuleStanding, Tally
 from .deps import Deps
 from .domain import KINDS
 from .events import ProgressSnapshot
@@ -136,6 +139,19 @@ class User:
         await _require_self_or_admin(info, self.id)
         rows = await info.context.loaders.paths_of_user.load(str(self.id))
         return [LearningPath.of(row) for row in rows]
+
+    @strawberry.field(
+        description="Courses the user started (marked a lesson of), most recently active "
+        "first; courses learners cannot see now (unpublished, archived) are left out. The "
+        "user themself and ADMIN only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
+    async def course_progress(self, info: Info) -> list[CourseProgress]:
+        await _require_self_or_admin(info, self.id)
+        rows = await info.context.loaders.course_progress_of_user.load(str(self.id))
+        found = await info.context.loaders.course_standing.load_many(
+            [(row.user_id, row.course_id) for row in rows]
+        )
+        return [CourseProgress.of(standing) for standing in found if standing is not None]
 
     @strawberry.field(
         description="Learning totals and streak. The user themself and ADMIN only: "
@@ -274,6 +290,7 @@ class LearningStats:
         description="Consecutive UTC days with progress, ending today or yesterday."
     )
     average_percent: float = strawberry.field(description="Mean percent of enrolled skills.")
+    courses_completed: int = strawberry.field(description="Courses completed (every lesson done).")
 
     @classmethod
     def of(cls, row: StatsRow | None, today: date) -> LearningStats:
@@ -284,6 +301,7 @@ class LearningStats:
                 certificates=0,
                 current_streak_days=0,
                 average_percent=0.0,
+                courses_completed=0,
             )
         active = row.last_active_on is not None and row.last_active_on >= today - timedelta(days=1)
         return cls(
@@ -292,6 +310,7 @@ class LearningStats:
             certificates=row.certificates,
             current_streak_days=row.streak_days if active else 0,
             average_percent=row.average_percent,
+            courses_completed=row.courses_completed,
         )
 
 
@@ -492,7 +511,7 @@ class Achievement:
     id: strawberry.ID = strawberry.field(description="Stable id of the unlock.")
     code: str = strawberry.field(
         description="Machine name: FIRST_SKILL_COMPLETED, FIVE_SKILLS_COMPLETED, "
-        "FIRST_CERTIFICATE, ROADMAP_COMPLETED or STREAK_7_DAYS."
+        "FIRST_CERTIFICATE, ROADMAP_COMPLETED, STREAK_7_DAYS or FIRST_COURSE_COMPLETED."
     )
     title: str = strawberry.field(description="Display title.")
     description: str = strawberry.field(description="What was achieved.")
@@ -519,3 +538,127 @@ class Achievement:
             description=kind.description,
             unlocked_at=datetime.fromisoformat(message["unlockedAt"]),
         )
+
+
+# ---------------------------------------------------------------- course progress
+DONE = "Lessons done, of those the course has now."
+TOTAL = "Lessons the course has now (its published version)."
+PERCENT = "Share of lessons done (lessonsDone / lessonsTotal), 0 to 100; 0 without lessons."
+
+
+@strawberry.type(description="One lesson of a course, and whether the learner has done it.")
+class LessonProgress:
+    id: strawberry.ID = strawberry.field(description="The lesson's id (Lesson.id).")
+    title: str = strawberry.field(description="The lesson's title in the published version.")
+    position: int = strawberry.field(description="1-based, in its module's order.")
+    module_position: int = strawberry.field(description="1-based position of its module.")
+    done: bool = strawberry.field(description="Whether the learner marked it done.")
+    done_at: datetime | None = strawberry.field(description="When it was marked done; null if not.")
+
+    @classmethod
+    def of(cls, lesson: LessonStanding) -> LessonProgress:
+        return cls(
+            id=strawberry.ID(lesson.lesson.id),
+            title=lesson.lesson.title,
+            position=lesson.lesson.position,
+            module_position=lesson.lesson.module_position,
+            done=lesson.done_at is not None,
+            done_at=lesson.done_at,
+        )
+
+
+@strawberry.type(description="A learner's progress in one module of a course.")
+class ModuleProgress:
+    position: int = strawberry.field(description="1-based, in the course's order.")
+    title: str = strawberry.field(description="The module's title in the published version.")
+    lessons_done: int = strawberry.field(description=DONE)
+    lessons_total: int = strawberry.field(description=TOTAL)
+    percent: float = strawberry.field(description=PERCENT)
+    lessons: list[LessonProgress] = strawberry.field(description="The module's lessons, in order.")
+
+    @classmethod
+    def of(cls, module: ModuleStanding) -> ModuleProgress:
+        tally: Tally = module.tally
+        return cls(
+            position=module.module.position,
+            title=module.module.title,
+            lessons_done=tally.done,
+            lessons_total=tally.total,
+            percent=tally.percent,
+            lessons=[LessonProgress.of(lesson) for lesson in module.lessons],
+        )
+
+
+@strawberry.type(
+    description="A learner's progress in a course: lessons done per module and in all, where "
+    "to resume, and whether the course is completed. Counted against the published version: "
+    "a lesson removed from the course no longer counts; one added counts as not done."
+)
+class CourseProgress:
+    lessons_done: int = strawberry.field(description=DONE)
+    lessons_total: int = strawberry.field(description=TOTAL)
+    percent: float = strawberry.field(description=PERCENT)
+    completed: bool = strawberry.field(
+        description="Whether the course was completed (every lesson done at some point). "
+        "Stays true when lessons are undone or added later."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="When the course was completed; null until then."
+    )
+    started_at: datetime | None = strawberry.field(
+        description="When the learner marked their first lesson; null if never."
+    )
+    updated_at: datetime | None = strawberry.field(
+        description="When the learner last marked or unmarked a lesson; null if never."
+    )
+    modules: list[ModuleProgress] = strawberry.field(description="Per module, in order.")
+    next_lesson: LessonProgress | None = strawberry.field(
+        description="Where to resume: the first lesson in course order not done; null when "
+        "every lesson is done."
+    )
+    course_id: strawberry.ID = strawberry.field(description="The course's id.")
+
+    @strawberry.field(
+        description="The course; null only while a course just withdrawn by its editors is "
+        "still being withdrawn here (courses learners cannot see are left out)."
+    )
+    def course(self) -> Course | None:
+        return Course(id=self.course_id)
+
+    @classmethod
+    def of(cls, standing: CourseStanding) -> CourseProgress:
+        tally = standing.tally
+        next_lesson = standing.next_lesson
+        return cls(
+            lessons_done=tally.done,
+            lessons_total=tally.total,
+            percent=tally.percent,
+            completed=standing.completed_at is not None,
+            completed_at=standing.completed_at,
+            started_at=standing.started_at,
+            updated_at=standing.updated_at,
+            modules=[ModuleProgress.of(module) for module in standing.modules],
+            next_lesson=LessonProgress.of(next_lesson) if next_lesson else None,
+            course_id=strawberry.ID(standing.outline.id),
+        )
+
+
+@strawberry.federation.type(keys=["id"], description=COURSE)
+class Course:
+    id: strawberry.ID = strawberry.field(description=COURSE_ID)
+
+    @strawberry.field(
+        description="The caller's progress in this course (lessons done, per module, where to "
+        "resume). Null for anonymous callers and for a course learners cannot see "
+        "(unpublished or archived); a course not started shows 0 done."
+    )
+    async def my_progress(self, info: Info) -> CourseProgress | None:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return None
+        found = await info.context.loaders.course_standing.load((viewer.user_id, str(self.id)))
+        return CourseProgress.of(found) if found else None
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Course:
+        return cls(id=id)

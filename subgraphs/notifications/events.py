@@ -14,6 +14,7 @@ from ..common.events.contracts import (
     AnnouncementSent,
     CertificateIssued,
     ContentPublished,
+    CourseCompleted,
     EmailChanged,
     EmailChangeRequested,
     EmailVerificationRequested,
@@ -72,6 +73,7 @@ class NotificationEvents:
             .on(SkillUpdated, self.skill_changed)
             .on(ProgressUpdated, self.progress_updated)
             .on(SkillCompleted, self.skill_completed)
+            .on(CourseCompleted, self.course_completed)
             .on(AchievementUnlocked, self.achievement_unlocked)
             .on(CertificateIssued, self.certificate_issued)
             .on(ContentPublished, self.content_published)
@@ -172,6 +174,19 @@ class NotificationEvents:
             title=f"You completed {name}",
             body=f"Well done: {name} is complete. Skills that build on it are now open to you.",
             link=link,
+        )
+        await self.notifier.notify([completed])
+
+    async def course_completed(self, event: Received[CourseCompleted]) -> None:
+        """Like a completed skill: in the inbox, and by email/SMS/push as the user chose."""
+        p = event.payload
+        completed = self._notification(
+            event,
+            p.user_id,
+            "PROGRESS",
+            title=f"You completed {p.title}",
+            body=f"Well done: you finished all {p.lessons} lessons of {p.title}.",
+            link=f"{self.public_url}/courses/{p.slug}",
         )
         await self.notifier.notify([completed])
 

@@ -65,6 +65,8 @@ async def test_learners_see_published_articles_only(content: Content) -> None:
             "slug": "python",
             "title": "Python",
             "skillIds": ["skill-a"],
+            "version": 1,
+            "modules": None,
         }
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,8 +14,8 @@ from subgraphs.common.events import EventBus
 from subgraphs.common.events.relay import OutboxRelay
 from subgraphs.common.pagination import encode_cursor
 from subgraphs.common.stores.mongo import mongo_now
-from subgraphs.content.domain import DRAFT, PUBLISHED
-from subgraphs.content.inputs import course_content
+from subgraphs.content.domain import ARCHIVED, DRAFT, PUBLISHED, Course
+from subgraphs.content.inputs import LessonDraft, ModuleDraft, course_content
 from subgraphs.content.service import Page
 from subgraphs.content.store import SlugTaken
 from tests.content.conftest import EDITOR, OTHER_EDITOR, Content, course_draft
@@ -76,6 +77,7 @@ async def test_publishing_emits_content_published_once_per_version(content: Cont
     course = await service.create_course(EDITOR, course_draft(skill_ids=["s1", "s2"]))
     await service.publish_course(EDITOR, course.id)
     await service.publish_course(EDITOR, course.id)  # nothing new to publish
+    lessons = course.current.modules[0].lessons
     assert await content.events.of("content.published") == [
         {
             "kind": "course",
@@ -83,7 +85,61 @@ async def test_publishing_emits_content_published_once_per_version(content: Cont
             "slug": "intro-python",
             "title": "Intro to Python",
             "skillIds": ["s1", "s2"],
+            "version": 1,
+            "modules": [
+                {
+                    "title": "Basics",
+                    "lessons": [{"id": le.id, "title": le.title} for le in lessons],
+                }
+            ],
         }
+    ]
+
+
+def lesson_ids(course: Course) -> dict[str, str]:
+    return {le.title: le.id for m in course.current.modules for le in m.lessons}
+
+
+async def test_lessons_keep_their_ids_across_versions(content: Content) -> None:
+    """Learners' progress is kept by lesson id: titles carry ids over when editors send none."""
+    service = content.deps.service
+    course = await service.create_course(EDITOR, course_draft(lessons=3))
+    first = lesson_ids(course)
+    assert len(set(first.values())) == 3 and all(first.values())
+
+    reordered = course_draft(lessons=0)
+    module = ModuleDraft(
+        "Basics",
+        [
+            LessonDraft("Lesson 3", "b", 1),
+            LessonDraft("Renamed", "b", 1, id=first["Lesson 2"]),
+            LessonDraft("Lesson 1", "b", 1),
+            LessonDraft("New", "b", 1),
+        ],
+    )
+    updated = await service.update_course(EDITOR, course.id, replace(reordered, modules=[module]))
+    second = lesson_ids(updated)
+    assert second["Lesson 3"] == first["Lesson 3"] and second["Lesson 1"] == first["Lesson 1"]
+    assert second["Renamed"] == first["Lesson 2"]
+    assert second["New"] not in first.values()
+
+
+async def test_lesson_ids_must_be_unique_and_well_formed(content: Content) -> None:
+    service = content.deps.service
+    for ids in (["same", "same"], ["bad id!", "ok"]):
+        module = ModuleDraft("M", [LessonDraft(f"L{i}", "b", 1, id=v) for i, v in enumerate(ids)])
+        with pytest.raises(BadUserInput) as refused:
+            await service.create_course(EDITOR, replace(course_draft(), modules=[module]))
+        assert refused.value.extensions == {"field": "lessons"}
+
+
+async def test_withdrawing_a_course_emits_content_withdrawn(content: Content) -> None:
+    service = content.deps.service
+    course = await service.create_course(EDITOR, course_draft())
+    await service.publish_course(EDITOR, course.id)
+    await service.withdraw_course(EDITOR, course.id, ARCHIVED)
+    assert await content.events.of("content.withdrawn") == [
+        {"kind": "course", "id": course.id, "status": "ARCHIVED"}
     ]
 
 

@@ -39,6 +39,7 @@ LEAST_ROLE = {
     "requestEmailVerification": SIGNED_IN,
     "enroll": SIGNED_IN,
     "recordProgress": SIGNED_IN,
+    "markLessonDone": SIGNED_IN,
     "followRoadmap": SIGNED_IN,
     "startAssessment": SIGNED_IN,
     "submitAssessment": SIGNED_IN,

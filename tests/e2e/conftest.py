@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.conftest import account_with_roles
 from tests.support.client import Client
 from tests.support.gateways import GATEWAYS, Gateway, router_missing
 from tests.support.stack import Stack
@@ -33,3 +34,10 @@ async def gateway(edge: Gateway) -> AsyncIterator[Client]:
     client = Client(edge.url)
     yield client
     await client.close()
+
+
+@pytest.fixture
+async def editor(gateway: Client, admin_token: str) -> Client:
+    """A new account with the EDITOR role, through `gateway`."""
+    account = await account_with_roles(gateway, admin_token, ["EDITOR"], "Journey Editor")
+    return gateway.as_user(account["accessToken"])

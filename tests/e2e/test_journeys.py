@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LOGIN, account_with_roles, register
+from tests.conftest import LOGIN, register
 from tests.e2e.authorization_matrix import LEAST_ROLE, REFUSED, mutation_request, supergraph
 from tests.skills.test_e2e import demo_loaded  # noqa: F401  (module fixture, reused)
 from tests.support.client import (
@@ -188,12 +188,6 @@ async def new_skills(editor: Client, count: int, *, chained: bool = False) -> li
         for before, after in itertools.pairwise(skills):
             await editor.data(ADD_PREREQUISITE, {"s": after["id"], "p": before["id"]})
     return skills
-
-
-@pytest.fixture
-async def editor(gateway: Client, admin_token: str) -> Client:
-    account = await account_with_roles(gateway, admin_token, ["EDITOR"], "Journey Editor")
-    return gateway.as_user(account["accessToken"])
 
 
 async def test_the_learner_journey(stack: Stack, gateway: Client, editor: Client) -> None:

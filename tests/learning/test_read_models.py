@@ -19,6 +19,7 @@ from subgraphs.learning.domain import Answer, QuestionDraft
 from subgraphs.learning.tables import READ_MODELS, ProgressRow, StatsRow
 from tests.learning.conftest import Harness
 from tests.learning.test_achievements_and_paths import roadmap
+from tests.learning.test_courses import published
 from tests.support.stack import REPO
 
 
@@ -40,6 +41,7 @@ async def record_history(learning: Harness) -> None:
         [QuestionDraft("Q1", ["a", "b"], [0]), QuestionDraft("Q2", ["a", "b", "c"], [1, 2])],
     )
     q1, q2 = (q["id"] for q in assessment.questions)
+    course_id, lessons = await published(learning, [["intro", "setup"], ["drill"]])
     start = datetime(2026, 1, 10, 9, tzinfo=UTC)
     for n in range(3):
         learner = learning.account().viewer
@@ -58,6 +60,9 @@ async def record_history(learning: Harness) -> None:
         await service.start_assessment(learner, assessment.id)  # left unsubmitted
         await service.record_progress(learner, steps[1], 100)
         await service.record_progress(learner, steps[1], 30)  # no effect
+        for lesson in lessons[: 3 - n]:  # the first completes the course, the others not
+            await service.mark_lesson(learner, course_id, lesson, done=True)
+        await service.mark_lesson(learner, course_id, lessons[0], done=n != 1)
 
 
 async def snapshot(learning: Harness) -> dict[str, list[dict[str, Any]]]:

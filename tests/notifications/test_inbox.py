@@ -281,3 +281,22 @@ async def test_skill_events_name_the_skill_in_progress_notifications(make_harnes
         "You completed SQL",
         "https://skillcircle.test/skills/sql",
     )
+
+
+async def test_a_completed_course_is_told_like_a_completed_skill(make_harness: Any) -> None:
+    """In the inbox, and by email when the learner wants emails (kind PROGRESS, as skills)."""
+    h = await make_harness()
+    await handle(h, registered("u1", "ada@example.com", emailNotifications=True))
+    payload = {"userId": "u1", "courseId": "c1", "slug": "py-101", "title": "Python 101"}
+    await handle(h, event("course.completed", {**payload, "lessons": 12}))
+    [note] = [n for n in (await page(h, "u1")).notifications if n.kind != "WELCOME"]
+    assert (note.kind, note.title, note.link) == (
+        "PROGRESS",
+        "You completed Python 101",
+        "https://skillcircle.test/courses/py-101",
+    )
+    assert "all 12 lessons" in note.body
+    recipient = (await h.deps.directory.recipients(["u1"]))["u1"]
+    emails = [d for d in h.deps.notifier.deliveries(note, recipient) if d.channel == "EMAIL"]
+    assert [d.address for d in emails] == ["ada@example.com"]
+    assert "Python 101" in emails[0].subject

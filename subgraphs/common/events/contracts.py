@@ -221,6 +221,17 @@ class CertificateIssued(Contract):
     verification_code: str
 
 
+class CourseCompleted(Contract):
+    """A learner has done every lesson of a course (once per learner and course, ever)."""
+
+    NAME = "course.completed"
+    user_id: str
+    course_id: str
+    slug: str
+    title: str
+    lessons: int  # how many lessons the course had when it was completed
+
+
 class AchievementUnlocked(Contract):
     NAME = "achievement.unlocked"
     user_id: str
@@ -231,8 +242,26 @@ class AchievementUnlocked(Contract):
 
 
 # ---------------------------------------------------------------- content
+class PublishedLesson(BaseModel):
+    model_config = Contract.model_config
+
+    id: str  # stable across versions of the course
+    title: str
+
+
+class PublishedModule(BaseModel):
+    model_config = Contract.model_config
+
+    title: str
+    lessons: list[PublishedLesson]
+
+
 class ContentPublished(Contract):
-    """A course or article version became what learners see."""
+    """A course or article version became what learners see.
+
+    `version` and `modules` (courses only) came with course progress (issue 17):
+    learning keeps the published outline of each course to count lessons done.
+    Older events lack them."""
 
     NAME = "content.published"
     kind: Literal["course", "article"]
@@ -240,6 +269,17 @@ class ContentPublished(Contract):
     slug: str
     title: str
     skill_ids: list[str]
+    version: int | None = None
+    modules: list[PublishedModule] | None = None
+
+
+class ContentWithdrawn(Contract):
+    """Learners no longer see a course or article: unpublished (DRAFT) or ARCHIVED."""
+
+    NAME = "content.withdrawn"
+    kind: Literal["course", "article"]
+    id: str
+    status: Literal["DRAFT", "ARCHIVED"]
 
 
 # ---------------------------------------------------------------- notifications

@@ -28,8 +28,10 @@ from ..tables import (
     AssessmentVersionRow,
     AttemptRow,
     CertificateRow,
+    CourseProgressRow,
     EventRow,
     LearnerRow,
+    LessonDoneRow,
     PathRow,
     ProgressRow,
     StatsRow,
@@ -129,6 +131,20 @@ class LearnerLog:
             select(AchievementRow.code).where(AchievementRow.user_id == self.user_id)
         )
         return set(codes)
+
+    async def course_progress(self, course_id: str) -> CourseProgressRow | None:
+        return await self.session.get(
+            CourseProgressRow, (self.user_id, course_id), populate_existing=True
+        )
+
+    async def lessons_done(self, course_id: str) -> dict[str, datetime]:
+        """Lesson id -> when marked done, for every lesson of the course still marked."""
+        rows = await self.session.execute(
+            select(LessonDoneRow.lesson_id, LessonDoneRow.done_at).where(
+                LessonDoneRow.user_id == self.user_id, LessonDoneRow.course_id == course_id
+            )
+        )
+        return {lesson_id: done_at for lesson_id, done_at in rows.all()}
 
     async def refresh_paths(self) -> None:
         """Recomputes the learner's learning paths from current reference data (deleted skills)."""

@@ -20,8 +20,10 @@ from ..tables import (
     AchievementRow,
     AttemptRow,
     CertificateRow,
+    CourseProgressRow,
     EventRow,
     KnownSkillRow,
+    LessonDoneRow,
     PathRow,
     ProgressRow,
     StatsRow,
@@ -44,6 +46,9 @@ class Projector:
             ev.CERTIFICATE_ISSUED: self._certificate_issued,
             ev.ACHIEVEMENT_UNLOCKED: self._achievement_unlocked,
             ev.ROADMAP_FOLLOWED: self._roadmap_followed,
+            ev.LESSON_DONE: self._lesson_done,
+            ev.LESSON_UNDONE: self._lesson_undone,
+            ev.COURSE_COMPLETED: self._course_completed,
         }
 
     async def apply(self, session: AsyncSession, event: EventRow) -> None:
@@ -172,6 +177,62 @@ class Projector:
         )
         await self._refresh_learner(session, event)
 
+    # ------------------------------------------------------------ courses
+    async def _lesson_done(self, session: AsyncSession, event: EventRow) -> None:
+        course_id, at = event.payload["courseId"], event.occurred_at
+        await self._touch_course(session, event.user_id, course_id, at)
+        await session.execute(
+            insert(LessonDoneRow).values(
+                user_id=event.user_id,
+                course_id=course_id,
+                lesson_id=event.payload["lessonId"],
+                done_at=at,
+            )
+        )
+        await self._refresh_learner(session, event, active_on=at.date())
+
+    async def _lesson_undone(self, session: AsyncSession, event: EventRow) -> None:
+        course_id = event.payload["courseId"]
+        await self._touch_course(session, event.user_id, course_id, event.occurred_at)
+        await session.execute(
+            delete(LessonDoneRow).where(
+                LessonDoneRow.user_id == event.user_id,
+                LessonDoneRow.course_id == course_id,
+                LessonDoneRow.lesson_id == event.payload["lessonId"],
+            )
+        )
+
+    async def _course_completed(self, session: AsyncSession, event: EventRow) -> None:
+        await session.execute(
+            update(CourseProgressRow)
+            .where(
+                CourseProgressRow.user_id == event.user_id,
+                CourseProgressRow.course_id == event.payload["courseId"],
+            )
+            .values(completed_at=event.occurred_at, updated_at=event.occurred_at)
+            .execution_options(synchronize_session=False)
+        )
+        await self._refresh_learner(session, event)
+
+    async def _touch_course(
+        self, session: AsyncSession, user_id: str, course_id: str, at: datetime
+    ) -> None:
+        """The learner's course row, created by their first mark, updated by every other."""
+        found = await session.get(CourseProgressRow, (user_id, course_id), populate_existing=True)
+        if found is None:
+            await session.execute(
+                insert(CourseProgressRow).values(
+                    user_id=user_id, course_id=course_id, started_at=at, updated_at=at
+                )
+            )
+            return
+        await session.execute(
+            update(CourseProgressRow)
+            .where(CourseProgressRow.user_id == user_id, CourseProgressRow.course_id == course_id)
+            .values(updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
     # ------------------------------------------------------------ derived per learner
     async def _refresh_learner(
         self, session: AsyncSession, event: EventRow, active_on: date | None = None
@@ -200,6 +261,13 @@ class Projector:
             .select_from(CertificateRow)
             .where(CertificateRow.user_id == user_id)
         )
+        courses = await session.scalar(
+            select(func.count())
+            .select_from(CourseProgressRow)
+            .where(
+                CourseProgressRow.user_id == user_id, CourseProgressRow.completed_at.is_not(None)
+            )
+        )
         stats = await session.get(StatsRow, user_id, populate_existing=True)
         streak, last = (stats.streak_days, stats.last_active_on) if stats else (0, None)
         if active_on is not None and (last is None or active_on > last):
@@ -209,6 +277,7 @@ class Projector:
             "skills_started": sum(1 for p in progress if p.status != NOT_STARTED),
             "skills_completed": sum(1 for p in progress if p.status == COMPLETED),
             "certificates": int(certificates or 0),
+            "courses_completed": int(courses or 0),
             "average_percent": sum(p.percent for p in progress) / len(progress)
             if progress
             else 0.0,
