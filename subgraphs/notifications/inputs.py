@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from .types import NotificationKind
-
 
 @strawberry.input(description="An announcement to every user.")
 class AnnouncementInput:
@@ -21,9 +19,12 @@ class AnnouncementInput:
     "switch is left as it is. The in-app inbox gets every kind whatever these say."
 )
 class NotificationKindPreferenceInput:
-    kind: NotificationKind = strawberry.field(
-        description="PROGRESS, ACHIEVEMENT, CERTIFICATE, CONTENT or ANNOUNCEMENT (WELCOME is "
-        "in-app only and SECURITY emails cannot be stopped: BAD_USER_INPUT)."
+    # A string checked by the service, not the enum: an unknown enum value is refused by
+    # each gateway in its own way (Hive Router: VALIDATION_INVALID_TYPE_VARIABLE).
+    kind: str = strawberry.field(
+        description="A NotificationKind: PROGRESS, ACHIEVEMENT, CERTIFICATE, CONTENT or "
+        "ANNOUNCEMENT. Any other (WELCOME is in-app only, SECURITY emails cannot be stopped, "
+        "or unknown) is BAD_USER_INPUT (field kind)."
     )
     email: bool | None = strawberry.field(default=None, description="Email on or off.")
     sms: bool | None = strawberry.field(default=None, description="SMS on or off.")

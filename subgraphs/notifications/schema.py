@@ -82,7 +82,7 @@ class Mutation:
         ],
     ) -> list[NotificationKindPreference]:
         viewer = require_viewer(await info.context.viewer())
-        changes = [(p.kind.value, p.switches()) for p in preferences]
+        changes = [(p.kind, p.switches()) for p in preferences]
         found = await info.context.deps.service.update_kind_preferences(viewer, changes)
         return [NotificationKindPreference.of(p) for p in found]
 

@@ -136,7 +136,7 @@ class NotificationService:
         for kind in kinds:
             if kind not in CHANNEL_KINDS:
                 allowed = ", ".join(CHANNEL_KINDS)
-                raise BadUserInput("kind", f"{kind} cannot be set: kinds are {allowed}")
+                raise BadUserInput("kind", f"{kind[:40]} cannot be set: kinds are {allowed}")
         if len(set(kinds)) != len(kinds):
             raise BadUserInput("kind", "Each kind at most once")
         on: list[KindChannel] = []

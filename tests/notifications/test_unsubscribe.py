@@ -160,8 +160,7 @@ async def test_per_kind_preferences_through_the_gateway(
         [{"kind": "ANNOUNCEMENT", "email": False}, {"kind": "ANNOUNCEMENT", "sms": False}],
     ):
         await refused(as_ann, bad, "kind")
-    # No such kind: refused by GraphQL's own validation, naming the variable.
-    await refused(as_ann, [{"kind": "HOLIDAYS", "email": False}], "p")
+    await refused(as_ann, [{"kind": "HOLIDAYS", "email": False}], "kind")  # no such kind
 
     changed = (await as_ann.data(UPDATE, {"p": stop}))["updateNotificationKindPreferences"]
     by_kind = {p["kind"]: (p["email"], p["sms"], p["push"]) for p in changed}
