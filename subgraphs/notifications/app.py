@@ -1,4 +1,5 @@
-"""Wiring of the notifications subgraph: the event consumer and the delivery worker."""
+"""Wiring of the notifications subgraph: the event consumer, the delivery worker and the
+unsubscribe route."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..common.platform import Platform
 from ..common.settings import Settings, settings_as
 from .deps import Deps, build
 from .loaders import loaders_for
+from .routes import add_unsubscribe_routes
 from .schema import build_schema
 from .settings import NotificationSettings
 
@@ -21,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loaders=loaders_for,
         on_startup=start,
         on_shutdown=stop,
+        routes=add_unsubscribe_routes,
     )
 
 

@@ -20,6 +20,7 @@ from .rendering import MessageRenderer
 from .service import NotificationService
 from .settings import NotificationSettings
 from .store import InboxStore
+from .unsubscribe import UnsubscribeLinks
 
 
 @dataclass
@@ -42,6 +43,7 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     queue = DeliveryQueue(redis, settings.delivery_lease_seconds, settings.dead_letter_limit)
     store = InboxStore(redis, queue, settings.inbox_retention)
     directory = UserDirectory(redis)
+    unsubscribe = UnsubscribeLinks(settings.mail_link_key, settings.unsubscribe_url)
     http = httpx.AsyncClient(timeout=settings.channel_timeout_seconds)
     sms = SmsSender(settings, http)
     push = PushSender(settings, load_vapid(settings))
@@ -56,12 +58,13 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
         directory,
         platform.live,
         MessageRenderer(),
+        unsubscribe,
         worker.wake,
         sms_enabled=sms.configured,
         push_enabled=push.configured,
         batch_size=settings.announcement_batch_size,
     )
-    service = NotificationService(settings, store, directory, queue, platform.events)
+    service = NotificationService(settings, store, directory, queue, platform.events, unsubscribe)
     personal_data = NotificationsPersonalData(store, directory, queue, platform.events)
     events = NotificationEvents(
         personal_data,

@@ -1,7 +1,9 @@
 """Local projections kept from other subgraphs' events, in Redis.
 
 - the user directory (`notif:user:{id}` hashes, `notif:users` ordered by first sight):
-  email, display name and channel preferences, for delivery and announcements;
+  email, display name and channel preferences, for delivery and announcements, and the
+  per-kind preferences set here (an `off:{KIND}:{CHANNEL}` field per kind stopped on a
+  channel: one HSET or HDEL each, no read-modify-write);
 - the channel addresses users registered here (push subscriptions, SMS number);
 - skill names (`notif:skills`) and the learners of each skill (`notif:learners:{skill}`).
 """
@@ -17,7 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from ..common.events.contracts import UserEvent
-from .domain import PushSubscription, Recipient
+from .domain import KindChannel, PushSubscription, Recipient
 from .store import erased_key, score_of, text_of
 
 USERS_KEY = "notif:users"
@@ -34,6 +36,10 @@ def _user_key(user_id: str) -> str:
 
 def _push_key(user_id: str) -> str:
     return f"notif:push:{user_id}"
+
+
+def _off_field(kind: str, channel: str) -> str:
+    return f"off:{kind}:{channel}"
 
 
 def _learners_key(skill_id: str) -> str:
@@ -98,6 +104,31 @@ class UserDirectory:
         """Users in the order they were first seen (a stable order for batched fan-outs)."""
         ids = await self.redis.zrange(USERS_KEY, offset, offset + count - 1)
         return [text_of(i) for i in ids]
+
+    async def set_kind_preferences(
+        self, user_id: str, on: Sequence[KindChannel], off: Sequence[KindChannel]
+    ) -> None:
+        """Turns (kind, channel) pairs on and off; nothing for a deleted account."""
+        key = _user_key(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(erased_key(user_id))
+                    if await pipe.exists(erased_key(user_id)):
+                        return
+                    pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                    if on:
+                        pipe.hdel(key, *(_off_field(k, c) for k, c in on))
+                    if off:
+                        pipe.hset(key, mapping={_off_field(k, c): "1" for k, c in off})
+                    await pipe.execute()
+                    return
+                except WatchError:
+                    continue
+
+    async def stopped(self, user_id: str) -> frozenset[KindChannel]:
+        """The (kind, channel) pairs the user stopped."""
+        return _stopped({text_of(f): "" for f in await self.redis.hkeys(_user_key(user_id))})
 
     # ------------------------------------------------------------ channel addresses
     async def add_push_subscription(self, user_id: str, subscription: PushSubscription) -> None:
@@ -196,4 +227,10 @@ def _recipient(user_id: str, row: dict[bytes, bytes], push: dict[bytes, bytes]) 
         push_notifications=values.get("pushNotifications", "1") == "1",
         phone_number=values.get("phone", ""),
         push_subscriptions=subscriptions,
+        stopped=_stopped(values),
     )
+
+
+def _stopped(fields: dict[str, str]) -> frozenset[KindChannel]:
+    pairs = (name.split(":")[1:] for name in fields if name.startswith("off:"))
+    return frozenset((pair[0], pair[1]) for pair in pairs if len(pair) == 2)

@@ -16,6 +16,10 @@ ANNOUNCEMENTS = Limit("announcement:user", 10, 3600)
 
 KINDS = ("WELCOME", "PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT", "SECURITY")
 CHANNELS = ("EMAIL", "SMS", "PUSH")
+# The kinds that also go out by email, SMS and push, each of which a user can stop per
+# channel (the welcome is in-app only; account emails always go: SECURITY is not here).
+CHANNEL_KINDS = ("PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT")
+KindChannel = tuple[str, str]
 
 # Ids derived from event ids: a redelivered event yields the same ids.
 _NAMESPACE = uuid.UUID("6f1d7c52-1b8e-4a53-9b0e-5c4a2f7d9e10")
@@ -78,6 +82,34 @@ class Recipient:
     push_notifications: bool = True
     phone_number: str = ""
     push_subscriptions: tuple[PushSubscription, ...] = ()
+    stopped: frozenset[KindChannel] = frozenset()  # per-kind preferences: (kind, channel) off
+
+    def wants(self, kind: str, channel: str) -> bool:
+        """Whether `kind` may reach the user on `channel`, by the per-kind preferences
+        (the per-channel switches are checked with the addresses)."""
+        return (kind, channel) not in self.stopped
+
+
+@dataclass(frozen=True)
+class KindPreference:
+    """Per-channel switches of one notification kind (the in-app inbox always gets it)."""
+
+    kind: str
+    email: bool = True
+    sms: bool = True
+    push: bool = True
+
+    def switches(self) -> dict[str, bool]:
+        return {"EMAIL": self.email, "SMS": self.sms, "PUSH": self.push}
+
+    @classmethod
+    def of(cls, kind: str, stopped: frozenset[KindChannel]) -> KindPreference:
+        return cls(
+            kind,
+            email=(kind, "EMAIL") not in stopped,
+            sms=(kind, "SMS") not in stopped,
+            push=(kind, "PUSH") not in stopped,
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +137,7 @@ class Delivery:
     link: str | None = None
     notification_id: str | None = None
     push_keys: dict[str, str] = field(default_factory=dict)
+    unsubscribe: str | None = None  # emails: the signed one-click unsubscribe URL (RFC 8058)
     attempts: int = 0
     last_error: str = ""
 

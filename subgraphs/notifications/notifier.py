@@ -8,14 +8,13 @@ from collections.abc import Callable, Sequence
 
 from ..common.events import LiveChannels
 from .directory import UserDirectory
-from .domain import Delivery, Notification, Recipient, derived_id
+from .domain import CHANNEL_KINDS, Delivery, Notification, Recipient, derived_id
 from .rendering import MessageRenderer
 from .store import Dispatch, InboxStore
+from .unsubscribe import UnsubscribeLinks
 
 log = logging.getLogger("skill_circle.notifications.notifier")
 
-# In-app only: the welcome goes with the verification email, sent separately.
-CHANNEL_KINDS = frozenset({"PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT"})
 LIVE_CONCURRENCY = 64
 
 
@@ -26,6 +25,7 @@ class Notifier:
         directory: UserDirectory,
         live: LiveChannels,
         renderer: MessageRenderer,
+        unsubscribe: UnsubscribeLinks,
         on_queued: Callable[[], None],
         *,
         sms_enabled: bool,
@@ -36,6 +36,7 @@ class Notifier:
         self.directory = directory
         self.live = live
         self.renderer = renderer
+        self.unsubscribe = unsubscribe
         self.on_queued = on_queued  # wakes the delivery worker
         self.sms_enabled = sms_enabled
         self.push_enabled = push_enabled
@@ -77,10 +78,11 @@ class Notifier:
             self.on_queued()
 
     def deliveries(self, notification: Notification, recipient: Recipient) -> list[Delivery]:
-        """The channel deliveries the recipient's preferences and addresses allow."""
+        """The channel deliveries the recipient's preferences (per channel, then per kind)
+        and addresses allow."""
         if notification.kind not in CHANNEL_KINDS:
             return []
-        n, template = notification, notification.kind.lower()
+        n, template, wants = notification, notification.kind.lower(), recipient.wants
         context = {
             "title": n.title,
             "body": n.body,
@@ -89,15 +91,18 @@ class Notifier:
             "locale": recipient.locale,
         }
         found = []
-        if recipient.email and recipient.email_notifications:
-            body = self.renderer.email(template, **context)
-            found.append(
-                _delivery(n, "EMAIL", "email", recipient.email, body.subject, body.text, body.html)
-            )
-        if self.sms_enabled and recipient.sms_notifications and recipient.phone_number:
+        if recipient.email and recipient.email_notifications and wants(n.kind, "EMAIL"):
+            unsubscribe = self.unsubscribe.link(n.user_id, n.kind)
+            body = self.renderer.email(template, unsubscribe_link=unsubscribe, **context)
+            email = _delivery(n, "EMAIL", "email", recipient.email, body.subject, body.text)
+            email.html, email.unsubscribe = body.html, unsubscribe
+            found.append(email)
+        sms_on = recipient.sms_notifications and wants(n.kind, "SMS")
+        if self.sms_enabled and sms_on and recipient.phone_number:
             text = self.renderer.sms(template, **context)
             found.append(_delivery(n, "SMS", "sms", recipient.phone_number, n.title, text))
-        if self.push_enabled and recipient.push_notifications and recipient.push_subscriptions:
+        push_on = recipient.push_notifications and wants(n.kind, "PUSH")
+        if self.push_enabled and push_on and recipient.push_subscriptions:
             text = self.renderer.push(template, **context)
             for subscription in recipient.push_subscriptions:
                 suffix = f"push:{derived_id(subscription.endpoint)}"
@@ -129,7 +134,6 @@ def _delivery(
     address: str,
     subject: str,
     text: str,
-    html: str = "",
 ) -> Delivery:
     """A delivery of notification `n`, its id derived from the notification's."""
     return Delivery(
@@ -140,7 +144,6 @@ def _delivery(
         address=address,
         subject=subject,
         text=text,
-        html=html,
         link=n.link,
         notification_id=n.id,
     )

@@ -25,7 +25,8 @@ INVENTORY = Inventory(
         ),
         Holding(
             "profile",
-            "Email, display name and channel preferences, copied from users' events.",
+            "Email, display name and channel preferences (copied from users' events), and the "
+            "per-kind preferences set here (off:KIND:CHANNEL fields).",
             ERASE,
             "A copy for delivery; with the account gone there is nobody to deliver to.",
         ),

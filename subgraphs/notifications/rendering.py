@@ -56,4 +56,12 @@ class MessageRenderer:
 
 
 def _defaults(context: dict[str, Any]) -> dict[str, Any]:
-    return {"display_name": "", "email": "", "link": None, "locale": "en", "body": "", **context}
+    return {
+        "display_name": "",
+        "email": "",
+        "link": None,
+        "locale": "en",
+        "body": "",
+        "unsubscribe_link": None,
+        **context,
+    }

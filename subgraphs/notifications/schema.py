@@ -13,10 +13,10 @@ from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
-from .inputs import AnnouncementInput
+from .inputs import AnnouncementInput, NotificationKindPreferenceInput
 from .notifier import channel_of
 from .personal_data import INVENTORY
-from .types import DeliveryFailure, Info, Notification, User
+from .types import DeliveryFailure, Info, Notification, NotificationKindPreference, User
 
 PUSH_ENDPOINT = "The subscription's endpoint: the push service's https URL."
 
@@ -66,6 +66,25 @@ class Mutation:
     async def mark_all_notifications_read(self, info: Info) -> int:
         viewer = require_viewer(await info.context.viewer())
         return await info.context.deps.service.mark_all_read(viewer)
+
+    @strawberry.mutation(
+        description="Turns kinds of notification on or off per channel for the caller (for "
+        "example keep certificates by email, stop announcements); returns every kind's "
+        "preference. Signed-in users. Errors: UNAUTHENTICATED, BAD_USER_INPUT (kind: one "
+        "that cannot be set, unknown or given twice)."
+    )
+    async def update_notification_kind_preferences(
+        self,
+        info: Info,
+        preferences: Annotated[
+            list[NotificationKindPreferenceInput],
+            strawberry.argument(description="The kinds to change, each at most once."),
+        ],
+    ) -> list[NotificationKindPreference]:
+        viewer = require_viewer(await info.context.viewer())
+        changes = [(p.kind, p.switches()) for p in preferences]
+        found = await info.context.deps.service.update_kind_preferences(viewer, changes)
+        return [NotificationKindPreference.of(p) for p in found]
 
     @strawberry.mutation(
         description="Sends a notification to every user, delivered in the background; returns "

@@ -1,4 +1,5 @@
-"""Inbox rules: pages, read marks, announcements, channel addresses, dead letters."""
+"""Inbox rules: pages, read marks, announcements, channel addresses, per-kind preferences,
+one-click unsubscribes, dead letters."""
 
 from __future__ import annotations
 
@@ -15,10 +16,18 @@ from ..common.events.contracts import AnnouncementSent
 from ..common.pagination import decode_cursor, page_size
 from .channels.push import check_endpoint
 from .directory import UserDirectory
-from .domain import DeliveryFailure, Notification, PushSubscription
+from .domain import (
+    CHANNEL_KINDS,
+    DeliveryFailure,
+    KindChannel,
+    KindPreference,
+    Notification,
+    PushSubscription,
+)
 from .queue import DeliveryQueue
 from .settings import NotificationSettings
 from .store import InboxStore, PageRequest
+from .unsubscribe import UnsubscribeLinks
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAX_TITLE, MAX_BODY, MAX_LINK = 200, 5000, 2000
@@ -32,7 +41,9 @@ class NotificationService:
         directory: UserDirectory,
         queue: DeliveryQueue,
         events: EventBus,
+        unsubscribe: UnsubscribeLinks,
     ) -> None:
+        self.unsubscribe_links = unsubscribe
         self.settings = settings
         self.store = store
         self.directory = directory
@@ -110,6 +121,43 @@ class NotificationService:
             )
         await self.directory.set_phone_number(viewer.user_id, number)
         return True
+
+    # ------------------------------------------------------------ per-kind preferences
+    async def kind_preferences(self, user_id: str) -> list[KindPreference]:
+        """One entry per kind that goes out on channels, in a fixed order."""
+        stopped = await self.directory.stopped(user_id)
+        return [KindPreference.of(kind, stopped) for kind in CHANNEL_KINDS]
+
+    async def update_kind_preferences(
+        self, viewer: Viewer, changes: list[tuple[str, dict[str, bool | None]]]
+    ) -> list[KindPreference]:
+        """`changes`: (kind, {channel: on, off or None for unchanged}) each."""
+        kinds = [kind for kind, _ in changes]
+        for kind in kinds:
+            if kind not in CHANNEL_KINDS:
+                allowed = ", ".join(CHANNEL_KINDS)
+                raise BadUserInput("kind", f"{kind[:40]} cannot be set: kinds are {allowed}")
+        if len(set(kinds)) != len(kinds):
+            raise BadUserInput("kind", "Each kind at most once")
+        on: list[KindChannel] = []
+        off: list[KindChannel] = []
+        for kind, switches in changes:
+            for channel, value in switches.items():
+                if value is not None:
+                    (on if value else off).append((kind, channel))
+        await self.directory.set_kind_preferences(viewer.user_id, on, off)
+        return await self.kind_preferences(viewer.user_id)
+
+    # ------------------------------------------------------------ one-click unsubscribe
+    def unsubscribe_kind(self, token: str) -> str:
+        """The kind of email a link stops (BAD_USER_INPUT when forged), stopping nothing."""
+        return self.unsubscribe_links.open(token)[1]
+
+    async def unsubscribe(self, token: str) -> str:
+        """Stops the link's kind of email for the link's user; returns that kind."""
+        user_id, kind = self.unsubscribe_links.open(token)
+        await self.directory.set_kind_preferences(user_id, on=[], off=[(kind, "EMAIL")])
+        return kind
 
     # ------------------------------------------------------------ operations
     async def dead_letters(self, first: int | None) -> list[DeliveryFailure]:

@@ -26,6 +26,9 @@ class NotificationSettings(Settings):
     smtp_from: str = "Skill Circle <no-reply@skillcircle.local>"
     smtp_timeout_seconds: float = 10.0
     outbox_dir: Path | None = None
+    # Where recipients reach this subgraph's one-click unsubscribe route (GET and POST
+    # /unsubscribe, docs/notifications.md): the public URL the deployment routes to it.
+    unsubscribe_url: str = "http://localhost:4006/unsubscribe"
 
     # SMS through the provider's HTTP webhook (no URL: the channel is off).
     sms_webhook_url: str = ""

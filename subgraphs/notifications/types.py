@@ -87,6 +87,27 @@ class Notification:
         )
 
 
+@strawberry.type(
+    description="Which channels one kind of notification goes out on, on top of the "
+    "per-channel preferences (a channel off there stays off for every kind). The in-app "
+    "inbox gets every kind."
+)
+class NotificationKindPreference:
+    kind: NotificationKind = strawberry.field(description="The kind of notification.")
+    email: bool = strawberry.field(description="Whether this kind is emailed.")
+    sms: bool = strawberry.field(description="Whether this kind is sent by SMS.")
+    push: bool = strawberry.field(description="Whether this kind is sent by web push.")
+
+    @classmethod
+    def of(cls, preference: domain.KindPreference) -> NotificationKindPreference:
+        return cls(
+            kind=NotificationKind(preference.kind),
+            email=preference.email,
+            sms=preference.sms,
+            push=preference.push,
+        )
+
+
 @strawberry.federation.type(keys=["id"], description=USER)
 class User:
     id: strawberry.ID = strawberry.field(description=USER_ID)
@@ -122,6 +143,16 @@ class User:
     async def unread_notification_count(self, info: Info) -> int:
         require_self_or_admin(await info.context.viewer(), self.id)
         return int(await info.context.loaders.unread_count.load(str(self.id)))
+
+    @strawberry.field(
+        description="Per-kind notification preferences, one per kind sent outside the app "
+        "(all on until turned off here or by an email's unsubscribe link). The user "
+        "themself and ADMIN only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
+    async def notification_kind_preferences(self, info: Info) -> list[NotificationKindPreference]:
+        require_self_or_admin(await info.context.viewer(), self.id)
+        found = await info.context.deps.service.kind_preferences(str(self.id))
+        return [NotificationKindPreference.of(p) for p in found]
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User:

@@ -45,6 +45,7 @@ LEAST_ROLE = {
     "submitAssessment": SIGNED_IN,
     "markNotificationRead": SIGNED_IN,
     "markAllNotificationsRead": SIGNED_IN,
+    "updateNotificationKindPreferences": SIGNED_IN,
     "registerPushSubscription": SIGNED_IN,
     "unregisterPushSubscription": SIGNED_IN,
     "registerSmsNumber": SIGNED_IN,

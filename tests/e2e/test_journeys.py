@@ -413,6 +413,9 @@ async def test_who_may_see_and_do_what(stack: Stack, gateway: Client, editor: Cl
         private["unreadNotificationCount"] = (
             "query($u: ID!) { user(id: $u) { unreadNotificationCount } }"
         )
+        private["notificationKindPreferences"] = (
+            "query($u: ID!) { user(id: $u) { notificationKindPreferences { kind email } } }"
+        )
     variables = {"u": a["user"]["id"], "r": roadmap_slug}
     for field, query in private.items():
         body = await as_b.execute(query, variables)

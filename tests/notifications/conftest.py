@@ -99,6 +99,11 @@ def restarted_with(process: Process, env: Mapping[str, str]) -> Iterator[Process
         process.start()
 
 
+def unsubscribe_url(stack: Stack) -> str:
+    """Where the stack's notifications process serves the unsubscribe route."""
+    return f"http://127.0.0.1:{stack.ports['notifications']}/unsubscribe"
+
+
 @pytest.fixture(scope="session")
 def notifications_stack(stack: Stack, smtp: SmtpServer) -> Iterator[Stack]:
     """The session's stack, its notifications process restarted to send to the test SMTP server."""
@@ -106,6 +111,7 @@ def notifications_stack(stack: Stack, smtp: SmtpServer) -> Iterator[Stack]:
         "SKILL_CIRCLE_SMTP_HOST": smtp.host,
         "SKILL_CIRCLE_SMTP_PORT": str(smtp.port),
         "SKILL_CIRCLE_DELIVERY_RETRY_BASE_SECONDS": "0.2",
+        "SKILL_CIRCLE_UNSUBSCRIBE_URL": unsubscribe_url(stack),
     }
     with restarted_with(stack.subgraphs["notifications"], env):
         yield stack

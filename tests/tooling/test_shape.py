@@ -69,7 +69,9 @@ CONCEPTS = {
         "notifier.py",
         "queue.py",
         "rendering.py",
+        "routes.py",  # plain HTTP: the one-click unsubscribe page (like visualization's)
         "templates",
+        "unsubscribe.py",  # signed unsubscribe links
     },
     "visualization": {"cache.py", "render", "routes.py", "source"},
 }

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.policy import SMTP
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 import aiosmtplib
@@ -15,6 +16,10 @@ from ..settings import NotificationSettings
 from . import DeliveryError, PermanentFailure
 
 log = logging.getLogger("skill_circle.notifications.email")
+
+# Headers up to SMTP's 998-character line limit: a List-Unsubscribe URL has no space to
+# fold at, and at 78 the email package made it an RFC 2047 encoded word no client reads.
+WIRE = SMTP.clone(max_line_length=998)
 
 
 def message_id(delivery_id: str) -> str:
@@ -30,7 +35,7 @@ class EmailSender:
         self.settings = settings
 
     async def send(self, delivery: Delivery) -> None:
-        message = self.message(delivery)
+        message = self.message(delivery).as_bytes(policy=WIRE)
         if not self.settings.smtp_host:
             path = await asyncio.to_thread(self._write_to_outbox, delivery.id, message)
             log.info(
@@ -44,6 +49,8 @@ class EmailSender:
         try:
             await aiosmtplib.send(
                 message,
+                sender=parseaddr(s.smtp_from)[1],
+                recipients=[delivery.address],
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 username=s.smtp_username or None,
@@ -64,16 +71,19 @@ class EmailSender:
         message["Subject"] = delivery.subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = message_id(delivery.id)
+        if delivery.unsubscribe:  # RFC 2369 + RFC 8058: one click, by POST, no login
+            message["List-Unsubscribe"] = f"<{delivery.unsubscribe}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(delivery.text)
         if delivery.html:
             message.add_alternative(delivery.html, subtype="html")
         return message
 
-    def _write_to_outbox(self, name: str, message: EmailMessage) -> Path:
+    def _write_to_outbox(self, name: str, message: bytes) -> Path:
         outbox = self.settings.email_outbox
         outbox.mkdir(parents=True, exist_ok=True)
         path = outbox / f"{name}.eml"
         partial = path.with_suffix(".eml.partial")
-        partial.write_bytes(message.as_bytes())
+        partial.write_bytes(message)
         partial.replace(path)
         return path
