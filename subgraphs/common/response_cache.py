@@ -150,9 +150,19 @@ class PublicResponseCache:
         headers = scope.get("headers") or []
         private = any(name in _PRIVATE_HEADERS for name, _ in headers)
         if private or not complete or _UNSAFE.search(body):
-            await self.app(scope, replay, send)
-            if _MUTATION.search(body):  # whoever sent it: what this process holds may change
-                self.answers.clear()
+            if not _MUTATION.search(body):
+                await self.app(scope, replay, send)
+                return
+
+            # Whoever sent it, what this process holds may change: cleared once the
+            # mutation has run and before its answer leaves, so that no one who has
+            # seen the answer can then read an answer kept from before it.
+            async def clearing_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    self.answers.clear()
+                await send(message)
+
+            await self.app(scope, replay, clearing_send)
             return
         accept = next((value for name, value in headers if name == b"accept"), b"")
         key = hashlib.sha256(accept + b"\n" + body).digest()

@@ -75,7 +75,7 @@ async def an_account_with_data_everywhere(gateway: Client, admin_token: str) -> 
         "skillSlugs": [second["slug"], first["slug"]],
     }
     roadmap = (await me.data(CREATE_ROADMAP, {"i": roadmap_input}))["createRoadmap"]
-    await me.data(FOLLOW, {"r": roadmap["id"]})
+    await accepted_once_known(me, FOLLOW, {"r": roadmap["id"]})  # once learning knows it
     question = {"prompt": "2 + 2?", "choices": ["3", "4"], "correctIndexes": [1]}
     assessment_input = {"skillId": first["id"], "title": "Check", "passingScore": 60,
                         "questions": [question]}  # fmt: skip
