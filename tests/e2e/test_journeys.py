@@ -224,7 +224,8 @@ async def test_the_learner_journey(stack: Stack, gateway: Client, editor: Client
             },
         )
     )["createRoadmap"]
-    path = (await me.data(FOLLOW, {"r": roadmap["id"]}))["followRoadmap"]
+    # Learning hears of the roadmap by event (or asks the gateway, at most every 2 s).
+    path = (await accepted_once_known(me, FOLLOW, {"r": roadmap["id"]}))["followRoadmap"]
     assert path == {"percent": 0.0, "nextSkill": {"slug": first["slug"]}}
     question = {"prompt": "2 + 2?", "choices": ["3", "4", "5"], "correctIndexes": [1]}
     created = await accepted_once_known(
