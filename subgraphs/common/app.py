@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from .auth import TokenVerifier
+from .auth import TokenVerifier, Viewer
 from .context import Context
 from .observability import (
     RequestIdMiddleware,
@@ -27,9 +29,11 @@ from .observability import (
     flush_tracing,
 )
 from .platform import Platform, ReadinessCheck
-from .response_cache import PublicAnswers, PublicResponseCache
+from .response_cache import PrivateAnswers, PublicAnswers, PublicResponseCache
 from .settings import Settings
 from .stores.sql import database_url, migrate
+
+log = logging.getLogger("skill_circle.app")
 
 DepsT = TypeVar("DepsT")
 SettingsT = TypeVar("SettingsT", bound=Settings)
@@ -48,6 +52,7 @@ def create_app(
     on_startup: Hook[DepsT] | None = None,
     on_shutdown: Hook[DepsT] | None = None,
     routes: Callable[[FastAPI, DepsT, Platform], None] | None = None,
+    private_answers: bool = False,
 ) -> FastAPI:
     """One subgraph's ASGI app, the same way for all six.
 
@@ -55,6 +60,8 @@ def create_app(
     bus, live channels and the token verifier; `verifier` replaces the JWKS one).
     Start-up applies `migrations` (when auto_migrate is on) before `on_startup`;
     `on_shutdown` runs before the platform stops. `routes` adds plain HTTP routes.
+    `private_answers`: learners' own queries are answered from memory (only for a
+    subgraph whose answers change only by its own mutations and the catalog events).
     """
     configure_logging(settings.service, settings.log_level, readable=settings.readable_logs)
     platform = Platform(settings, verifier=verifier)
@@ -69,9 +76,14 @@ def create_app(
         if on_startup is not None:
             await on_startup(deps, platform)
         platform.start_relays()  # after migrations: the outbox table exists
-        if answers.enabled:  # catalog events clear this process's public answers
+        if answers.enabled or private is not None:
+            # Catalog events clear what this process answers from memory (any event a
+            # platform tail or consumer handles does: Platform.answers_changed).
+            platform.on_answers_changed(partial(_forget_answers, answers, private))
             tail = platform.tail(answers.handlers())
             platform.run_in_background(tail.run(await tail.position()))
+        if private is not None:  # other replicas' mutations and consumers
+            platform.run_in_background(_follow_private_changes(platform, private))
         tune_garbage_collector(settings.gc_first_generation_threshold)
         try:
             yield
@@ -99,12 +111,76 @@ def create_app(
         routes(app, deps, platform)
     answers = PublicAnswers(settings.public_cache_seconds, metrics=platform.metrics)
     app.state.public_answers = answers
-    app.add_middleware(PublicResponseCache, answers=answers)
+    private = _private_answers(platform) if private_answers else None
+    app.state.private_answers = private
+    app.add_middleware(PublicResponseCache, answers=answers, private=private)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ResponseSizeLimit, max_bytes=settings.max_response_bytes)
     app.add_middleware(RequestIdMiddleware)
     configure_tracing(settings, app)  # a no-op unless SKILL_CIRCLE_OTLP_ENDPOINT is set
     return app
+
+
+def _private_channel(platform: Platform) -> str:
+    return f"skillcircle:{platform.settings.service}:private-answers-changed"
+
+
+def _private_answers(platform: Platform) -> PrivateAnswers | None:
+    """Learners' own answers, or None when off or when replicas could not tell each other
+    of changes (several workers on the in-memory live channel of the embedded mode)."""
+    settings = platform.settings
+    if settings.private_cache_seconds <= 0 or (settings.workers > 1 and not settings.redis_url):
+        return None
+
+    async def identify(token: str) -> Viewer | None:
+        viewer = await platform.verifier.verify(token)
+        if viewer is None or platform.sessions.is_revoked(viewer.session_id):
+            return None
+        return viewer
+
+    async def announce(user_id: str | None) -> None:
+        try:
+            await platform.live.publish(_private_channel(platform), {"user": user_id})
+        except Exception as exc:  # other replicas then hold old answers up to the TTL
+            log.warning("could not announce a change of private answers: %s", exc)
+
+    return PrivateAnswers(
+        settings.private_cache_seconds,
+        identify=identify,
+        announce=announce,
+        metrics=platform.metrics,
+    )
+
+
+async def _forget_answers(
+    public: PublicAnswers, private: PrivateAnswers | None, everywhere: bool
+) -> None:
+    """After an event changed what this subgraph holds. A tail's event (every replica
+    hears it: catalog events, read models) clears both caches here, after the tail's
+    handlers updated memory. A consumer group's event (one replica handles it) clears
+    the private answers here and in every replica; the public ones keep their rule (the
+    catalog events, mutations, and the TTL for the rest, e.g. `learnerCount`)."""
+    if not everywhere:
+        public.clear()
+    if private is not None:
+        private.clear()
+        if everywhere:
+            await private.announce(None)
+
+
+async def _follow_private_changes(platform: Platform, private: PrivateAnswers) -> None:
+    """Clears what other replicas' mutations changed, for the life of the process."""
+    while True:
+        try:
+            async for message in platform.live.listen(_private_channel(platform)):
+                user = message.get("user")
+                private.forget(str(user) if user is not None else None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("private answers' change channel failed: %s", exc)
+        private.clear()  # changes may have been missed while not listening
+        await asyncio.sleep(1.0)
 
 
 def _add_probes(app: FastAPI, platform: Platform) -> None:

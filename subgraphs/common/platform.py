@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
@@ -52,6 +53,16 @@ class Platform:
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[EventConsumer | EventTail] = []
         self._relays: list[OutboxRelay] = []
+        self._answer_listeners: list[Callable[[bool], Awaitable[None]]] = []
+
+    def on_answers_changed(self, listener: Callable[[bool], Awaitable[None]]) -> None:
+        """`listener(everywhere)` forgets the answers this process keeps in memory (the
+        response caches); `everywhere`: and tells the other replicas to."""
+        self._answer_listeners.append(listener)
+
+    async def answers_changed(self, everywhere: bool) -> None:
+        for listener in self._answer_listeners:
+            await listener(everywhere)
 
     def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
@@ -71,7 +82,9 @@ class Platform:
             self.redis,
             group=self.settings.service,
             consumer=name,
-            handlers=handlers,
+            # A handled event changed this subgraph's data: what every replica answered
+            # from memory may be old (one replica handles it, so it tells the others).
+            handlers=handlers.then(partial(self.answers_changed, True)),
             metrics=self.metrics,
             retention_s=self.settings.event_retention_seconds,
             **options,
@@ -82,6 +95,8 @@ class Platform:
     def tail(self, handlers: Handlers) -> EventTail:
         """A reader of every event in this process (each replica hears every change)."""
         # The in-process stand-in cannot cancel a blocking read: poll instead.
+        # Every replica hears the event and updates its memory: its own answers may be old.
+        handlers = handlers.then(partial(self.answers_changed, False))
         tail = EventTail(self.redis, handlers, block_ms=1_000 if self.settings.redis_url else 0)
         self._consumers.append(tail)
         return tail

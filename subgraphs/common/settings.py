@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     # Anonymous queries are answered from memory for this long (seconds; 0 = off): the
     # bound on how stale a public catalog read may be (common/response_cache.py).
     public_cache_seconds: float = 5.0
+    # Learners' own queries are answered from memory for at most this long (seconds; 0 =
+    # off), in the subgraphs that keep them (learning, users): the bound on how stale
+    # what a learner's answer shows of other learners' data or of the clock may be.
+    private_cache_seconds: float = 5.0
 
     # Acknowledged events stay on the shared stream this long (seconds) before consumers
     # trim them: recent history stays readable for replays, new groups and debugging.

@@ -52,6 +52,9 @@ def create_app(
         readiness=lambda deps: {"database": partial(ping_sql, deps.engine)},
         on_startup=start,
         on_shutdown=stop,
+        # Learners' answers change only by learning's own mutations (and the catalog
+        # events, which clear them too): the dashboard is read far more than written.
+        private_answers=True,
     )
 
 

@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_startup=start,
         on_shutdown=stop,
         routes=add_jwks_route,
+        # A learner's own account changes only by users' mutations (the deletion saga
+        # works on accounts whose sessions are already revoked): `me` from memory.
+        private_answers=True,
     )
 
 

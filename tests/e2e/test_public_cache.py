@@ -8,7 +8,6 @@ import re
 import uuid
 
 import httpx
-import pytest
 
 from tests.conftest import account_with_roles
 from tests.support.client import Client
@@ -30,6 +29,13 @@ async def cache_counts(stack: Stack, subgraph: str) -> dict[str, float]:
 
 
 async def direct(stack: Stack, subgraph: str, query: str, variables: dict, token: str = "") -> dict:
+    return (await served(stack, subgraph, query, variables, token))[0]
+
+
+async def served(
+    stack: Stack, subgraph: str, query: str, variables: dict, token: str = ""
+) -> tuple[dict, bool]:
+    """The answer, and whether it came from memory (only those carry the `Age` header)."""
     headers = {"authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as client:
         response = await client.post(
@@ -37,14 +43,9 @@ async def direct(stack: Stack, subgraph: str, query: str, variables: dict, token
             json={"query": query, "variables": variables},
             headers=headers,
         )
-    return dict(response.json())
+    return dict(response.json()), "age" in response.headers
 
 
-@pytest.mark.xfail(
-    reason="in the full suite (not alone) skills' public cache never shows a hit for a repeated"
-    " anonymous read: something clears it continuously; undiagnosed (closing note 2026-12-02)",
-    strict=False,
-)
 async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
     stack: Stack, gateway: Client, admin_token: str
 ) -> None:
@@ -56,26 +57,31 @@ async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
     skill = (await editor.data(CREATE_SKILL, {"i": {**fields, "name": "Before"}}))["createSkill"]
     variables = {"id": skill["id"]}
 
-    # The skill's own skill.created event clears the cache when the skills tail hears
-    # it, maybe between two reads: repeat the pair until one pair is miss-then-hit.
+    # Catalog events (this test's own skill.created, other tests' writes) clear the cache
+    # at moments the test does not control, maybe between two reads: repeat the pair
+    # until one is run-then-served. (Other anonymous reads of the shared stack move the
+    # hit and miss counters meanwhile: the `Age` header tells this read's outcome.)
     expected = {"data": {"skill": {"id": skill["id"], "name": "Before"}}}
+    before = await cache_counts(stack, "skills")
     for _ in range(20):
-        before = await cache_counts(stack, "skills")
-        first = await direct(stack, "skills", SKILL, variables)
-        second = await direct(stack, "skills", SKILL, variables)
+        first, first_kept = await served(stack, "skills", SKILL, variables)
+        second, second_kept = await served(stack, "skills", SKILL, variables)
         assert first == second == expected
-        after = await cache_counts(stack, "skills")
-        if after.get("hit", 0) - before.get("hit", 0) == 1:
+        if not first_kept and second_kept:
             break
         await asyncio.sleep(0.1)
     else:
-        raise AssertionError(f"the repeated anonymous read was never a hit: {after}")
-    assert after.get("miss", 0) - before.get("miss", 0) == 1
+        raise AssertionError("the repeated anonymous read was never served from memory")
+    after = await cache_counts(stack, "skills")
+    assert after.get("hit", 0) > before.get("hit", 0)
+    assert after.get("miss", 0) > before.get("miss", 0)
 
-    # A signed-in caller always runs the operation: nothing counted, nothing shared.
-    signed_in = await direct(stack, "skills", SKILL, variables, editor_account["accessToken"])
-    assert signed_in == first
-    assert await cache_counts(stack, "skills") == after
+    # A signed-in caller always runs the operation: nothing shared.
+    for _ in range(2):
+        signed_in, kept = await served(
+            stack, "skills", SKILL, variables, editor_account["accessToken"]
+        )
+        assert signed_in == first and not kept
 
     # The editor's rename (a mutation through this process) clears the cache at once:
     # the next anonymous read, through the gateway, shows the new name.
@@ -86,10 +92,9 @@ async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
 
 async def test_answers_with_errors_are_never_kept(stack: Stack) -> None:
     missing = {"id": "no-such-skill-" + uuid.uuid4().hex}
-    before = await cache_counts(stack, "skills")
-    for _ in range(2):
-        body = await direct(stack, "skills", "query($id: ID!) { skill(id: $id) { nope } }", missing)
+    for _ in range(3):
+        body, kept = await served(
+            stack, "skills", "query($id: ID!) { skill(id: $id) { nope } }", missing
+        )
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # no such field
-    after = await cache_counts(stack, "skills")
-    assert after.get("hit", 0) == before.get("hit", 0)  # both ran
-    assert after.get("miss", 0) - before.get("miss", 0) == 2
+        assert not kept  # every one ran

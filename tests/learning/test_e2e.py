@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from subgraphs.common.gateway_client import GatewayClient
@@ -322,3 +323,118 @@ async def test_only_skills_of_the_skills_subgraph_can_be_learned(
     }
     mine = await client.data("{ me { progress { skill { name } } } }")
     assert mine["me"]["progress"] == [{"skill": {"name": skill["name"]}}]
+
+
+# ------------------------------------------------ learners' own reads from memory
+MY_PROGRESS = """query($u: [_Any!]!) {
+  _entities(representations: $u) { ... on User { progress { percent skill { id } } } }
+}"""
+LOGOUT = "mutation($t: String!) { logout(refreshToken: $t) }"
+
+
+async def read_directly(url: str, token: str, user_id: str) -> tuple[dict[str, Any], bool]:
+    """A user's progress read straight from a learning process, as a gateway asks for it:
+    (the answer, whether it was served from memory: only those carry `Age`)."""
+    variables = {"u": [{"__typename": "User", "id": user_id}]}
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            url,
+            json={"query": MY_PROGRESS, "variables": variables},
+            headers={"authorization": f"Bearer {token}"},
+        )
+    return response.json(), "age" in response.headers
+
+
+async def kept(url: str, token: str, user_id: str) -> dict[str, Any]:
+    """Reads until one is served from memory, and returns it. Any event a learning
+    process handles clears what it keeps (other tests' catalog events among them), so a
+    pair of reads may straddle a clear: repeat the pair."""
+    for _ in range(20):
+        first, _ = await read_directly(url, token, user_id)
+        second, from_memory = await read_directly(url, token, user_id)
+        if from_memory:
+            assert second == first
+            return second
+        await asyncio.sleep(0.1)
+    raise AssertionError("a learner's repeated read was never served from memory")
+
+
+def percents(answer: dict[str, Any]) -> dict[str, float]:
+    progress = answer["data"]["_entities"][0]["progress"]
+    return {row["skill"]["id"]: row["percent"] for row in progress}
+
+
+async def test_a_learners_own_reads_come_from_memory_and_show_their_writes_at_once(
+    stack: Stack, gateway: Client, editor: Client
+) -> None:
+    (skill,) = await new_skills(editor, 1)
+    me, token, client = await learner(gateway)
+    _, other_token, _ = await learner(gateway, "Other")
+    await client.data(RECORD, {"s": skill["id"], "p": 10})
+    url = stack.subgraph_url("learning")
+    assert percents(await kept(url, token, me)) == {skill["id"]: 10.0}
+
+    # The learner's own write (through the gateway) clears what was kept before its
+    # answer leaves: the very next read runs and shows it.
+    await client.data(RECORD, {"s": skill["id"], "p": 60})
+    answer, from_memory = await read_directly(url, token, me)
+    assert not from_memory and percents(answer) == {skill["id"]: 60.0}
+    shown = await client.data("{ me { progress { percent } } }")
+    assert shown["me"]["progress"] == [{"percent": 60.0}]
+
+    # Someone else asking for this learner's progress is refused, every time: errors are
+    # never kept, and an answer is only ever replayed to the token it was computed for.
+    for _ in range(2):
+        refused, from_memory = await read_directly(url, other_token, me)
+        assert refused.get("errors") and not from_memory, refused
+
+
+async def test_editors_and_ended_sessions_are_never_answered_from_memory(
+    stack: Stack, gateway: Client, admin_token: str, editor: Client
+) -> None:
+    (skill,) = await new_skills(editor, 1)
+    url = stack.subgraph_url("learning")
+    account = await account_with_roles(gateway, admin_token, ["EDITOR"], "Cache Editor")
+    editor_id, editor_token = account["user"]["id"], account["accessToken"]
+    await gateway.as_user(editor_token).data(RECORD, {"s": skill["id"], "p": 20})
+    for _ in range(3):
+        answer, from_memory = await read_directly(url, editor_token, editor_id)
+        assert percents(answer) == {skill["id"]: 20.0} and not from_memory
+
+    registered = await register(gateway, "Leaving")
+    me, token = registered["user"]["id"], registered["accessToken"]
+    await gateway.as_user(token).data(RECORD, {"s": skill["id"], "p": 30})
+    await kept(url, token, me)
+    await gateway.data(LOGOUT, {"t": registered["refreshToken"]})
+    # The session ended: its access token no longer reads the kept answer (nor anything
+    # private), on this process within moments of the revocation's announcement.
+    deadline = time.monotonic() + 5
+    while True:
+        answer, from_memory = await read_directly(url, token, me)
+        if not from_memory and answer.get("errors"):
+            break
+        assert time.monotonic() < deadline, f"a logged-out token still read {answer}"
+        await asyncio.sleep(0.1)
+
+
+async def test_a_write_through_one_replica_clears_what_another_kept(
+    stack: Stack, gateway: Client, editor: Client
+) -> None:
+    (skill,) = await new_skills(editor, 1)
+    me, token, client = await learner(gateway)
+    await client.data(RECORD, {"s": skill["id"], "p": 10})
+    port = free_port()
+    replica = stack.subgraph_process("learning", port=port, label="learning-2").start()
+    try:
+        url = f"http://127.0.0.1:{port}/graphql"
+        assert percents(await kept(url, token, me)) == {skill["id"]: 10.0}
+        # Written through the gateway, i.e. by the first process. The second one kept
+        # its answer a moment ago for up to 5 s (private_cache_seconds): the write's
+        # announcement must clear it well before that.
+        await client.data(RECORD, {"s": skill["id"], "p": 70})
+        written = time.monotonic()
+        while percents((await read_directly(url, token, me))[0]) != {skill["id"]: 70.0}:
+            assert time.monotonic() - written < 2.0, "the other replica kept its old answer"
+            await asyncio.sleep(0.05)
+    finally:
+        replica.stop()

@@ -45,6 +45,18 @@ class Handlers:
     def contracts(self) -> Iterator[type[Contract]]:
         return (contract for contract, _ in self._by_name.values())
 
+    def then(self, after: Callable[[], Awaitable[None]]) -> Handlers:
+        """The same handlers, each followed by `after` once it succeeded."""
+        followed = Handlers()
+        for name, (contract, handler) in self._by_name.items():
+
+            async def run(event: Received[Any], handler: Handler = handler) -> None:
+                await handler(event)
+                await after()
+
+            followed._by_name[name] = (contract, run)
+        return followed
+
 
 def received(event: Event, contract: type[C]) -> Received[C]:
     """The payload validated into `contract` (pydantic.ValidationError if it does not fit)."""

@@ -70,6 +70,12 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.private_cache = Counter(
+            "graphql_private_cache_requests",
+            "Learners' own queries answered from their private response cache (hit) or run (miss)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.service = labels
 
 
