@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -113,6 +114,10 @@ class PublicAnswers:
     """
 
     metric_name = "public"
+    # Each answer lives a random part of `ttl` no shorter than this share of it: answers
+    # kept together (a warm-up, a clear) then do not all expire together, which sent a
+    # burst of misses through every few seconds (0: all live `ttl` exactly).
+    ttl_spread = 0.0
 
     def __init__(self, ttl: float, max_entries: int = 1_000, metrics: Metrics | None = None):
         self.ttl = ttl
@@ -172,7 +177,8 @@ class PublicAnswers:
             return
         headers = [(n, v) for n, v in start.get("headers", []) if n.lower() != b"set-cookie"]
         now = time.monotonic()
-        answer = _Answer(now + self.ttl, headers, body, tag, generation, now)
+        ttl = self.ttl * (1 - self.ttl_spread * random.random())
+        answer = _Answer(now + ttl, headers, body, tag, generation, now)
         if answer.started < self._all_cleared:  # cleared while this answer was computed
             return
         self._answers.put(key, answer)
@@ -195,6 +201,7 @@ class PrivateAnswers(PublicAnswers):
     """Learners' own answers, kept under their user id (see the module's docstring)."""
 
     metric_name = "private"
+    ttl_spread = 0.5
 
     def __init__(
         self,
