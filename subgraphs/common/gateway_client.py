@@ -9,12 +9,17 @@ in an exception message or a log line.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from .settings import Settings
+
+MISSING_CODES = frozenset({"NOT_FOUND", "BAD_USER_INPUT"})  # "no such thing" for one id
+LOOKUP_BATCH = 20  # ids per lookup request: well under the per-operation alias limit
 
 
 class GatewayUnavailable(Exception):
@@ -49,6 +54,50 @@ class GatewayClient:
         if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
             raise GatewayUnavailable(f"not a GraphQL response (HTTP {response.status_code})")
         return body
+
+    async def lookup(
+        self,
+        field: str,
+        ids: Sequence[str],
+        selection: str,
+        *,
+        fragments: str = "",
+        name: str = "Lookup",
+        batch: int = LOOKUP_BATCH,
+    ) -> dict[str, dict[str, Any]]:
+        """`field(id:)` for every id, `selection` of each, as aliased lookups (one request
+        per `batch` ids, in parallel): id -> what the gateway answered, ids that name
+        nothing left out. GatewayUnavailable when it could not say for some id (no
+        answer, or an error other than NOT_FOUND / BAD_USER_INPUT on its alias)."""
+        chunks = [list(ids[start : start + batch]) for start in range(0, len(ids), batch)]
+        answers = await asyncio.gather(
+            *(self._lookup(field, chunk, selection, fragments, name) for chunk in chunks)
+        )
+        return {key: found for answer in answers for key, found in answer.items()}
+
+    async def _lookup(
+        self, field: str, ids: list[str], selection: str, fragments: str, name: str
+    ) -> dict[str, dict[str, Any]]:
+        variables = {f"k{i}": key for i, key in enumerate(ids)}
+        params = ", ".join(f"${alias}: ID!" for alias in variables)
+        fields = " ".join(
+            f"{alias}: {field}(id: ${alias}) {{ {selection} }}" for alias in variables
+        )
+        body = await self.query(f"query {name}({params}) {{ {fields} }} {fragments}", variables)
+        data: dict[str, Any] = body.get("data") or {}
+        failed = {
+            str((error.get("path") or ["*"])[0])
+            for error in body.get("errors") or []
+            if (error.get("extensions") or {}).get("code") not in MISSING_CODES
+        }
+        found: dict[str, dict[str, Any]] = {}
+        for alias, key in variables.items():
+            answer = data.get(alias)
+            if alias in failed or "*" in failed or alias not in data:
+                raise GatewayUnavailable(f"{field}({key}) failed: {body.get('errors')}")
+            if isinstance(answer, dict):
+                found[key] = answer
+        return found
 
     async def close(self) -> None:
         if self._http is not None:

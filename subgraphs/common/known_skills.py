@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from .errors import AppError, NotFound
 from .events import Received
@@ -19,8 +19,6 @@ from .events.contracts import SkillCreated
 from .gateway_client import GatewayClient, GatewayUnavailable
 
 log = logging.getLogger("skill_circle.known_skills")
-
-MISSING_CODES = {"NOT_FOUND", "BAD_USER_INPUT"}  # an error that means "no such skill"
 
 
 class SkillsUnavailable(AppError):
@@ -77,37 +75,8 @@ class SkillDirectory:
 
     async def _ask_gateway(self, skill_ids: Sequence[str]) -> set[str]:
         """The ids among `skill_ids` the skills subgraph has; SkillsUnavailable if it cannot say."""
-        aliases = {f"s{i}": skill_id for i, skill_id in enumerate(skill_ids)}
-        params = ", ".join(f"${a}: ID!" for a in aliases)
-        fields = " ".join(f"{a}: skill(id: ${a}) {{ id }}" for a in aliases)
         try:
-            body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
+            return set(await self.gateway.lookup("skill", skill_ids, "id"))
         except GatewayUnavailable as exc:
-            log.error("cannot check skills %s: gateway unreachable: %s", list(skill_ids), exc)
+            log.error("cannot check skills %s: %s", list(skill_ids), exc)
             raise SkillsUnavailable() from exc
-        data: dict[str, Any] = body.get("data") or {}
-        failed = failed_aliases(body.get("errors") or [])
-        existing: set[str] = set()
-        for alias, skill_id in aliases.items():
-            found = data.get(alias)
-            if isinstance(found, dict) and found.get("id") is not None:
-                existing.add(skill_id)
-            elif alias not in data or alias in failed or "*" in failed:
-                log.error("cannot check skill %s: gateway answered %s", skill_id, body)
-                raise SkillsUnavailable()
-        return existing
-
-
-def failed_aliases(errors: list[dict[str, Any]]) -> set[str]:
-    """Aliases whose resolution failed for a reason other than 'no such skill'."""
-    failed: set[str] = set()
-    for error in errors:
-        code = (error.get("extensions") or {}).get("code")
-        path = error.get("path") or []
-        if code in MISSING_CODES:
-            continue
-        if path:
-            failed.add(str(path[0]))
-        else:
-            failed.add("*")
-    return failed

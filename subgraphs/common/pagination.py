@@ -20,7 +20,7 @@ DEFAULT_PAGE_SIZE = 20
 # stands for (`first`, else the gateway's default list size), counted on `edges`, as
 # this subgraph's own operation cost counts them (common/cost.py). No `assumedSize`:
 # Hive Router prefers it to `first` when both are declared.
-PAGE = ListSize(
+PAGE = ListSize(  # type: ignore[call-arg]  # strawberry types assumed_size as required
     slicing_arguments=["first"], sized_fields=["edges"], require_one_slicing_argument=False
 )
 

@@ -29,7 +29,6 @@ from ..common.errors import AppError
 from ..common.events import Received
 from ..common.events.contracts import ContentPublished, ContentWithdrawn
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
-from ..common.known_skills import failed_aliases
 from .store import insert_or_update
 from .tables import CourseProgressRow, KnownCourseRow
 
@@ -46,7 +45,6 @@ class CoursesUnavailable(AppError):
 COURSE_FIELDS = "id slug title version modules { title lessons { id title } }"
 ABSENT_SECONDS = 30.0  # how long "no such published course" holds before asking again
 MAX_ABSENT = 10_000
-LOOKUP_BATCH = 50  # courses per gateway query
 
 
 @dataclass(frozen=True)
@@ -205,9 +203,7 @@ class CourseCatalog:
         now = time.monotonic()
         unknown = [c for c in wanted if c not in known and self._absent.get(c, 0.0) <= now]
         if unknown:
-            fetched: dict[str, KnownCourseRow] = {}
-            for start in range(0, len(unknown), LOOKUP_BATCH):  # within the cost limit
-                fetched.update(await self._ask_gateway(unknown[start : start + LOOKUP_BATCH]))
+            fetched = await self._ask_gateway(unknown)  # in batches within the cost limit
             known.update(fetched)
             if len(self._absent) > MAX_ABSENT:  # made-up ids must not grow it without bound
                 self._absent.clear()
@@ -272,25 +268,15 @@ class CourseCatalog:
     async def _ask_gateway(self, course_ids: Sequence[str]) -> dict[str, KnownCourseRow]:
         """The published courses among `course_ids`, from the content subgraph (kept);
         CoursesUnavailable when it cannot say."""
-        aliases = {f"c{i}": course_id for i, course_id in enumerate(course_ids)}
-        params = ", ".join(f"${a}: ID!" for a in aliases)
-        fields = " ".join(f"{a}: course(id: ${a}) {{ {COURSE_FIELDS} }}" for a in aliases)
         try:
-            body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
+            found = await self.gateway.lookup("course", course_ids, COURSE_FIELDS)
         except GatewayUnavailable as exc:
-            log.error("cannot look up courses %s: gateway unreachable: %s", course_ids, exc)
+            log.error("cannot look up courses %s: %s", list(course_ids), exc)
             raise CoursesUnavailable() from exc
-        data: dict[str, Any] = body.get("data") or {}
-        failed = failed_aliases(body.get("errors") or [])
-        if any(a not in data or a in failed for a in aliases) or "*" in failed:
-            log.error("cannot look up courses %s: gateway answered %s", course_ids, body)
-            raise CoursesUnavailable()
-        found: dict[str, KnownCourseRow] = {}
-        for alias, course_id in aliases.items():
-            course = data[alias]
-            if isinstance(course, dict):
-                found[course_id] = await self._remember_answer(course_id, course)
-        return found
+        return {
+            course_id: await self._remember_answer(course_id, course)
+            for course_id, course in found.items()
+        }
 
     async def _remember_answer(self, course_id: str, course: dict[str, Any]) -> KnownCourseRow:
         modules = [

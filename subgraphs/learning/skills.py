@@ -22,7 +22,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,7 +31,7 @@ from ..common.errors import NotFound
 from ..common.events import Handlers, Received
 from ..common.events.contracts import SkillChanged, SkillCreated, SkillUpdated
 from ..common.gateway_client import GatewayClient, GatewayUnavailable
-from ..common.known_skills import SkillChecker, SkillsUnavailable, failed_aliases
+from ..common.known_skills import SkillChecker, SkillsUnavailable
 from .store import insert_ignoring_conflicts, insert_or_update
 from .tables import KnownSkillRow
 
@@ -202,32 +201,21 @@ class SkillDirectory:
     async def _ask_gateway(self, skill_ids: Sequence[str]) -> dict[str, SkillDetails]:
         """The skills among `skill_ids` the skills subgraph has, with their details;
         SkillsUnavailable if it cannot say."""
-        aliases = {f"s{i}": skill_id for i, skill_id in enumerate(skill_ids)}
-        params = ", ".join(f"${a}: ID!" for a in aliases)
-        fields = " ".join(f"{a}: skill(id: ${a}) {{ {DETAILS} }}" for a in aliases)
         try:
-            body = await self.gateway.query(f"query({params}) {{ {fields} }}", aliases)
+            found = await self.gateway.lookup("skill", skill_ids, DETAILS)
         except GatewayUnavailable as exc:
-            log.error("cannot check skills %s: gateway unreachable: %s", list(skill_ids), exc)
+            log.error("cannot check skills %s: %s", list(skill_ids), exc)
             raise SkillsUnavailable() from exc
-        data: dict[str, Any] = body.get("data") or {}
-        failed = failed_aliases(body.get("errors") or [])
-        existing: dict[str, SkillDetails] = {}
-        for alias, skill_id in aliases.items():
-            found = data.get(alias)
-            if isinstance(found, dict) and found.get("id") is not None:
-                category = found.get("category") or {}
-                existing[skill_id] = SkillDetails(
-                    skill_id,
-                    str(found.get("name") or ""),
-                    str(found.get("level") or ""),
-                    str(category.get("id") or ""),
-                    str(category.get("name") or ""),
-                )
-            elif alias not in data or alias in failed or "*" in failed:
-                log.error("cannot check skill %s: gateway answered %s", skill_id, body)
-                raise SkillsUnavailable()
-        return existing
+        return {
+            skill_id: SkillDetails(
+                skill_id,
+                str(skill.get("name") or ""),
+                str(skill.get("level") or ""),
+                str((skill.get("category") or {}).get("id") or ""),
+                str((skill.get("category") or {}).get("name") or ""),
+            )
+            for skill_id, skill in found.items()
+        }
 
 
 def _details(row: KnownSkillRow) -> SkillDetails | None:

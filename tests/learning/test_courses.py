@@ -21,6 +21,7 @@ from subgraphs.common.events.contracts import (
     PublishedLesson,
     PublishedModule,
 )
+from subgraphs.common.gateway_client import GatewayClient
 from subgraphs.learning import events as ev
 from subgraphs.learning.courses import CourseCatalog, CoursesUnavailable
 from subgraphs.learning.tables import EventRow
@@ -116,18 +117,22 @@ async def test_unknown_lessons_and_withdrawn_courses_are_refused(learning: Harne
         await service.mark_lesson(learner, course_id, lesson, done=True)
 
 
-class Gateway:
+class Gateway(GatewayClient):
     """Answers course lookups as the gateway would: `courses` by id, others null."""
 
     def __init__(self, courses: dict[str, dict[str, Any]], errors: bool = False) -> None:
+        super().__init__("http://gateway.invalid/graphql", 5.0)
         self.courses = courses
         self.errors = errors
         self.asked: list[list[str]] = []
 
-    async def query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        variables = variables or {}
         self.asked.append(sorted(variables.values()))
         if self.errors:
-            return {"data": None, "errors": [{"message": "down", "path": ["c0"]}]}
+            return {"data": None, "errors": [{"message": "down", "path": [next(iter(variables))]}]}
         return {"data": {alias: self.courses.get(cid) for alias, cid in variables.items()}}
 
 
@@ -141,7 +146,7 @@ async def test_courses_not_heard_of_are_asked_of_the_gateway_once(learning: Harn
         "modules": [{"title": "M", "lessons": [{"id": "x", "title": "X"}]}],
     }
     gateway = Gateway({known_id: answer})
-    catalog = CourseCatalog(learning.deps.store.sessions, gateway)  # type: ignore[arg-type]
+    catalog = CourseCatalog(learning.deps.store.sessions, gateway)
     found = await catalog.outlines([known_id, absent_id])
     assert list(found) == [known_id] and found[known_id].lessons[0].id == "x"
     assert found[known_id].version == 4

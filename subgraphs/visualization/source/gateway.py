@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -58,19 +57,11 @@ query Certificate($code: String!) {
   verifyCertificate(verificationCode: $code) { issuedAt skill { name } user { displayName } }
 }"""
 MISSING = {"NOT_FOUND", "BAD_USER_INPUT"}  # an id that names nothing
-BATCH = 20  # skills per query: well under the per-operation alias limit
 
 
 log = logging.getLogger("skill_circle.visualization.gateway")
 
 __all__ = ["GatewaySource", "GatewayUnavailable"]
-
-
-def skills_query(name: str, count: int, selection: str) -> str:
-    """`count` aliased `skill(id:)` lookups (s0, s1, ...), each selecting `selection`."""
-    variables = ", ".join(f"$s{i}: ID!" for i in range(count))
-    fields = " ".join(f"s{i}: skill(id: $s{i}) {{ {selection} }}" for i in range(count))
-    return f"query {name}({variables}) {{ {fields} }} {SKILL_FIELDS}"
 
 
 # A tree is read level by level (one query per level of the whole batch) instead of as one
@@ -113,22 +104,10 @@ class GatewaySource:
         self, name: str, selection: str, skill_ids: list[str]
     ) -> dict[str, dict[str, Any]]:
         """Skills by id, `selection` of each, in batches; ids the skills subgraph lacks left out."""
-        chunks = [skill_ids[start : start + BATCH] for start in range(0, len(skill_ids), BATCH)]
-        answers = await asyncio.gather(
-            *(
-                self._query(
-                    skills_query(name, len(chunk), selection),
-                    {f"s{i}": key for i, key in enumerate(chunk)},
-                )
-                for chunk in chunks
-            )
+        self.count += 1
+        return await self.gateway.lookup(
+            "skill", skill_ids, selection, fragments=SKILL_FIELDS, name=name
         )
-        return {
-            key: data[f"s{index}"]
-            for chunk, data in zip(chunks, answers, strict=True)
-            for index, key in enumerate(chunk)
-            if data.get(f"s{index}") is not None
-        }
 
     async def roadmap(self, slug: str) -> RoadmapInfo | None:
         data = await self._query(ROADMAP_QUERY, {"slug": slug})
