@@ -570,7 +570,8 @@ async def test_only_the_owner_acts_on_their_objects(
 ) -> None:
     """Every OWNER mutation, on a real object of the owner's, as every caller, the owner
     last: anonymous is UNAUTHENTICATED, everyone else (admins too) gets OWNED's answer
-    and leaves the object as it was; then the owner acts on it."""
+    and leaves the object as it was (the owner's view of it, before and after each
+    call); then the owner acts on it, and it changes."""
     callers, _ = await matrix_callers(gateway, editor, admin_token)
     owner = callers["owner"]
     owned = await owner_with_something_everywhere(owner, editor)
@@ -590,8 +591,9 @@ async def test_only_the_owner_acts_on_their_objects(
     assert set(cases) == declared, f"write a case for {sorted(declared - set(cases))}"
     wrong = []
     for name, (query, variables, state) in sorted(cases.items()):
-        before = await state()
+        first = await state()
         for caller in sorted(CALLERS, key=lambda c: c == "owner"):
+            before = await state()
             body = await callers[caller].execute(query, variables)
             want = expected(OWNER, caller)
             want = OWNED[name] if want == "others" else want
@@ -604,7 +606,7 @@ async def test_only_the_owner_acts_on_their_objects(
                 problem = f"the owner's object changed: {before} -> {await state()}"
             if problem:
                 wrong.append((name, caller, problem))
-        assert await state() != before, f"{name}: the owner's own call changed nothing"
+        assert await state() != first, f"{name}: the owner's own call changed nothing"
     assert not wrong, "\n".join(map(str, wrong))
 
 
