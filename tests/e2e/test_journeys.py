@@ -466,7 +466,7 @@ def wrong_answer(body: dict[str, Any], paths: list[list[str]], want: str) -> str
     """Why `body` is not `want` ("data", "empty" or an error code) for the field at
     `paths[0]`; None if it is. A refusal must leave the field null (nothing leaks) and
     be about it: its errors' paths start at one of `paths` (the field's, those of the
-    fields it @requires)."""
+    fields it @requires) or, for a field with @requires, name its parent."""
     errors = body.get("errors") or []
     path = paths[0]
     present, value = at(body, path)
@@ -481,8 +481,13 @@ def wrong_answer(body: dict[str, Any], paths: list[list[str]], want: str) -> str
         return f"wanted {want}, got {body}"
     if value is not None:
         return f"refused, but the value leaked: {value!r}"
+    # A refused @requires fetch: Hive Router names the required field, Apollo Router the
+    # object it was fetched for.
+    named = [e["path"] for e in errors if e.get("path")]
     elsewhere = [
-        e["path"] for e in errors if e.get("path") and all(e["path"][: len(p)] != p for p in paths)
+        p
+        for p in named
+        if all(p[: len(q)] != q for q in paths) and not (len(paths) > 1 and p == path[:-1])
     ]
     return f"errors about other fields: {elsewhere}" if elsewhere else None
 
