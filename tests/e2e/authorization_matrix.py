@@ -210,14 +210,27 @@ def mutation_request(schema: GraphQLSchema, name: str) -> tuple[str, dict[str, A
     return f"{header} {{ {call} }}", variables
 
 
+# The ways to the owner's User the matrix reads its fields by: the variable each needs,
+# the query around the field, and the field's parent in the response. The certificate
+# is public (anyone may verify it); its `user` is the owner, resolved by reference.
+USER_PATHS = {
+    "user(id:)": ("$owner: ID!", "user(id: $owner) {{ {} }}", ["user"]),
+    "verifyCertificate.user": (
+        "$code: String!",
+        "verifyCertificate(verificationCode: $code) {{ user {{ {} }} }}",
+        ["verifyCertificate", "user"],
+    ),
+}
+
+
 def field_request(
-    schema: GraphQLSchema, name: str, owner_id: str, values: dict[str, Any]
+    schema: GraphQLSchema, name: str, values: dict[str, Any], via: str = "user(id:)"
 ) -> tuple[str, dict[str, Any], list[list[str]]]:
     """The field `name` ("Query.x" or "User.x") as a query: a User field read on the
-    owner's `user(id:)`; its required arguments made up unless `values` gives them.
-    Returns the query, its variables and the paths in the response its errors may
-    name: the field's, then those of the fields it @requires (a gateway passes on
-    their refusal too)."""
+    owner by the USER_PATHS entry `via`; its arguments made up unless `values` gives
+    them (`values` also holds `via`'s variable). Returns the query, its variables and
+    the paths in the response its errors may name: the field's, then those of the
+    fields it @requires (a gateway passes on their refusal too)."""
     type_name, field_name = name.split(".")
     owner_type = schema.type_map[type_name]
     assert isinstance(owner_type, GraphQLObjectType), name
@@ -226,10 +239,12 @@ def field_request(
     if type_name == "Query":
         header = f"query ({declared})" if declared else "query"
         return f"{header} {{ {call} }}", variables, [[field_name]]
-    declared = ", ".join(filter(None, ["$owner: ID!", declared]))
-    query = f"query ({declared}) {{ user(id: $owner) {{ {call} }} }}"
-    paths = [["user", f] for f in [field_name, *requires(field)]]
-    return query, {**variables, "owner": owner_id}, paths
+    root_variable, around, parent = USER_PATHS[via]
+    declared = ", ".join(filter(None, [root_variable, declared]))
+    query = f"query ({declared}) {{ {around.format(call)} }}"
+    key = root_variable.split(":")[0].removeprefix("$")
+    paths = [[*parent, f] for f in [field_name, *requires(field)]]
+    return query, {**variables, key: values[key]}, paths
 
 
 def requires(field: GraphQLField) -> list[str]:

@@ -36,6 +36,7 @@ from tests.e2e.authorization_matrix import (
     READ,
     READ_TYPES,
     SELF,
+    USER_PATHS,
     expected,
     field_request,
     mutation_request,
@@ -98,6 +99,7 @@ MARK_READ = "mutation($id: ID!) { markNotificationRead(id: $id) { id readAt } }"
 ATTEMPTS = "{ me { assessmentAttempts { id submittedAt score } } }"
 INBOX_STATE = "{ me { notifications(first: 50) { edges { node { id kind readAt } } } } }"
 EXPORT_PUSH = "{ exportMyData { notifications } }"
+CODES = "{ me { certificates { verificationCode } } }"
 MUTATIONS_OF_NOTIFICATIONS = {"markNotificationRead", "unregisterPushSubscription"}
 # Private fields the matrix's owner has no value in: disabledAt is null while the
 # account is enabled (and disabling it would end the owner's sessions).
@@ -534,7 +536,7 @@ async def test_who_may_see_and_do_what(
 ) -> None:
     """Generated from schema/supergraph.graphql: every field of Query and User is
     declared in READ, and each is read as every caller (one request per field and
-    caller; User fields on the owner's `user(id:)`), the owner first, so that an answer
+    caller; User fields on the owner, by each of USER_PATHS), the owner first, so that an answer
     kept for the owner would show up in another's cell. Each answer is `expected`'s:
     data, an empty value (HIDDEN), or null with only the declared error code."""
     schema = supergraph()
@@ -546,7 +548,10 @@ async def test_who_may_see_and_do_what(
 
     callers, owner_id = await matrix_callers(gateway, editor, admin_token)
     owned = await owner_with_something_everywhere(callers["owner"], editor)
+    [certificate] = (await callers["owner"].data(CODES))["me"]["certificates"]
     values = {
+        "owner": owner_id,
+        "code": certificate["verificationCode"],
         "User.skillTreeSvg": {"roadmapSlug": owned["roadmap"]},
         "Query.course": {"slug": "no-such-course"},
         "Query.skill": {"slug": owned["skill"]},
@@ -556,16 +561,18 @@ async def test_who_may_see_and_do_what(
         if subgraph not in stack.names:
             continue
         for name, rule in rules.items():
-            query, variables, paths = field_request(schema, name, owner_id, values.get(name, {}))
-            for caller in CALLERS:
-                body = await callers[caller].execute(query, variables)
-                problem = wrong_answer(body, paths, expected(rule, caller))
-                empty = at(body, paths[0])[1] in ([], None)
-                if caller == "owner" and rule in (SELF, HIDDEN) and empty and name not in NULL:
-                    problem = problem or "the owner's value is empty: the cell proves nothing"
-                if problem:
-                    wrong.append((name, caller, problem))
-                tried += 1
+            for via in USER_PATHS if name.startswith("User.") else ["Query"]:
+                given = {**values, **values.get(name, {})}
+                query, variables, paths = field_request(schema, name, given, via)
+                for caller in CALLERS:
+                    body = await callers[caller].execute(query, variables)
+                    problem = wrong_answer(body, paths, expected(rule, caller))
+                    empty = at(body, paths[0])[1] in ([], None)
+                    if caller == "owner" and rule in (SELF, HIDDEN) and empty and name not in NULL:
+                        problem = problem or "the owner's value is empty: the cell proves nothing"
+                    if problem:
+                        wrong.append((name, via, caller, problem))
+                    tried += 1
     assert not wrong, "\n".join(map(str, wrong))
     assert tried, "no field tried"
 
