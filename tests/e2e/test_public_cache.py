@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from tests.conftest import account_with_roles
 from tests.support.client import Client
+from tests.support.servers import free_port
 from tests.support.stack import Stack
 
 SKILL = "query($id: ID!) { skill(id: $id) { id name } }"
@@ -19,9 +23,9 @@ CREATE_SKILL = "mutation($i: SkillInput!) { createSkill(input: $i) { id name } }
 RENAME = "mutation($id: ID!, $i: SkillInput!) { updateSkill(id: $id, input: $i) { name } }"
 
 
-async def cache_counts(stack: Stack, subgraph: str) -> dict[str, float]:
+async def cache_counts(stack: Stack, subgraph: str, url: str = "") -> dict[str, float]:
     """graphql_public_cache_requests_total by outcome, from the subgraph's /metrics."""
-    base = stack.subgraph_url(subgraph).removesuffix("/graphql")
+    base = (url or stack.subgraph_url(subgraph)).removesuffix("/graphql")
     async with httpx.AsyncClient() as client:
         text = (await client.get(f"{base}/metrics")).text
     found = re.findall(r'graphql_public_cache_requests_total\{outcome="(\w+)"\} ([\d.e+]+)', text)
@@ -33,21 +37,35 @@ async def direct(stack: Stack, subgraph: str, query: str, variables: dict, token
 
 
 async def served(
-    stack: Stack, subgraph: str, query: str, variables: dict, token: str = ""
+    stack: Stack, subgraph: str, query: str, variables: dict, token: str = "", url: str = ""
 ) -> tuple[dict, bool]:
     """The answer, and whether it came from memory (only those carry the `Age` header)."""
     headers = {"authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as client:
         response = await client.post(
-            stack.subgraph_url(subgraph),
+            url or stack.subgraph_url(subgraph),
             json={"query": query, "variables": variables},
             headers=headers,
         )
     return dict(response.json()), "age" in response.headers
 
 
+@pytest.fixture
+def quiet_skills(stack: Stack) -> Iterator[str]:
+    """A skills replica of its own (its URL): the session's skills process may be clearing
+    its cache for a long while after the suite's earlier tests (its event tail working
+    through their catalog events: every handled event clears), which no pair of reads can
+    wait out; a new replica tails from the stream's end."""
+    port = free_port()
+    replica = stack.subgraph_process("skills", port=port, label="skills-cache").start()
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        replica.stop()
+
+
 async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
-    stack: Stack, gateway: Client, admin_token: str
+    stack: Stack, gateway: Client, admin_token: str, quiet_skills: str
 ) -> None:
     editor_account = await account_with_roles(gateway, admin_token, ["EDITOR"], "Cache Editor")
     editor = gateway.as_user(editor_account["accessToken"])
@@ -57,37 +75,46 @@ async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
     skill = (await editor.data(CREATE_SKILL, {"i": {**fields, "name": "Before"}}))["createSkill"]
     variables = {"id": skill["id"]}
 
-    # Catalog events (this test's own skill.created, other tests' writes) clear the cache
-    # at moments the test does not control, maybe between two reads: repeat the pair
-    # until one is run-then-served. (Other anonymous reads of the shared stack move the
-    # hit and miss counters meanwhile: the `Age` header tells this read's outcome.)
+    async def read(token: str = "") -> tuple[dict, bool]:
+        return await served(stack, "skills", SKILL, variables, token, url=quiet_skills)
+
+    # The replica hears of the new skill by event; the event also clears its cache.
     expected = {"data": {"skill": {"id": skill["id"], "name": "Before"}}}
-    before = await cache_counts(stack, "skills")
-    for _ in range(20):
-        first, first_kept = await served(stack, "skills", SKILL, variables)
-        second, second_kept = await served(stack, "skills", SKILL, variables)
+    deadline = time.monotonic() + 10
+    while (await read())[0] != expected:
+        assert time.monotonic() < deadline, "the replica never heard of the new skill"
+        await asyncio.sleep(0.1)
+    for _ in range(20):  # a late event may still clear between two reads: repeat the pair
+        before = await cache_counts(stack, "skills", quiet_skills)
+        first, first_kept = await read()
+        second, second_kept = await read()
         assert first == second == expected
+        after = await cache_counts(stack, "skills", quiet_skills)
         if not first_kept and second_kept:
             break
         await asyncio.sleep(0.1)
     else:
         raise AssertionError("the repeated anonymous read was never served from memory")
-    after = await cache_counts(stack, "skills")
-    assert after.get("hit", 0) > before.get("hit", 0)
-    assert after.get("miss", 0) > before.get("miss", 0)
+    # Nobody else reads this replica: its counters moved by exactly this pair.
+    assert after.get("hit", 0) - before.get("hit", 0) == 1
+    assert after.get("miss", 0) - before.get("miss", 0) == 1
 
-    # A signed-in caller always runs the operation: nothing shared.
+    # A signed-in caller always runs the operation: nothing shared, nothing counted.
     for _ in range(2):
-        signed_in, kept = await served(
-            stack, "skills", SKILL, variables, editor_account["accessToken"]
-        )
+        signed_in, kept = await read(editor_account["accessToken"])
         assert signed_in == first and not kept
+    assert await cache_counts(stack, "skills", quiet_skills) == after
 
-    # The editor's rename (a mutation through this process) clears the cache at once:
-    # the next anonymous read, through the gateway, shows the new name.
+    # The editor's rename (a mutation through the session's skills process) clears that
+    # process's cache at once: the next anonymous read through the gateway shows it. The
+    # replica hears it by event (which clears its cache) within one delivery.
     await editor.data(RENAME, {"id": skill["id"], "i": {**fields, "name": "After"}})
     assert (await gateway.data(SKILL, variables))["skill"]["name"] == "After"
     assert (await direct(stack, "skills", SKILL, variables))["data"]["skill"]["name"] == "After"
+    deadline = time.monotonic() + 4  # under the 5 s TTL: the event, not the TTL, cleared it
+    while (await read())[0]["data"]["skill"]["name"] != "After":
+        assert time.monotonic() < deadline, "the replica kept the old name"
+        await asyncio.sleep(0.05)
 
 
 async def test_answers_with_errors_are_never_kept(stack: Stack) -> None:
