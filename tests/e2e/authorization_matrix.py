@@ -49,6 +49,7 @@ LEAST_ROLE = {
     "registerPushSubscription": SIGNED_IN,
     "unregisterPushSubscription": SIGNED_IN,
     "registerSmsNumber": SIGNED_IN,
+    "verifySmsNumber": SIGNED_IN,
     "changePassword": SIGNED_IN,
     "changeEmail": SIGNED_IN,
     "deleteAccount": SIGNED_IN,
