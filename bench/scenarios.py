@@ -344,7 +344,7 @@ def _target(url: str) -> tuple[str, int]:
     return host, int(port)
 
 
-async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
+async def round_trips(world: World, pages: int = 30) -> dict[str, Any]:
     """Database round trips per catalog page (5 and 50 skills), counted at the wire.
 
     The page is the subgraph calls the gateway makes for it (captured), replayed
@@ -373,13 +373,16 @@ async def round_trips(world: World, pages: int = 10) -> dict[str, Any]:
             assert await replay(calls, urls), "the counted catalog page failed"
             await asyncio.sleep(0.5)
             before = {n: p.round_trips for n, p in proxies.items()}
+            started = time.monotonic()
             for _ in range(pages):
                 assert await replay(calls, urls)
             await asyncio.sleep(0.3)
             counted = {n: p.round_trips - before[n] for n, p in proxies.items()}
-            # Background work (consumers, pollers) over an equally long idle window.
+            window = time.monotonic() - started
+            # Background work (consumers, pollers) over an idle window as long as the
+            # counted one (it was a fixed 0.3 s, shorter, so background leaked into pages).
             idle_before = {n: p.round_trips for n, p in proxies.items()}
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(window)
             idle = {n: p.round_trips - idle_before[n] for n, p in proxies.items()}
             per_page = {n: round((counted[n] - idle[n]) / pages, 2) for n in counted}
             result[f"page_{first}"] = {**per_page, "total": round(sum(per_page.values()), 2)}

@@ -374,6 +374,11 @@ export const gatewayConfig = defineConfig({
 
   maxDepth: 15,
   maxTokens: 2000,
+  // No demandControl: measured with 2.15 on this supergraph, it read @listSize but
+  // neither the drawings' @cost(weight: 50) nor its `listSize` default (other lists
+  // counted once), so the issue's attacks estimated at 9,030 and 12,030, under any
+  // budget that lets real pages through. The subgraphs' own budgets (COST_LIMIT) stop
+  // them; Hive Router, the shipped default, refuses them itself.
   // 30 s per subgraph request. NOT for subscriptions: the timeout would end a
   // live subscription after 30 s, and (measured with 2.15.1) a subscription
   // that ended with a subgraph error crashed the whole gateway process with an

@@ -31,7 +31,10 @@ from graphql import (
     value_from_ast_untyped,
 )
 from graphql.utilities import get_operation_ast
+from strawberry import Schema
 from strawberry.extensions import SchemaExtension
+from strawberry.federation.schema_directives import Cost
+from strawberry.types.base import StrawberryObjectDefinition
 
 SIZE_ARGUMENTS = ("first", "last", "limit")
 CONNECTION_LISTS = ("edges", "nodes")
@@ -181,3 +184,18 @@ def _is_subscription(document: DocumentNode, operation_name: str | None) -> bool
 async def _signed_in(context: Any) -> bool:
     viewer = getattr(context, "viewer", None)
     return viewer is not None and await viewer() is not None
+
+
+def declared_costs(schema: Schema) -> dict[str, int]:
+    """ "Type.field" -> weight, for every field declared with `@cost(weight:)`."""
+    weights: dict[str, int] = {}
+    for definition in schema.schema_converter.type_map.values():
+        strawberry_type = definition.definition
+        if not isinstance(strawberry_type, StrawberryObjectDefinition):
+            continue
+        for field in strawberry_type.fields:
+            for directive in field.directives:
+                if isinstance(directive, Cost):
+                    name = schema.config.name_converter.get_graphql_name(field)
+                    weights[f"{strawberry_type.name}.{name}"] = directive.weight
+    return weights

@@ -52,8 +52,9 @@ ROADMAP_SLUG: Final = "URL-friendly unique name, e.g. backend-developer."
 # The root types exist in every subgraph; so do these codes on every operation.
 _ANY_OPERATION: Final = (
     "Any operation may also fail with BAD_USER_INPUT (a malformed request, argument or "
-    "variable), COST_LIMIT (too many items or drawings asked for; extensions.cost, budget), "
-    "RESPONSE_TOO_LARGE or INTERNAL_SERVER_ERROR (unexpected; quote extensions.requestId)."
+    "variable), COST_LIMIT (too many items or drawings asked for; extensions.cost, budget; "
+    "the gateway may refuse first with COST_ESTIMATED_TOO_EXPENSIVE), RESPONSE_TOO_LARGE or "
+    "INTERNAL_SERVER_ERROR (unexpected; quote extensions.requestId)."
 )
 QUERY: Final = "Read operations. " + _ANY_OPERATION
 MUTATION: Final = "Write operations. " + _ANY_OPERATION

@@ -9,11 +9,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import strawberry
+from strawberry.federation.schema_directives import ListSize
 
 from .errors import BadUserInput
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+
+# On every connection field: tells the gateway's demand control how many items a page
+# stands for (`first`, else the gateway's default list size), counted on `edges`, as
+# this subgraph's own operation cost counts them (common/cost.py). No `assumedSize`:
+# Hive Router prefers it to `first` when both are declared.
+PAGE = ListSize(
+    slicing_arguments=["first"], sized_fields=["edges"], require_one_slicing_argument=False
+)
 
 T = TypeVar("T")
 # A page's total: counted only when `totalCount` is selected (a count is a query of its own).

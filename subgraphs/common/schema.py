@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, Final
 
 import strawberry
@@ -17,7 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from .cost import CostModel, OperationCost
+from .cost import CostModel, OperationCost, declared_costs
 from .errors import ErrorCodes, coded_error
 from .input_errors import RefuseUnstorableText
 from .observability import OperationMetrics, OperationTracing
@@ -58,13 +58,14 @@ def federated_schema(
     mutation: type | None = None,
     subscription: type | None = None,
     types: Iterable[type] = (),
-    costs: Mapping[str, int] | None = None,
 ) -> strawberry.federation.Schema:
     """A federation 2 schema with the platform's limits, metrics and error codes.
 
-    `costs` weighs expensive fields ("Type.field": cost) for the operation budget.
+    Expensive fields carry `@cost(weight:)` (strawberry's federation `Cost` directive):
+    the gateway's demand control and this subgraph's operation budget read the same
+    weights.
     """
-    model = CostModel(costs or {}, settings.default_list_size)
+    model = CostModel({}, settings.default_list_size)
     # The limits' rule classes are made once: the validation cache is keyed on the document
     # and the rule classes, and Strawberry's limiter extensions make a new class per instance.
     limits = [
@@ -83,7 +84,7 @@ def federated_schema(
         lambda: OperationCost(model, settings.max_cost_anonymous, settings.max_cost_signed_in),
         RefuseUnstorableText,
     ]
-    return CodedErrorsSchema(
+    schema = CodedErrorsSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -91,3 +92,5 @@ def federated_schema(
         extensions=extensions,
         federation_version=FEDERATION_VERSION,
     )
+    model.weights.update(declared_costs(schema))
+    return schema

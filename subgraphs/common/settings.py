@@ -114,7 +114,7 @@ class Settings(BaseSettings):
     # bound on how stale a public catalog read may be (common/response_cache.py).
     public_cache_seconds: float = 5.0
     # Learners' own queries are answered from memory for at most this long (seconds; 0 =
-    # off), in the subgraphs that keep them (learning, users): the bound on how stale
+    # off), in the subgraphs that keep them (see docs/query-plans.md): the bound on how stale
     # what a learner's answer shows of other learners' data or of the clock may be.
     private_cache_seconds: float = 5.0
 

@@ -8,7 +8,7 @@ import strawberry
 
 from ..common.auth import Viewer
 from ..common.descriptions import MUTATION, QUERY
-from ..common.pagination import Connection, Count, Cursor, PageSize, connection
+from ..common.pagination import PAGE, Connection, Count, Cursor, PageSize, connection
 from ..common.permissions import require_role
 from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
@@ -64,8 +64,9 @@ class Query:
         return Course.of(view) if view else None
 
     @strawberry.field(
+        directives=[PAGE],
         description="Published courses (EDITOR: every course), oldest first, a page at a time. "
-        "Anyone. Errors: BAD_USER_INPUT (first, after)."
+        "Anyone. Errors: BAD_USER_INPUT (first, after).",
     )
     async def courses(
         self,
@@ -90,8 +91,9 @@ class Query:
         return connection([Course.of(v) for v in page.items], *_rest(page), after=after)
 
     @strawberry.field(
+        directives=[PAGE],
         description="Published articles (EDITOR: every article, filtered by status), oldest"
-        " first, a page at a time. Anyone. Errors: BAD_USER_INPUT (first, after)."
+        " first, a page at a time. Anyone. Errors: BAD_USER_INPUT (first, after).",
     )
     async def articles(
         self,
@@ -107,8 +109,9 @@ class Query:
         return connection([Article.of(v) for v in page.items], *_rest(page), after=after)
 
     @strawberry.field(
+        directives=[PAGE],
         description="Learning resources, oldest first, a page at a time. Anyone. Errors:"
-        " BAD_USER_INPUT (first, after)."
+        " BAD_USER_INPUT (first, after).",
     )
     async def resources(
         self,
@@ -126,8 +129,9 @@ class Query:
         return connection([Resource.of(r) for r in page.items], *_rest(page), after=after)
 
     @strawberry.field(
+        directives=[PAGE],
         description="Institutions, oldest first, a page at a time. Anyone. Errors:"
-        " BAD_USER_INPUT (first, after)."
+        " BAD_USER_INPUT (first, after).",
     )
     async def institutions(
         self,

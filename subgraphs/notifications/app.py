@@ -24,6 +24,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_startup=start,
         on_shutdown=stop,
         routes=add_unsubscribe_routes,
+        # A learner's notifications change by this subgraph's mutations, the events its
+        # consumer handles (each clears every learner's answers: see the docs for what
+        # that costs under many events) and the unsubscribe link (which clears too).
+        private_answers=True,
     )
 
 

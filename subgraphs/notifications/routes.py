@@ -72,6 +72,8 @@ def add_unsubscribe_routes(app: FastAPI, deps: Deps, platform: Platform) -> None
             kind = await service.unsubscribe(token)
         except BadUserInput:
             return page("Invalid link", f"<p>{INVALID}</p>", 400)
+        # Not a GraphQL mutation: answers kept in memory (preferences) are forgotten here.
+        await platform.answers_changed(True)
         return page(
             "Unsubscribed",
             f"<p>You will no longer get {KIND_NAMES[kind]} emails from Skill Circle. You can "

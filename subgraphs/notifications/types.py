@@ -12,7 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from ..common.context import Context
 from ..common.descriptions import USER, USER_ID, described_enum
 from ..common.errors import Forbidden
-from ..common.pagination import Connection, Cursor, PageSize, connection
+from ..common.pagination import PAGE, Connection, Cursor, PageSize, connection
 from ..common.permissions import require_self_or_admin, require_viewer
 from . import domain
 from .deps import Deps
@@ -130,8 +130,9 @@ class User:
     id: strawberry.ID = strawberry.field(description=USER_ID)
 
     @strawberry.field(
+        directives=[PAGE],
         description="In-app notifications, newest first, a page at a time. The user themself "
-        "and ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first, after)."
+        "and ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first, after).",
     )
     async def notifications(
         self,

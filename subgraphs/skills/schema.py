@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from ..common.descriptions import MUTATION, QUERY
-from ..common.pagination import Connection, Cursor, PageSize
+from ..common.pagination import PAGE, Connection, Cursor, PageSize
 from ..common.permissions import require_role
 from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
@@ -37,8 +37,9 @@ class Query:
         return Skill.of(record) if record else None
 
     @strawberry.field(
+        directives=[PAGE],
         description="The catalog, one page at a time, in a stable order. Anyone. "
-        "Errors: BAD_USER_INPUT (first, after, search)."
+        "Errors: BAD_USER_INPUT (first, after, search).",
     )
     async def skills(
         self,

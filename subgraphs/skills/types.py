@@ -21,7 +21,7 @@ from ..common.descriptions import (
 )
 from ..common.entities import SkillLevel
 from ..common.errors import NotFound
-from ..common.pagination import Connection, Cursor, PageSize, connection
+from ..common.pagination import PAGE, Connection, Cursor, PageSize, connection
 from .category_store import CategoryRecord
 from .deps import Deps
 from .loaders import Loaders
@@ -111,8 +111,9 @@ class Category:
         ]
 
     @strawberry.field(
+        directives=[PAGE],
         description="Skills of this category and of all its subcategories, a page at a time. "
-        "Errors: BAD_USER_INPUT (first, after)."
+        "Errors: BAD_USER_INPUT (first, after).",
     )
     async def skills(
         self, info: Info, first: PageSize = None, after: Cursor = None

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from ..common.descriptions import MUTATION, QUERY
-from ..common.pagination import Connection, Cursor, PageSize, connection
+from ..common.pagination import PAGE, Connection, Cursor, PageSize, connection
 from ..common.permissions import require_role, require_viewer
 from ..common.schema import federated_schema
 from ..common.settings import Settings
@@ -46,8 +46,9 @@ class Query:
         return User.of(row) if row else None
 
     @strawberry.field(
+        directives=[PAGE],
         description="Accounts in sign-up order, optionally filtered. ADMIN only. "
-        "Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (search too long, after)."
+        "Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (search too long, after).",
     )
     async def users(
         self,
@@ -70,8 +71,9 @@ class Query:
         return connection(users, page.cursors, page.total_count, page.has_next_page, after=after)
 
     @strawberry.field(
+        directives=[PAGE],
         description="What admins did to accounts (roles, disabling, enabling), newest first."
-        " ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (userId, after)."
+        " ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (userId, after).",
     )
     async def admin_audit_trail(
         self,

@@ -34,6 +34,9 @@ def create_app(
         on_startup=start,
         on_shutdown=stop,
         routes=lambda app, deps, platform: add_image_routes(app, platform, deps.service),
+        # A learner's charts are drawn from what the request carries (the progress the
+        # gateway hands over) and from the catalog, whose events clear what is kept.
+        private_answers=True,
     )
 
 

@@ -23,12 +23,6 @@ class Query:
 
 
 # A drawing costs as much as ~50 plain fields: a layout on a cache miss, kilobytes out.
-DRAWING_COSTS = {
-    "Skill.treeSvg": 50,
-    "Roadmap.svg": 50,
-    "User.progressChartSvg": 50,
-    "User.skillTreeSvg": 50,
-}
 
 
 def build_schema(settings: Settings) -> strawberry.federation.Schema:
@@ -36,5 +30,4 @@ def build_schema(settings: Settings) -> strawberry.federation.Schema:
         settings,
         query=Query,
         types=[Skill, Roadmap, User, Certificate, data_export_type(INVENTORY)],
-        costs=DRAWING_COSTS,
     )

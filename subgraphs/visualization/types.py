@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import strawberry
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import Cost, Key
 from strawberry.federation.types import FieldSet
 from strawberry.types import Info as StrawberryInfo
 
@@ -50,6 +50,10 @@ from .deps import Deps
 from .inputs import PROGRESS_REQUIRES, user_progress
 from .loaders import Loaders
 
+# An SVG drawing costs CPU: it weighs 50 in the static operation cost, the gateway's
+# (@cost in the supergraph) and this subgraph's own (common/cost.py reads the directive).
+DRAWING = Cost(weight=50)
+
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
@@ -83,7 +87,8 @@ class Skill:
 
     @strawberry.field(
         description="The prerequisite tree below this skill, as an SVG document. Anyone. "
-        "Errors: NOT_FOUND (skill), BAD_USER_INPUT (depth), RATE_LIMITED."
+        "Errors: NOT_FOUND (skill), BAD_USER_INPUT (depth), RATE_LIMITED.",
+        directives=[DRAWING],
     )
     async def tree_svg(
         self,
@@ -110,6 +115,7 @@ class Roadmap:
         requires=["slug"],
         description="The roadmap as an ordered diagram (SVG). Anyone. "
         "Errors: NOT_FOUND, RATE_LIMITED.",
+        directives=[DRAWING],
     )
     async def svg(self, info: Info) -> str:
         await info.context.limit(domain.DRAWINGS)
@@ -160,6 +166,7 @@ class User:
         "the gateway fetched from learning in the same request (it reflects the user's latest "
         "recordProgress at once). The user themself and ADMIN only. Errors: UNAUTHENTICATED, "
         "FORBIDDEN, NOT_FOUND, RATE_LIMITED, INTERNAL_SERVER_ERROR (progress unavailable).",
+        directives=[DRAWING],
     )
     async def progress_chart_svg(
         self,
@@ -181,7 +188,8 @@ class User:
     @strawberry.field(
         description="A roadmap as SVG, coloured by the user's progress. The user themself and "
         "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (roadmap or user), "
-        "RATE_LIMITED."
+        "RATE_LIMITED.",
+        directives=[DRAWING],
     )
     async def skill_tree_svg(
         self,

@@ -415,7 +415,14 @@ def test_subgraphs_are_reachable_only_from_the_router_each_other_for_jwks_and_pr
         spec = policy["spec"]
         assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == name
         assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
-        gateway_rule, metrics_rule = spec["ingress"]
+        gateway_rule, metrics_rule, *controller_rule = spec["ingress"]
+        # The ingress controller reaches only the subgraphs with public HTTP routes.
+        public_routes = name in ("notifications", "visualization")
+        assert len(controller_rule) == (1 if public_routes else 0), spec["ingress"]
+        if controller_rule:
+            assert controller_rule[0]["from"][0]["namespaceSelector"]["matchLabels"] == {
+                "kubernetes.io/metadata.name": "ingress-nginx"
+            }
         components = [
             peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component")
             for peer in gateway_rule["from"]
@@ -430,3 +437,46 @@ def test_subgraphs_are_reachable_only_from_the_router_each_other_for_jwks_and_pr
         assert (443 in egress_ports) == (name == "notifications")
     _, without = render(chart, "--set", "networkPolicy.enabled=false")
     assert not by_kind(without, "NetworkPolicy")
+
+
+def test_the_ingress_routes_each_path_and_budgets_each_client(chart: Path) -> None:
+    """The gateway's per-client request budget (issue 15): Hive Router 0.2.0 has none,
+    so the nginx ingress controller in front of it limits each client address."""
+    _, documents = render(chart)
+    (ingress,) = by_kind(documents, "Ingress").values()
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/limit-rps"] == "20"
+    assert annotations["nginx.ingress.kubernetes.io/limit-connections"] == "50"
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == "skillcircle.example.com"
+    routes = {
+        path["path"]: (path["backend"]["service"]["name"], path["backend"]["service"]["port"])
+        for path in rule["http"]["paths"]
+    }
+    services = by_kind(documents, "Service")
+    assert routes == {
+        "/unsubscribe": (f"{PREFIX}-notifications", {"number": SUBGRAPH_PORTS["notifications"]}),
+        "/svg": (f"{PREFIX}-visualization", {"number": SUBGRAPH_PORTS["visualization"]}),
+        "/certificates": (f"{PREFIX}-visualization", {"number": SUBGRAPH_PORTS["visualization"]}),
+        "/": (f"{PREFIX}-router", {"number": 4000}),
+    }
+    assert {name for name, _ in routes.values()} <= set(services)
+
+    _, custom = render(
+        chart,
+        "--set", "ingress.perClient.requestsPerSecond=5",
+        "--set", "ingress.tlsSecret=skillcircle-tls",
+        "--set", "subgraphs.visualization.enabled=false",
+    )  # fmt: skip
+    (ingress,) = by_kind(custom, "Ingress").values()
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/limit-rps"] == "5"
+    assert ingress["spec"]["tls"] == [
+        {"hosts": ["skillcircle.example.com"], "secretName": "skillcircle-tls"}
+    ]
+    paths = {path["path"] for path in ingress["spec"]["rules"][0]["http"]["paths"]}
+    assert paths == {"/unsubscribe", "/"}
+
+    _, without = render(chart, "--set", "ingress.enabled=false")
+    assert not by_kind(without, "Ingress")
+    policies = by_kind(without, "NetworkPolicy")
+    assert all(len(policy["spec"]["ingress"]) == 2 for policy in policies.values())
