@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from .support.client import Client
+from .support.providers import Provider
 from .support.servers import FerretDBServer, PostgresServer, RedisServer
 from .support.stack import MONGO_SUBGRAPHS, SQL_SUBGRAPHS, Stack, implemented_subgraphs
 
@@ -46,7 +47,17 @@ def mongodb_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def stack(request: pytest.FixtureRequest, redis_server: RedisServer) -> Iterator[Stack]:
+def sms_provider() -> Iterator[Provider]:
+    """The SMS provider's webhook the stack's notifications process sends to."""
+    provider = Provider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    request: pytest.FixtureRequest, redis_server: RedisServer, sms_provider: Provider
+) -> Iterator[Stack]:
     """Every implemented subgraph plus the gateway, as processes."""
     names = implemented_subgraphs()
     stores: dict[str, str] = {"redis": redis_server.url}
@@ -60,7 +71,9 @@ def stack(request: pytest.FixtureRequest, redis_server: RedisServer) -> Iterator
         for name in names:
             if name in MONGO_SUBGRAPHS:
                 stores[f"{name}_db"] = f"{base}/{name}_e2e"
-    running = Stack(stores, names)
+    # SMS on, to the provider stand-in (tests see the texts in `sms_provider`).
+    sms = {"SKILL_CIRCLE_SMS_WEBHOOK_URL": f"{sms_provider.url}/sms"}
+    running = Stack(stores, names, extra_env=sms)
     with running.started():
         yield running
 

@@ -19,6 +19,7 @@ from .queue import DeliveryQueue
 from .rendering import MessageRenderer
 from .service import NotificationService
 from .settings import NotificationSettings
+from .sms_numbers import SmsCodes
 from .store import InboxStore
 from .unsubscribe import UnsubscribeLinks
 
@@ -45,7 +46,7 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     directory = UserDirectory(redis)
     unsubscribe = UnsubscribeLinks(settings.mail_link_key, settings.unsubscribe_url)
     http = httpx.AsyncClient(timeout=settings.channel_timeout_seconds)
-    sms = SmsSender(settings, http)
+    sms = SmsSender(settings, http, directory)
     push = PushSender(settings, load_vapid(settings))
     worker = DeliveryWorker(
         settings,
@@ -64,7 +65,13 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
         push_enabled=push.configured,
         batch_size=settings.announcement_batch_size,
     )
-    service = NotificationService(settings, store, directory, queue, platform.events, unsubscribe)
+    codes = SmsCodes(
+        redis, settings.secret_key, settings.sms_code_ttl_seconds, settings.sms_code_attempts
+    )
+    service = NotificationService(
+        settings, store, directory, queue, platform.events, unsubscribe, notifier, codes,
+        platform.limits,
+    )  # fmt: skip
     personal_data = NotificationsPersonalData(store, directory, queue, platform.events)
     events = NotificationEvents(
         personal_data,

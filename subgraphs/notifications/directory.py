@@ -19,7 +19,8 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from ..common.events.contracts import UserEvent
-from .domain import KindChannel, PushSubscription, Recipient
+from .domain import KindChannel, PushSubscription, Recipient, SmsNumber
+from .sms_numbers import sms_code_key
 from .store import erased_key, score_of, text_of
 
 USERS_KEY = "notif:users"
@@ -147,7 +148,36 @@ class UserDirectory:
         return bool(await self.redis.hdel(_push_key(user_id), endpoint))
 
     async def set_phone_number(self, user_id: str, phone_number: str) -> None:
-        await self.redis.hset(_user_key(user_id), "phone", phone_number)
+        """Registers the number; a number other than the one registered is unverified."""
+        key = _user_key(user_id)
+        if text_of(await self.redis.hget(key, "phone") or b"") == phone_number:
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, "phone", phone_number)
+            pipe.hdel(key, "phoneVerified")
+            await pipe.execute()
+
+    async def sms_number(self, user_id: str) -> SmsNumber | None:
+        number, verified = await self.redis.hmget(_user_key(user_id), ["phone", "phoneVerified"])
+        if not number:
+            return None
+        return SmsNumber(text_of(number), verified == b"1")
+
+    async def mark_phone_verified(self, user_id: str, phone_number: str) -> bool:
+        """Marks the number verified if it is still the user's; False if it changed."""
+        key = _user_key(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    if text_of(await pipe.hget(key, "phone") or b"") != phone_number:
+                        return False
+                    pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                    pipe.hset(key, "phoneVerified", "1")
+                    await pipe.execute()
+                    return True
+                except WatchError:
+                    continue
 
     # ------------------------------------------------------------ one user's data, whole
     async def personal_data(self, user_id: str) -> dict[str, Any]:
@@ -156,11 +186,12 @@ class UserDirectory:
         row = await self.redis.hgetall(_user_key(user_id))
         profile = {text_of(k): text_of(v) for k, v in row.items()}
         phone = profile.pop("phone", None)
+        verified = profile.pop("phoneVerified", None) == "1"
         profile.pop("version", None)
         endpoints = sorted(text_of(e) for e in await self.redis.hkeys(_push_key(user_id)))
         return {
             "profile": profile,
-            "sms_number": phone,
+            "sms_number": {"number": phone, "verified": verified} if phone else None,
             "push_subscriptions": [{"endpoint": e} for e in endpoints],
             "followed_skills": await self._skills_of(user_id),
         }
@@ -174,7 +205,7 @@ class UserDirectory:
             pipe.set(erased_key(user_id), "1", ex=ERASED_TTL_SECONDS)
             pipe.delete(_user_key(user_id))
             pipe.zrem(USERS_KEY, user_id)
-            pipe.delete(_push_key(user_id))
+            pipe.delete(_push_key(user_id), sms_code_key(user_id))
             for skill_id in skills:
                 pipe.srem(_learners_key(skill_id), user_id)
             results = await pipe.execute()
@@ -226,6 +257,7 @@ def _recipient(user_id: str, row: dict[bytes, bytes], push: dict[bytes, bytes]) 
         sms_notifications=values.get("smsNotifications", "0") == "1",
         push_notifications=values.get("pushNotifications", "1") == "1",
         phone_number=values.get("phone", ""),
+        phone_verified=values.get("phoneVerified") == "1",
         push_subscriptions=subscriptions,
         stopped=_stopped(values),
     )

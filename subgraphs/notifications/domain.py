@@ -12,6 +12,10 @@ from ..common.ratelimit import Limit
 # Abuse budgets: registering addresses to deliver to, and announcing to everyone.
 PUSH_REGISTRATIONS = Limit("push-registration:user", 10, 3600)
 SMS_REGISTRATIONS = Limit("sms-registration:user", 5, 86400)
+# Verification codes: one a minute per account, and a cap per number whoever asks for
+# them (many accounts must not make one number a target).
+SMS_CODES_PER_USER = Limit("sms-code:user", 1, 60)
+SMS_CODES_PER_NUMBER = Limit("sms-code:number", 5, 86400)
 ANNOUNCEMENTS = Limit("announcement:user", 10, 3600)
 
 KINDS = ("WELCOME", "PROGRESS", "ACHIEVEMENT", "CERTIFICATE", "CONTENT", "ANNOUNCEMENT", "SECURITY")
@@ -81,6 +85,7 @@ class Recipient:
     sms_notifications: bool = False
     push_notifications: bool = True
     phone_number: str = ""
+    phone_verified: bool = False  # proved with a code: no other SMS goes to it before
     push_subscriptions: tuple[PushSubscription, ...] = ()
     stopped: frozenset[KindChannel] = frozenset()  # per-kind preferences: (kind, channel) off
 
@@ -88,6 +93,14 @@ class Recipient:
         """Whether `kind` may reach the user on `channel`, by the per-kind preferences
         (the per-channel switches are checked with the addresses)."""
         return (kind, channel) not in self.stopped
+
+
+@dataclass(frozen=True)
+class SmsNumber:
+    """The number a user's SMS go to, and whether its owner proved it with a code."""
+
+    number: str
+    verified: bool
 
 
 @dataclass(frozen=True)

@@ -63,17 +63,22 @@ class Notifier:
     ) -> None:
         """An account email (verification, reset): sent whatever the user's preferences."""
         body = self.renderer.email(template, email=address, **context)
-        delivery = Delivery(
-            id=f"{dispatch_id}:email",
-            channel="EMAIL",
-            user_id=user_id,
-            kind="SECURITY",
-            address=address,
-            subject=body.subject,
-            text=body.text,
-            html=body.html,
-            link=str(context.get("link") or "") or None,
+        email = _security(dispatch_id, "EMAIL", user_id, address, body.subject, body.text)
+        email.html, email.link = body.html, str(context.get("link") or "") or None
+        await self._send_alone(dispatch_id, email)
+
+    async def send_security_sms(
+        self, dispatch_id: str, number: str, user_id: str, template: str, **context: object
+    ) -> None:
+        """An account SMS (a number's verification code), the only kind an unverified
+        number gets."""
+        text = self.renderer.sms(template, **context)
+        await self._send_alone(
+            dispatch_id, _security(dispatch_id, "SMS", user_id, number, "Skill Circle", text)
         )
+
+    async def _send_alone(self, dispatch_id: str, delivery: Delivery) -> None:
+        """Queues one delivery of its own (once per dispatch id) and wakes the worker."""
         if await self.store.write([Dispatch(dispatch_id, deliveries=[delivery])]):
             self.on_queued()
 
@@ -98,7 +103,7 @@ class Notifier:
             email.html, email.unsubscribe = body.html, unsubscribe
             found.append(email)
         sms_on = recipient.sms_notifications and wants(n.kind, "SMS")
-        if self.sms_enabled and sms_on and recipient.phone_number:
+        if self.sms_enabled and sms_on and recipient.phone_number and recipient.phone_verified:
             text = self.renderer.sms(template, **context)
             found.append(_delivery(n, "SMS", "sms", recipient.phone_number, n.title, text))
         push_on = recipient.push_notifications and wants(n.kind, "PUSH")
@@ -146,6 +151,21 @@ def _delivery(
         text=text,
         link=n.link,
         notification_id=n.id,
+    )
+
+
+def _security(
+    dispatch_id: str, channel: str, user_id: str, address: str, subject: str, text: str
+) -> Delivery:
+    """An account message (kind SECURITY): sent whatever the user's preferences."""
+    return Delivery(
+        id=f"{dispatch_id}:{channel.lower()}",
+        channel=channel,
+        user_id=user_id,
+        kind="SECURITY",
+        address=address,
+        subject=subject,
+        text=text,
     )
 
 

@@ -16,7 +16,14 @@ from . import domain
 from .inputs import AnnouncementInput, NotificationKindPreferenceInput
 from .notifier import channel_of
 from .personal_data import INVENTORY
-from .types import DeliveryFailure, Info, Notification, NotificationKindPreference, User
+from .types import (
+    DeliveryFailure,
+    Info,
+    Notification,
+    NotificationKindPreference,
+    SmsNumber,
+    User,
+)
 
 PUSH_ENDPOINT = "The subscription's endpoint: the push service's https URL."
 
@@ -133,8 +140,11 @@ class Mutation:
         return await info.context.deps.service.unregister_push_subscription(viewer, endpoint)
 
     @strawberry.mutation(
-        description="Sets the number the caller's SMS notifications go to. Signed-in users. "
-        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (phoneNumber), RATE_LIMITED."
+        description="Sets the number the caller's SMS notifications go to and sends it one "
+        "SMS with a 6-digit code (valid 10 minutes, 5 tries); no other SMS goes to the number "
+        "until verifySmsNumber. Again with the same unverified number: a new code (the old "
+        "one is void), at most one a minute. Signed-in users. Errors: UNAUTHENTICATED, "
+        "BAD_USER_INPUT (phoneNumber), RATE_LIMITED (retryAfter), CONFLICT (SMS is off)."
     )
     async def register_sms_number(
         self,
@@ -146,6 +156,21 @@ class Mutation:
         viewer = require_viewer(await info.context.viewer())
         await info.context.limit(domain.SMS_REGISTRATIONS, viewer.user_id)
         return await info.context.deps.service.register_sms_number(viewer, phone_number)
+
+    @strawberry.mutation(
+        description="Verifies the caller's SMS number with the code sent to it; from then on "
+        "SMS notifications go to it. Signed-in users. Errors: UNAUTHENTICATED, "
+        "BAD_USER_INPUT (code: malformed, wrong, expired, or out of tries)."
+    )
+    async def verify_sms_number(
+        self,
+        info: Info,
+        code: Annotated[
+            str, strawberry.argument(description="The 6 digits of the SMS registerSmsNumber sent.")
+        ],
+    ) -> SmsNumber:
+        viewer = require_viewer(await info.context.viewer())
+        return SmsNumber.of(await info.context.deps.service.verify_sms_number(viewer, code))
 
 
 @strawberry.type(description=SUBSCRIPTION)

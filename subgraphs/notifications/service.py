@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import uuid
 from urllib.parse import urlsplit
 
 from ..common.auth import Viewer
@@ -14,18 +15,25 @@ from ..common.errors import BadUserInput, Conflict, NotFound
 from ..common.events import EventBus
 from ..common.events.contracts import AnnouncementSent
 from ..common.pagination import decode_cursor, page_size
+from ..common.ratelimit import RateLimits
 from .channels.push import check_endpoint
 from .directory import UserDirectory
 from .domain import (
     CHANNEL_KINDS,
+    SMS_CODES_PER_NUMBER,
+    SMS_CODES_PER_USER,
     DeliveryFailure,
     KindChannel,
     KindPreference,
     Notification,
     PushSubscription,
+    SmsNumber,
+    derived_id,
 )
+from .notifier import Notifier
 from .queue import DeliveryQueue
 from .settings import NotificationSettings
+from .sms_numbers import CODE_DIGITS, SmsCodes
 from .store import InboxStore, PageRequest
 from .unsubscribe import UnsubscribeLinks
 
@@ -42,8 +50,14 @@ class NotificationService:
         queue: DeliveryQueue,
         events: EventBus,
         unsubscribe: UnsubscribeLinks,
+        notifier: Notifier,
+        sms_codes: SmsCodes,
+        limits: RateLimits,
     ) -> None:
         self.unsubscribe_links = unsubscribe
+        self.notifier = notifier
+        self.sms_codes = sms_codes
+        self.limits = limits
         self.settings = settings
         self.store = store
         self.directory = directory
@@ -119,8 +133,38 @@ class NotificationService:
             raise BadUserInput(
                 "phoneNumber", "phoneNumber must be in E.164 form, e.g. +4915112345678"
             )
+        if not self.notifier.sms_enabled:
+            raise Conflict("SMS is not available on this platform")
+        current = await self.directory.sms_number(viewer.user_id)
+        if current == SmsNumber(number, verified=True):
+            return True  # proved already: nothing to send
+        await self.limits.hit(SMS_CODES_PER_USER, viewer.user_id)
+        await self.limits.hit(SMS_CODES_PER_NUMBER, derived_id("sms-number", number))
         await self.directory.set_phone_number(viewer.user_id, number)
+        code = await self.sms_codes.issue(viewer.user_id, number)
+        await self.notifier.send_security_sms(
+            str(uuid.uuid4()),
+            number,
+            viewer.user_id,
+            "verify_number",
+            code=code,
+            minutes=self.settings.sms_code_ttl_seconds // 60,
+        )
         return True
+
+    async def verify_sms_number(self, viewer: Viewer, code: str) -> SmsNumber:
+        """Marks the viewer's number verified with the code sent to it (BAD_USER_INPUT,
+        field code: malformed, wrong, expired, used up, or for a number since replaced)."""
+        code = code.strip()
+        if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
+            raise BadUserInput("code", f"code is the {CODE_DIGITS} digits sent by SMS")
+        number = await self.sms_codes.redeem(viewer.user_id, code)
+        if not await self.directory.mark_phone_verified(viewer.user_id, number):
+            raise BadUserInput("code", "The number changed since this code was sent")
+        return SmsNumber(number, verified=True)
+
+    async def sms_number(self, user_id: str) -> SmsNumber | None:
+        return await self.directory.sms_number(user_id)
 
     # ------------------------------------------------------------ per-kind preferences
     async def kind_preferences(self, user_id: str) -> list[KindPreference]:

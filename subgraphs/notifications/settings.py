@@ -33,6 +33,9 @@ class NotificationSettings(Settings):
     # SMS through the provider's HTTP webhook (no URL: the channel is off).
     sms_webhook_url: str = ""
     sms_webhook_token: str = ""
+    # A number gets SMS only once verified with the code sent to it (sms_numbers.py).
+    sms_code_ttl_seconds: int = 600
+    sms_code_attempts: int = 5
 
     # Web push. No private key: a development key is made in data_dir (not in production).
     vapid_private_key: str = ""

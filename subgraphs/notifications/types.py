@@ -11,8 +11,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
 from ..common.descriptions import USER, USER_ID, described_enum
+from ..common.errors import Forbidden
 from ..common.pagination import PAGE, Connection, Cursor, PageSize, connection
-from ..common.permissions import require_self_or_admin
+from ..common.permissions import require_self_or_admin, require_viewer
 from . import domain
 from .deps import Deps
 from .loaders import Loaders
@@ -108,6 +109,22 @@ class NotificationKindPreference:
         )
 
 
+@strawberry.type(
+    description="The number the user's SMS go to. Nothing but its verification code is sent "
+    "to it until it is verified (verifySmsNumber)."
+)
+class SmsNumber:
+    phone_number: str = strawberry.field(description="E.164 form, e.g. +4915112345678.")
+    verified: bool = strawberry.field(
+        description="Whether the user typed back the code sent to it; SMS notifications go "
+        "only to a verified number."
+    )
+
+    @classmethod
+    def of(cls, number: domain.SmsNumber) -> SmsNumber:
+        return cls(phone_number=number.number, verified=number.verified)
+
+
 @strawberry.federation.type(keys=["id"], description=USER)
 class User:
     id: strawberry.ID = strawberry.field(description=USER_ID)
@@ -154,6 +171,17 @@ class User:
         require_self_or_admin(await info.context.viewer(), self.id)
         found = await info.context.deps.service.kind_preferences(str(self.id))
         return [NotificationKindPreference.of(p) for p in found]
+
+    @strawberry.field(
+        description="The number registered for SMS and whether it is verified; null when "
+        "none. The user themself only: UNAUTHENTICATED, FORBIDDEN otherwise."
+    )
+    async def sms_number(self, info: Info) -> SmsNumber | None:
+        viewer = require_viewer(await info.context.viewer())
+        if viewer.user_id != str(self.id):
+            raise Forbidden("Only the user themself sees their SMS number")
+        found = await info.context.deps.service.sms_number(viewer.user_id)
+        return SmsNumber.of(found) if found else None
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User:

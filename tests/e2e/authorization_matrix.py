@@ -65,6 +65,7 @@ LEAST_ROLE = {
     "updateNotificationKindPreferences": SIGNED_IN,
     "registerPushSubscription": SIGNED_IN,
     "registerSmsNumber": SIGNED_IN,
+    "verifySmsNumber": SIGNED_IN,
     "changePassword": SIGNED_IN,
     "changeEmail": SIGNED_IN,
     "deleteAccount": SIGNED_IN,

@@ -98,7 +98,8 @@ async def an_account_with_data_everywhere(gateway: Client, admin_token: str) -> 
     await me.data("{ me { progressChartSvg } }")  # cached in visualization
     push = push_subscription()
     assert (await me.data(PUSH, push))["registerPushSubscription"]
-    assert (await me.data(SMS, {"n": "+4915112345678"}))["registerSmsNumber"]
+    number = "+49151" + str(uuid.uuid4().int)[:8]  # its own: codes are limited per number
+    assert (await me.data(SMS, {"n": number}))["registerSmsNumber"]
     certificates = await me.data("{ me { certificates { verificationCode } } }")
     [certificate] = certificates["me"]["certificates"]
 
@@ -113,6 +114,7 @@ async def an_account_with_data_everywhere(gateway: Client, admin_token: str) -> 
         "id": account["user"]["id"],
         "client": me,
         "push": push,
+        "sms": number,
         "course": course,
         "skill": first,
         "assessment": assessment,
@@ -141,7 +143,7 @@ async def test_export_holds_every_part_and_no_secret(
     notifications = parts["notifications"]
     assert {n["id"] for n in notifications["inbox"]} >= set(account["notifications"])
     assert notifications["push_subscriptions"] == [{"endpoint": account["push"]["e"]}]
-    assert notifications["sms_number"] == "+4915112345678"
+    assert notifications["sms_number"] == {"number": account["sms"], "verified": False}
     assert notifications["profile"]["email"] == account["email"]
     assert [k for k in parts["visualization"]["drawings"] if k.startswith("progress:")]
 

@@ -8,15 +8,14 @@ import base64
 import email
 import json
 import os
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import http_ece
 import pytest
-from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -25,6 +24,7 @@ from subgraphs.common.errors import BadUserInput
 from subgraphs.common.sealed import seal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.notifications.domain import Delivery, derived_id
+from tests.support.providers import Provider
 from tests.support.servers import free_port
 
 from .conftest import SmtpServer, bodies, message_id_of
@@ -44,36 +44,11 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@dataclass
-class Provider:
-    """A web push service and an SMS provider webhook, recording what they receive."""
-
-    url: str
-    received: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-    push_status: int = 201
-
-    def requests_to(self, path: str) -> list[tuple[dict[str, str], bytes]]:
-        return [(headers, body) for p, headers, body in self.received if p.startswith(path)]
-
-
 @pytest.fixture
-async def provider() -> AsyncIterator[Provider]:
-    port = free_port()
-    found = Provider(f"http://127.0.0.1:{port}")
-
-    async def record(request: web.Request) -> web.Response:
-        found.received.append((request.path, dict(request.headers), await request.read()))
-        if request.path.startswith("/push/"):
-            return web.Response(status=found.push_status)
-        return web.json_response({"id": "sms-1"})
-
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", record)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+def provider() -> Iterator[Provider]:
+    found = Provider().start()
     yield found
-    await runner.cleanup()
+    found.stop()
 
 
 async def test_email_goes_over_smtp_as_text_and_escaped_html(
@@ -265,15 +240,24 @@ async def test_sms_goes_to_the_provider_webhook_with_the_bearer_token(
     with pytest.raises(BadUserInput):
         await h.deps.service.register_sms_number(Viewer("u-sms"), "12345")
     await h.deps.service.register_sms_number(Viewer("u-sms"), "+49 151 1234 5678")
+    [code_sms] = await provider.wait_for_sms("+4915112345678")
+    await h.deps.service.verify_sms_number(Viewer("u-sms"), code_of(code_sms))
     await handle(h, achievement("u-sms", 7))
 
-    received = await eventually(lambda: _now(provider.requests_to("/sms")))
-    headers, body = received[0]
+    received = await provider.wait_for_sms("+4915112345678", count=2)
+    headers, body = provider.requests_to("/sms")[1]
     assert headers["Authorization"] == "Bearer s3cret"
     message = json.loads(body)
-    assert message["to"] == "+4915112345678"
+    assert message["to"] == "+4915112345678" and message["body"] == received[1]
     assert message["body"].startswith("Skill Circle: Achievement unlocked: Badge 7")
     assert headers["Idempotency-Key"] == message["reference"]
+
+
+def code_of(text: str) -> str:
+    """The verification code in an SMS."""
+    match = re.search(r"your code is ([0-9]{6})\.", text)
+    assert match, text
+    return match.group(1)
 
 
 async def test_no_push_subscription_means_no_push_delivery_and_no_smtp_means_outbox(

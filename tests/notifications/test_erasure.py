@@ -35,7 +35,8 @@ async def test_erasure_removes_the_user_s_data_only_and_reports(make_harness: An
         )
     exported = await h.deps.personal_data.export("leaving")
     assert exported["push_subscriptions"] == [{"endpoint": "https://push.example/leaving"}]
-    assert exported["sms_number"] == "+4915112345678" and exported["inbox"]
+    assert exported["sms_number"] == {"number": "+4915112345678", "verified": False}
+    assert exported["inbox"]
 
     await handle(h, deletion_requested("leaving", "learning"))  # not asked: nothing happens
     assert (await page(h, "leaving")).total_count > 0 and await reports(h) == []

@@ -20,6 +20,7 @@ ALL_ON = Recipient(
     email="kinds@example.com",
     sms_notifications=True,
     phone_number="+4915112345678",
+    phone_verified=True,
     push_subscriptions=(PUSH,),
 )
 
@@ -48,6 +49,8 @@ async def test_a_kind_off_on_a_channel_stops_only_that_pair(make_harness: Any) -
         "SMS",
         "PUSH",
     ]
+    # An unverified number gets no notification, whatever the switches say.
+    assert channels("CERTIFICATE", replace(recipient, phone_verified=False)) == ["EMAIL", "PUSH"]
     [email] = [
         d for d in notifier.deliveries(note("CERTIFICATE"), recipient) if d.channel == "EMAIL"
     ]

@@ -70,6 +70,7 @@ CONCEPTS = {
         "queue.py",
         "rendering.py",
         "routes.py",  # plain HTTP: the one-click unsubscribe page (like visualization's)
+        "sms_numbers.py",  # verification codes of SMS numbers
         "templates",
         "unsubscribe.py",  # signed unsubscribe links
     },

@@ -19,7 +19,8 @@ Send = Callable[[Delivery], Awaitable[None]]
 
 
 class DeliveryWorker:
-    """Claims due deliveries, sends each on its channel, retries with backoff.
+    """Claims due deliveries, sends each on its channel, retries with backoff. Users
+    take turns (queue.py): one user's backlog does not hold up everyone else's.
 
     Emails go `email_concurrency` (1) at a time. SMTP has no idempotency key the
     server honours: a crash after the server accepted an email and before the
@@ -64,29 +65,24 @@ class DeliveryWorker:
                         await self._wake.wait()
 
     async def process_due(self) -> int:
-        """Starts every due delivery it can claim (up to the concurrency); returns how many."""
+        """Starts every due delivery it can claim (up to the concurrency), users taking
+        turns within each lane (queue.py); returns how many."""
         free = self.settings.delivery_concurrency - len(self._running)
         if free <= 0:
             await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
             return 1
-        started = 0
-        due = await self.queue.due(free * 2)
-        for delivery_id, channel in zip(due, await self.queue.channels(due), strict=True):
-            if started >= free:
-                break
-            email = channel == "EMAIL"
-            if email and len(self._emails) >= self.settings.email_concurrency:
-                continue  # not claimed: its turn comes when an email finishes
-            delivery = await self.queue.claim(delivery_id)
-            if delivery is None:
-                continue
+        await self.queue.promote_due()
+        # An email is claimed only when it can start at once: its lease runs while it waits.
+        emails = min(free, self.settings.email_concurrency - len(self._emails))
+        claimed = await self.queue.claim_next("email", emails)
+        claimed += await self.queue.claim_next("other", free - len(claimed))
+        for delivery in claimed:
             task = asyncio.create_task(self._attempt_logged(delivery))
             self._running.add(task)
             task.add_done_callback(self._finished)
-            if email:
+            if delivery.channel == "EMAIL":
                 self._emails.add(task)
-            started += 1
-        return started
+        return len(claimed)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
