@@ -11,9 +11,8 @@ from strawberry.types import Info as StrawberryInfo
 
 from ..common.context import Context
 from ..common.descriptions import USER, USER_ID, described_enum
-from ..common.errors import Forbidden
 from ..common.pagination import PAGE, Connection, Cursor, PageSize, connection
-from ..common.permissions import require_self_or_admin, require_viewer
+from ..common.permissions import require_self_or_admin
 from . import domain
 from .deps import Deps
 from .loaders import Loaders
@@ -174,13 +173,11 @@ class User:
 
     @strawberry.field(
         description="The number registered for SMS and whether it is verified; null when "
-        "none. The user themself only: UNAUTHENTICATED, FORBIDDEN otherwise."
+        "none. The user themself and ADMIN only: UNAUTHENTICATED, FORBIDDEN otherwise."
     )
     async def sms_number(self, info: Info) -> SmsNumber | None:
-        viewer = require_viewer(await info.context.viewer())
-        if viewer.user_id != str(self.id):
-            raise Forbidden("Only the user themself sees their SMS number")
-        found = await info.context.deps.service.sms_number(viewer.user_id)
+        require_self_or_admin(await info.context.viewer(), self.id)
+        found = await info.context.deps.service.sms_number(str(self.id))
         return SmsNumber.of(found) if found else None
 
     @classmethod

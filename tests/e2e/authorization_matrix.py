@@ -148,6 +148,7 @@ READ = {
         "User.notifications": SELF,
         "User.unreadNotificationCount": SELF,
         "User.notificationKindPreferences": SELF,
+        "User.smsNumber": SELF,
     },
     "skills": {
         "Query.skill": PUBLIC,

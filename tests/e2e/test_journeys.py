@@ -496,7 +496,8 @@ def wrong_answer(body: dict[str, Any], paths: list[list[str]], want: str) -> str
 
 async def owner_with_something_everywhere(owner: Client, editor: Client) -> dict[str, Any]:
     """Gives the owner a value in every private field: progress on a roadmap followed, a
-    passed assessment (attempt, certificate, achievement), a lesson of a course done.
+    passed assessment (attempt, certificate, achievement), a lesson of a course done, an
+    SMS number (unverified).
     Returns what the matrix needs: the roadmap's slug, a skill's slug, and an attempt of
     the owner's that is started and not submitted, with its right answers."""
     first, second = await new_skills(editor, 2, chained=True)
@@ -523,6 +524,8 @@ async def owner_with_something_everywhere(owner: Client, editor: Client) -> dict
     await editor.data(PUBLISH_COURSE, {"id": course["id"]})
     lesson = course["modules"][0]["lessons"][0]["id"]
     await accepted_once_known(owner, MARK_LESSON, {"c": course["id"], "l": lesson})
+    number = "+49152" + str(uuid.uuid4().int)[:8]  # codes are limited per number
+    await owner.data("mutation($n: String!) { registerSmsNumber(phoneNumber: $n) }", {"n": number})
     return {
         "roadmap": roadmap["slug"],
         "skill": second["slug"],
