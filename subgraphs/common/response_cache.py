@@ -23,8 +23,9 @@ subgraph process keeps the answers to anonymous queries for `ttl` seconds:
   costs what answering from memory costs, so the per-address limits that
   protect expensive work are not charged for it.
 
-Private reads from memory (`PrivateAnswers`, only in subgraphs that opt in: learning and
-users, whose answers change only through their own mutations and the catalog events):
+Private reads from memory (`PrivateAnswers`, only in subgraphs that opt in, whose answers
+change only through their own mutations and the events they handle: learning, users,
+notifications, visualization):
 
 - **Only a learner's own reads.** A request with a bearer token (and no `Cookie`) whose
   token verifies, whose session is not revoked and whose roles are LEARNER only; editors'
@@ -49,6 +50,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import Viewer, bearer_token
@@ -113,7 +115,6 @@ class PublicAnswers:
     (all answers, or its tag's): a clear during a slow miss wins over the miss.
     """
 
-    metric_name = "public"
     # Each answer lives a random part of `ttl` no shorter than this share of it: answers
     # kept together (a warm-up, a clear) then do not all expire together, which sent a
     # burst of misses through every few seconds (0: all live `ttl` exactly).
@@ -189,18 +190,15 @@ class PublicAnswers:
 
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
-            counter = (
-                self.metrics.response_cache
-                if self.metric_name == "public"
-                else self.metrics.private_cache
-            )
-            counter.labels(outcome=outcome).inc()
+            self._counter(self.metrics).labels(outcome=outcome).inc()
+
+    def _counter(self, metrics: Metrics) -> Counter:
+        return metrics.response_cache
 
 
 class PrivateAnswers(PublicAnswers):
     """Learners' own answers, kept under their user id (see the module's docstring)."""
 
-    metric_name = "private"
     ttl_spread = 0.5
 
     def __init__(
@@ -215,6 +213,9 @@ class PrivateAnswers(PublicAnswers):
         super().__init__(ttl, max_entries, metrics)
         self.identify = identify  # a bearer token -> its verified, unrevoked viewer
         self.announce = announce  # tells every replica whose answers changed (None: all)
+
+    def _counter(self, metrics: Metrics) -> Counter:
+        return metrics.private_cache
 
     def forget(self, user_id: str | None) -> None:
         """What another replica announced (or this one): clear a viewer's answers, or all."""
@@ -256,20 +257,16 @@ class PublicResponseCache:
         if not complete or (document is not None and _MUTATION.search(document)):
             await self._mutation(scope, replay, send, headers)  # too long to tell: maybe one
             return
-        if document is None or _UNSAFE.search(document) or _has(headers, b"cookie"):
+        if document is None or _UNSAFE.search(document) or _header(headers, b"cookie") is not None:
             await self.app(scope, replay, send)
             return
-        accept = next((value for name, value in headers if name == b"accept"), b"")
-        authorization = next((v for n, v in headers if n == b"authorization"), None)
+        accept = _header(headers, b"accept") or b""
+        authorization = _header(headers, b"authorization")
         answers: PublicAnswers | None = self.answers if self.answers.enabled else None
         tag: str | None = None
-        if authorization is not None:
-            answers = None
-            token = bearer_token(authorization.decode("latin-1"))
-            if self.private is not None and token is not None:
-                viewer = await self.private.identify(token)
-                if own_reader(viewer):
-                    answers, tag = self.private, viewer.user_id  # type: ignore[union-attr]
+        if authorization is not None:  # a signed-in request: only a learner's is kept
+            tag = await self._learner(authorization)
+            answers = self.private if tag is not None else None
         if answers is None:
             await self.app(scope, replay, send)
             return
@@ -304,13 +301,9 @@ class PublicResponseCache:
         then read an answer kept from before it. A learner's mutation clears that
         learner's private answers, any other one all of them, here and (announced) in
         every other replica."""
-        whose: str | None = None
         private = self.private
-        if private is not None:
-            authorization = next((v for n, v in headers if n == b"authorization"), None)
-            token = bearer_token(authorization.decode("latin-1")) if authorization else None
-            viewer = await private.identify(token) if token else None
-            whose = viewer.user_id if viewer is not None and own_reader(viewer) else None
+        authorization = _header(headers, b"authorization")
+        whose = await self._learner(authorization) if authorization is not None else None
 
         async def clearing_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -321,6 +314,15 @@ class PublicResponseCache:
             await send(message)
 
         await self.app(scope, receive, clearing_send)
+
+    async def _learner(self, authorization: bytes) -> str | None:
+        """The user id behind an Authorization value when private answers are kept and it
+        is a learner's valid, unrevoked bearer token (and nothing more); else None."""
+        token = bearer_token(authorization.decode("latin-1"))
+        if self.private is None or token is None:
+            return None
+        viewer = await self.private.identify(token)
+        return viewer.user_id if viewer is not None and own_reader(viewer) else None
 
 
 def _document(body: bytes) -> str | None:
@@ -335,8 +337,9 @@ def _document(body: bytes) -> str | None:
     return query if isinstance(query, str) else None
 
 
-def _has(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
-    return any(n == name for n, _ in headers)
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """The first value of header `name` (ASGI header names are lower-case)."""
+    return next((value for n, value in headers if n == name), None)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
