@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 from ..common.ratelimit import Limit
@@ -112,3 +112,119 @@ class UserProgress:
 
     def by_skill(self) -> dict[str, ProgressEntry]:
         return {entry.skill.id: entry for entry in self.entries}
+
+
+# ---------------------------------------------------------------- visualization(spec:)
+class VisualizationKind(Enum):
+    TREE = "TREE"
+    ROADMAP = "ROADMAP"
+    PROGRESS_CHART = "PROGRESS_CHART"
+    ANALYTICS = "ANALYTICS"
+
+
+class Theme(Enum):
+    LIGHT = "LIGHT"
+    DARK = "DARK"
+    HIGH_CONTRAST = "HIGH_CONTRAST"
+
+
+class Format(Enum):
+    SVG = "SVG"
+    LAYOUT = "LAYOUT"
+
+
+class AnalyticsChart(Enum):
+    ACTIVE_LEARNERS = "ACTIVE_LEARNERS"
+    SKILL_FUNNEL = "SKILL_FUNNEL"
+    MISSED_QUESTIONS = "MISSED_QUESTIONS"
+    COHORTS = "COHORTS"
+
+
+class Period(Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+
+
+MIN_SIDE, MAX_SIDE = 100, 4000  # bounds of a requested width or height, in pixels
+MAX_RANGE_DAYS = 366  # the longest date range an analytics chart covers
+
+
+@dataclass(frozen=True)
+class Size:
+    """The box a drawing must fit in (either side may be open)."""
+
+    width: int | None = None
+    height: int | None = None
+
+    def fit(self, width: float, height: float) -> tuple[int, int]:
+        """The drawing's display size: its own, scaled down (never up) to fit the box."""
+        scale = min(
+            1.0,
+            self.width / width if self.width else 1.0,
+            self.height / height if self.height else 1.0,
+        )
+        return max(round(width * scale), 1), max(round(height * scale), 1)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class VisualizationRequest:
+    """A checked `VisualizationSpec`: which drawing, of what, how big, in which theme."""
+
+    kind: VisualizationKind
+    theme: Theme = Theme.LIGHT
+    formats: frozenset[Format] = frozenset({Format.SVG})
+    size: Size = Size()
+    skill_id: str | None = None
+    roadmap_slug: str | None = None
+    user_id: str | None = None  # the progress overlay, or whose progress is charted
+    depth: int = 3
+    chart: ChartKind = ChartKind.BAR
+    analytics: AnalyticsChart | None = None
+    period: Period = Period.DAY
+    dates: DateRange = DateRange()
+    since_last_visit: bool = False
+
+
+# ---------------------------------------------------------------- analytics (learning's)
+@dataclass(frozen=True)
+class ActivePeriod:
+    start: date
+    learners: int
+
+
+@dataclass(frozen=True)
+class MissedQuestion:
+    question_id: str
+    prompt: str
+    misses: int
+    answers: int
+    miss_rate: float
+
+
+@dataclass(frozen=True)
+class SkillStats:
+    skill_id: str
+    skill_name: str
+    enrolments: int
+    completions: int
+    completion_rate: float
+    median_seconds_to_complete: float | None
+    assessment_attempts: int
+    assessment_passes: int
+    assessment_pass_rate: float | None
+    missed: list[MissedQuestion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    week: date
+    learners: int
+    progressed: int
+    completed_skill: int
+    completed_course: int

@@ -7,6 +7,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry, Counter
 
@@ -15,7 +16,15 @@ from ..common.errors import AppError, BadUserInput, NotFound
 from ..common.permissions import require_self_or_admin
 from ..common.recent import Recent
 from .cache import Rendered, SvgCache
-from .domain import MAX_DEPTH, MIN_DEPTH, CertificateInfo, ChartKind, UserProgress
+from .domain import (
+    MAX_DEPTH,
+    MIN_DEPTH,
+    CertificateInfo,
+    ChartKind,
+    RoadmapInfo,
+    SkillGraph,
+    UserProgress,
+)
 from .render import (
     render_progress_chart,
     render_roadmap,
@@ -23,7 +32,12 @@ from .render import (
     render_user_roadmap,
 )
 from .render.certificate import render_certificate_pdf, render_certificate_svg
+from .render.palette import LIGHT, Palette
 from .source import DataSource
+
+Model = TypeVar("Model")
+# What a drawing is made from, and the entities it shows (its cache dependencies).
+Loaded = tuple[Model, frozenset[str]]
 
 
 @dataclass
@@ -100,13 +114,15 @@ class VisualizationService:
             raise NotFound("certificate", "with this code")
         return info
 
-    async def skill_tree(self, skill_id: str, depth: int = 3) -> str:
-        [result] = await self.skill_trees([(skill_id, depth)])
+    async def skill_tree(self, skill_id: str, depth: int = 3, palette: Palette = LIGHT) -> str:
+        [result] = await self.skill_trees([(skill_id, depth)], palette)
         if isinstance(result, AppError):
             raise result
         return result
 
-    async def skill_trees(self, requests: list[tuple[str, int]]) -> list[str | AppError]:
+    async def skill_trees(
+        self, requests: list[tuple[str, int]], palette: Palette = LIGHT
+    ) -> list[str | AppError]:
         """Many trees: one cache lookup, then one fetch per depth for the misses."""
         results: dict[tuple[str, int], str | AppError] = {}
         for skill_id, depth in requests:
@@ -114,7 +130,9 @@ class VisualizationService:
                 check_depth(depth)
             except BadUserInput as error:
                 results[(skill_id, depth)] = error
-        wanted = {f"tree:{s}:{d}": (s, d) for s, d in requests if (s, d) not in results}
+        wanted = {
+            themed(f"tree:{s}:{d}", palette): (s, d) for s, d in requests if (s, d) not in results
+        }
         hits = await self.cache.lookup(list(wanted))
         self.counts.cache_hits.labels("tree").inc(len(hits))
         for key, svg in hits.items():
@@ -132,27 +150,37 @@ class VisualizationService:
                 if graph is None:
                     results[(skill_id, depth)] = NotFound("skill", skill_id)
                     continue
-                svg = await _render(render_skill_tree, graph)
+                svg = await _render(render_skill_tree, graph, None, palette)
                 results[(skill_id, depth)] = svg
-                renders[f"tree:{skill_id}:{depth}"] = Rendered(
+                renders[themed(f"tree:{skill_id}:{depth}", palette)] = Rendered(
                     svg, frozenset(f"skill:{key}" for key in graph.skills)
                 )
         self.counts.renders.labels("tree").inc(len(renders))
         await self.cache.store(renders, epoch)
         return [results[request] for request in requests]
 
-    async def roadmap(self, slug: str) -> str:
-        async def render() -> Rendered:
-            roadmap = await self.source.roadmap(slug)
-            if roadmap is None:
-                raise NotFound("roadmap", slug)
-            svg = await _render(render_roadmap, roadmap)
-            return Rendered(
-                svg,
-                frozenset([f"roadmap:{roadmap.id}", *(f"skill:{s}" for s in roadmap.skill_ids)]),
-            )
+    async def tree_model(self, skill_id: str, depth: int) -> Loaded[SkillGraph]:
+        check_depth(depth)
+        graph = (await self.source.skill_graphs([skill_id], depth)).get(skill_id)
+        if graph is None:
+            raise NotFound("skill", skill_id)
+        return graph, frozenset(f"skill:{key}" for key in graph.skills)
 
-        return await self._cached("roadmap", f"roadmap:{slug}", render)
+    async def roadmap(self, slug: str, palette: Palette = LIGHT) -> str:
+        return await self.drawing(
+            "roadmap",
+            themed(f"roadmap:{slug}", palette),
+            lambda: self.roadmap_model(slug),
+            lambda roadmap: render_roadmap(roadmap, palette),
+        )
+
+    async def roadmap_model(self, slug: str) -> Loaded[RoadmapInfo]:
+        roadmap = await self.source.roadmap(slug)
+        if roadmap is None:
+            raise NotFound("roadmap", slug)
+        return roadmap, frozenset(
+            [f"roadmap:{roadmap.id}", *(f"skill:{s}" for s in roadmap.skill_ids)]
+        )
 
     async def progress_chart(
         self,
@@ -160,6 +188,7 @@ class VisualizationService:
         user_id: str,
         kind: ChartKind = ChartKind.BAR,
         progress: UserProgress | None = None,
+        palette: Palette = LIGHT,
     ) -> str:
         """The user's own progress chart: only they and ADMINs may see it.
 
@@ -167,19 +196,17 @@ class VisualizationService:
         the same request), the cache key is that content's digest, so the chart always
         shows it (read-your-writes). Without (the HTTP image), it is read from the source.
         """
-        caller = require_self_or_admin(viewer, user_id)
+        require_self_or_admin(viewer, user_id)
 
         async def render() -> Rendered:
-            shown = progress or await self.source.progress(user_id, caller.token)
-            if shown is None:
-                raise NotFound("user", user_id)
-            svg = await _render(render_progress_chart, shown, kind)
-            return Rendered(
-                svg,
-                frozenset([f"user:{user_id}", *(f"skill:{e.skill.id}" for e in shown.entries)]),
-            )
+            if progress is None:
+                shown, depends_on = await self.progress_model(viewer, user_id)
+            else:
+                shown, depends_on = progress, _progress_entities(progress)
+            svg = await _render(render_progress_chart, shown, kind, palette)
+            return Rendered(svg, depends_on)
 
-        key = f"progress:{user_id}:{kind.value}"
+        key = themed(f"progress:{user_id}:{kind.value}", palette)
         if progress is None:
             return await self._cached("progress", key, render)
         key += f":{_digest(progress)}"
@@ -191,29 +218,54 @@ class VisualizationService:
         self._charts.put(key, svg)
         return svg
 
-    async def user_roadmap(self, viewer: Viewer | None, user_id: str, slug: str) -> str:
+    async def user_roadmap(
+        self, viewer: Viewer | None, user_id: str, slug: str, palette: Palette = LIGHT
+    ) -> str:
         """A roadmap coloured by the user's progress: only they and ADMINs may see it."""
+        require_self_or_admin(viewer, user_id)
+        return await self.drawing(
+            "user-roadmap",
+            themed(f"user-roadmap:{user_id}:{slug}", palette),
+            lambda: self.roadmap_progress_model(viewer, user_id, slug),
+            lambda model: render_user_roadmap(*model, palette),
+        )
+
+    async def roadmap_progress_model(
+        self, viewer: Viewer | None, user_id: str, slug: str
+    ) -> Loaded[tuple[RoadmapInfo, UserProgress]]:
+        """A roadmap and the user's progress (only they and ADMINs may see it)."""
         caller = require_self_or_admin(viewer, user_id)
+        roadmap, progress = await self.source.roadmap_progress(user_id, slug, caller.token)
+        if roadmap is None:
+            raise NotFound("roadmap", slug)
+        if progress is None:
+            raise NotFound("user", user_id)
+        shown = [f"user:{user_id}", f"roadmap:{roadmap.id}"]
+        return (roadmap, progress), frozenset([*shown, *(f"skill:{s}" for s in roadmap.skill_ids)])
+
+    async def progress_model(self, viewer: Viewer | None, user_id: str) -> Loaded[UserProgress]:
+        """The user's progress, read with the caller's token (only they and ADMINs)."""
+        caller = require_self_or_admin(viewer, user_id)
+        progress = await self.source.progress(user_id, caller.token)
+        if progress is None:
+            raise NotFound("user", user_id)
+        return progress, _progress_entities(progress)
+
+    async def drawing(
+        self,
+        kind: str,
+        key: str,
+        load: Callable[[], Awaitable[Loaded[Model]]],
+        draw: Callable[[Model], str],
+    ) -> str:
+        """What `draw` makes of the model `load` reads, from the cache while what it
+        showed is unchanged (`kind` names it in the metrics)."""
 
         async def render() -> Rendered:
-            roadmap, progress = await self.source.roadmap_progress(user_id, slug, caller.token)
-            if roadmap is None:
-                raise NotFound("roadmap", slug)
-            if progress is None:
-                raise NotFound("user", user_id)
-            svg = await _render(render_user_roadmap, roadmap, progress)
-            return Rendered(
-                svg,
-                frozenset(
-                    [
-                        f"user:{user_id}",
-                        f"roadmap:{roadmap.id}",
-                        *(f"skill:{s}" for s in roadmap.skill_ids),
-                    ]
-                ),
-            )
+            model, depends_on = await load()
+            return Rendered(await _render(draw, model), depends_on)
 
-        return await self._cached("user-roadmap", f"user-roadmap:{user_id}:{slug}", render)
+        return await self._cached(kind, key, render)
 
     async def _cached(self, kind: str, key: str, render: Callable[[], Awaitable[Rendered]]) -> str:
         hit = (await self.cache.lookup([key])).get(key)
@@ -225,6 +277,17 @@ class VisualizationService:
         self.counts.renders.labels(kind).inc()
         await self.cache.store({key: rendered}, epoch)
         return rendered.svg
+
+
+def _progress_entities(progress: UserProgress) -> frozenset[str]:
+    return frozenset(
+        [f"user:{progress.user_id}", *(f"skill:{e.skill.id}" for e in progress.entries)]
+    )
+
+
+def themed(key: str, palette: Palette) -> str:
+    """A cache key per theme (the light theme's keys are those from before themes)."""
+    return key if palette is LIGHT else f"{key}:{palette.name}"
 
 
 def _digest(progress: UserProgress) -> str:

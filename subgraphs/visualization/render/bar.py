@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..domain import ProgressEntry, UserProgress
-from .palette import GRID, STATUS_COLORS, STATUS_LABELS, TRACK, status_color
-from .svgdoc import SvgDocument, add, heading, legend, tooltip
+from .palette import LIGHT, STATUS_COLORS, STATUS_LABELS, Palette
+from .svgdoc import SvgDocument, add, empty_note, growing, heading, legend, tooltip
 from .text import ellipsize, text_width
 
 MARGIN, TOP, ROW_H, BAR_H, PLOT_W = 24, 96, 28, 14, 420
@@ -12,7 +12,11 @@ MAX_ROWS = 60
 LABEL_SIZE = 12
 
 
-def render_bar_chart(progress: UserProgress) -> str:
+def render_bar_chart(
+    progress: UserProgress, palette: Palette = LIGHT, seen: dict[str, float] | None = None
+) -> str:
+    """With `seen` (the percent per skill the viewer was last shown), each bar moves from
+    there to its current length, and the text says what changed since that visit."""
     entries = sorted(progress.entries, key=_order)
     shown = entries[:MAX_ROWS]
     label_w = min(max([text_width(e.skill.name, LABEL_SIZE) for e in shown] + [80]), 240)
@@ -24,23 +28,17 @@ def render_bar_chart(progress: UserProgress) -> str:
         width,
         height,
         "Learning progress per skill",
-        summary(progress),
+        summary(progress) + ("" if seen is None else " " + changes(progress, seen)),
         f"progress:{progress.user_id}:BAR",
+        palette=palette,
     )
-    heading(doc, "Learning progress per skill", subtitle(progress))
+    heading(doc, "Learning progress per skill", subtitle(progress, seen))
     _axis(doc, plot_x, TOP - 12, rows * ROW_H + 12)
     if not shown:
-        add(
-            doc.root,
-            "text",
-            "No progress recorded yet",
-            x=plot_x + PLOT_W / 2,
-            y=TOP + 18,
-            text_anchor="middle",
-            class_="small",
-        )
+        empty_note(doc, "No progress recorded yet", plot_x + PLOT_W / 2, TOP + 18)
     for index, entry in enumerate(shown):
-        _bar(doc, entry, MARGIN, plot_x, label_w, TOP + index * ROW_H)
+        previous = None if seen is None else seen.get(entry.skill.id, 0.0)
+        _bar(doc, entry, plot_x, label_w, TOP + index * ROW_H, previous)
     if len(entries) > len(shown):
         add(
             doc.root,
@@ -51,7 +49,10 @@ def render_bar_chart(progress: UserProgress) -> str:
             class_="small",
         )
     legend(
-        doc.root, MARGIN, height - 16, [(c[0], STATUS_LABELS[s]) for s, c in STATUS_COLORS.items()]
+        doc.root,
+        MARGIN,
+        height - 16,
+        [(palette.status(s)[0], STATUS_LABELS[s]) for s in STATUS_COLORS],
     )
     return doc.to_string()
 
@@ -63,16 +64,25 @@ def _order(entry: ProgressEntry) -> tuple[float, str]:
 def _axis(doc: SvgDocument, x: float, y: float, height: float) -> None:
     for percent in (0, 25, 50, 75, 100):
         gx = x + PLOT_W * percent / 100
-        add(doc.root, "line", x1=gx, y1=y, x2=gx, y2=y + height, stroke=GRID, stroke_width=1)
+        grid = doc.palette.grid
+        add(doc.root, "line", x1=gx, y1=y, x2=gx, y2=y + height, stroke=grid, stroke_width=1)
         add(doc.root, "text", f"{percent}%", x=gx, y=y - 6, text_anchor="middle", class_="small")
 
 
 def _bar(
-    doc: SvgDocument, entry: ProgressEntry, label_x: float, plot_x: float, label_w: float, y: float
+    doc: SvgDocument,
+    entry: ProgressEntry,
+    plot_x: float,
+    label_w: float,
+    y: float,
+    previous: float | None,
 ) -> None:
-    stroke, _ = status_color(entry.status)
-    group = add(doc.root, "g", class_="row")
-    tooltip(group, f"{entry.skill.name}: {entry.percent:.0f}% ({STATUS_LABELS[entry.status]})")
+    stroke, _ = doc.palette.status(entry.status)
+    group = add(doc.root, "g", class_="row", data_id=entry.skill.id)
+    hover = f"{entry.skill.name}: {entry.percent:.0f}% ({STATUS_LABELS[entry.status]})"
+    if previous is not None and previous != entry.percent:
+        hover += f", {previous:.0f}% at your last visit"
+    tooltip(group, hover)
     mid = y + ROW_H / 2
     add(
         group,
@@ -83,7 +93,8 @@ def _bar(
         text_anchor="end",
         class_="label",
     )
-    add(group, "rect", x=plot_x, y=mid - BAR_H / 2, width=PLOT_W, height=BAR_H, rx=4, fill=TRACK)
+    track = doc.palette.track
+    add(group, "rect", x=plot_x, y=mid - BAR_H / 2, width=PLOT_W, height=BAR_H, rx=4, fill=track)
     if entry.percent > 0:
         add(
             group,
@@ -94,7 +105,7 @@ def _bar(
             height=BAR_H,
             rx=4,
             fill=stroke,
-            class_="grow",
+            **growing(entry.percent, previous),
         )
     add(
         group,
@@ -106,10 +117,29 @@ def _bar(
     )
 
 
-def subtitle(progress: UserProgress) -> str:
+def subtitle(progress: UserProgress, seen: dict[str, float] | None = None) -> str:
     done = sum(1 for e in progress.entries if e.status == "COMPLETED")
     count = len(progress.entries)
-    return f"{count} skill{'s' if count != 1 else ''} · {done} completed"
+    text = f"{count} skill{'s' if count != 1 else ''} · {done} completed"
+    if seen is not None:
+        moved = len(_moved(progress, seen))
+        text += f" · {moved or 'nothing'} changed since your last visit"
+    return text
+
+
+def _moved(progress: UserProgress, seen: dict[str, float]) -> list[ProgressEntry]:
+    return [e for e in progress.entries if seen.get(e.skill.id, 0.0) != e.percent]
+
+
+def changes(progress: UserProgress, seen: dict[str, float]) -> str:
+    """What changed since the viewer's last visit, as text."""
+    moved = sorted(_moved(progress, seen), key=_order)
+    if not moved:
+        return "No change since your last visit."
+    items = "; ".join(
+        f"{e.skill.name}: {seen.get(e.skill.id, 0.0):.0f}% to {e.percent:.0f}%" for e in moved
+    )
+    return f"Since your last visit: {items}."
 
 
 def summary(progress: UserProgress) -> str:

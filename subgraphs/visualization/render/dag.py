@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .layout import Box, Layout, Point, layered_layout
-from .palette import EDGE, TRACK
-from .svgdoc import SvgDocument, add, flag, tooltip
+from .scene import Scene, SceneEdge, SceneNode, rounded
+from .svgdoc import SvgDocument, add, flag, growing, tooltip
 from .text import text_width, wrap
 
 TITLE_SIZE, SUB_SIZE = 13, 11
@@ -26,6 +26,19 @@ class DagNode:
     progress: float | None = None  # 0..100: drawn as a bar inside the box
     milestone: bool = False  # flagged at the top right corner
     hidden_below: int = 0  # prerequisites beyond the depth limit: a dashed stub says how many
+    state: str | None = None  # the progress overlay's status (layout data and data-state)
+    previous: float | None = None  # the percent last shown: the bar grows from there
+
+
+@dataclass
+class PlacedDag:
+    """A laid-out DAG in the document's own coordinates: what is drawn and what is
+    handed to frontends as layout data (the very same numbers)."""
+
+    nodes: dict[str, DagNode]
+    layout: Layout  # boxes and routes, already moved to where they are drawn
+    paths: dict[tuple[str, str], list[Point]]  # each edge's drawn points (ports and bends)
+    arrow_at_upper: bool
 
 
 def box_size(node: DagNode) -> tuple[float, float]:
@@ -43,27 +56,80 @@ def dag_layout(nodes: dict[str, DagNode], edges: set[tuple[str, str]]) -> Layout
     return layered_layout({key: box_size(node) for key, node in nodes.items()}, edges)
 
 
-def draw_dag(
-    doc: SvgDocument, nodes: dict[str, DagNode], layout: Layout, origin: Point, arrow_at_upper: bool
-) -> None:
-    """The laid-out DAG; arrows point at the upper or at the lower end of each edge."""
-    group = add(doc.root, "g", transform=f"translate({origin[0]:.0f} {origin[1]:.0f})")
-    marker = doc.arrow_marker("arrow", EDGE)
-    edge_group = add(group, "g", fill="none", stroke=EDGE, stroke_width=1.6)
-    ports = _ports(layout)
-    for key, route in sorted(layout.routes.items()):
-        start = (ports[("out", key)], layout.boxes[key[0]].bottom)
-        end = (ports[("in", key)], layout.boxes[key[1]].top)
-        path = add(edge_group, "path", d=_curve([start, *route[1:-1], end]))
-        path.set("marker-start" if arrow_at_upper else "marker-end", marker)
+def place_dag(
+    nodes: dict[str, DagNode], layout: Layout, origin: Point, arrow_at_upper: bool
+) -> PlacedDag:
+    """`layout` moved by `origin`, with the points each edge is drawn through."""
+    dx, dy = origin
+    moved = Layout(
+        boxes={k: Box(b.cx + dx, b.cy + dy, b.w, b.h) for k, b in layout.boxes.items()},
+        routes={k: [(x + dx, y + dy) for x, y in r] for k, r in layout.routes.items()},
+        width=layout.width,
+        height=layout.height,
+    )
+    ports = _ports(moved)
+    paths = {
+        key: [
+            (ports[("out", key)], moved.boxes[key[0]].bottom),
+            *route[1:-1],
+            (ports[("in", key)], moved.boxes[key[1]].top),
+        ]
+        for key, route in moved.routes.items()
+    }
+    return PlacedDag(nodes, moved, paths, arrow_at_upper)
+
+
+def dag_scene(dag: PlacedDag, width: float, height: float) -> Scene:
+    """The layout data of a placed DAG: boxes by their top left corner, edges as drawn
+    (from the prerequisite to the skill built on it, whichever way the arrow points)."""
+    nodes = [
+        SceneNode(
+            id=key,
+            x=rounded(box.cx - box.w / 2),
+            y=rounded(box.top),
+            width=rounded(box.w),
+            height=rounded(box.h),
+            label=dag.nodes[key].title,
+            state=dag.nodes[key].state,
+            percent=dag.nodes[key].progress,
+        )
+        for key, box in sorted(dag.layout.boxes.items(), key=lambda item: _reading_order(item[1]))
+    ]
+    edges = [
+        SceneEdge(
+            source=key[1] if dag.arrow_at_upper else key[0],
+            target=key[0] if dag.arrow_at_upper else key[1],
+            points=[(rounded(x), rounded(y)) for x, y in points],
+            path=_curve(points),
+        )
+        for key, points in sorted(dag.paths.items())
+    ]
+    return Scene(rounded(width), rounded(height), nodes, edges)
+
+
+def _reading_order(box: Box) -> tuple[float, float]:
+    return (box.cy, box.cx)
+
+
+def draw_dag(doc: SvgDocument, dag: PlacedDag) -> None:
+    """The placed DAG; arrows point at the upper or at the lower end of each edge."""
+    nodes, layout = dag.nodes, dag.layout
+    edge_color = doc.palette.edge
+    group = add(doc.root, "g", class_="dag")
+    marker = doc.arrow_marker("arrow", edge_color)
+    edge_group = add(group, "g", fill="none", stroke=edge_color, stroke_width=1.6)
+    for key, points in sorted(dag.paths.items()):
+        path = add(edge_group, "path", d=_curve(points))
+        path.set("marker-start" if dag.arrow_at_upper else "marker-end", marker)
+        path.set("data-edge", f"{key[0]} {key[1]}")
         tooltip(
             path,
             f"{nodes[key[1]].title} → {nodes[key[0]].title}"
-            if arrow_at_upper
+            if dag.arrow_at_upper
             else f"{nodes[key[0]].title} → {nodes[key[1]].title}",
         )
-    for name in sorted(nodes, key=lambda k: (layout.boxes[k].cy, layout.boxes[k].cx)):
-        _draw_node(group, nodes[name], layout.boxes[name])
+    for name in sorted(nodes, key=lambda k: _reading_order(layout.boxes[k])):
+        _draw_node(doc, group, name, nodes[name], layout.boxes[name])
 
 
 def _ports(layout: Layout) -> dict[tuple[str, tuple[str, str]], float]:
@@ -92,8 +158,9 @@ def _curve(points: list[Point]) -> str:
     return " ".join(parts)
 
 
-def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
-    group = add(parent, "g", class_="node")
+def _draw_node(doc: SvgDocument, parent: ET.Element, key: str, node: DagNode, box: Box) -> None:
+    palette = doc.palette
+    group = add(parent, "g", class_="node", data_id=key, data_state=node.state)
     tooltip(group, node.hover)
     left = box.cx - box.w / 2
     add(
@@ -109,7 +176,7 @@ def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
         stroke_width=2.6 if node.emphasis else 1.4,
     )
     if node.milestone:
-        flag(group, left + box.w - 18, box.top - 9)
+        flag(group, left + box.w - 18, box.top - 9, palette.milestone)
     if node.hidden_below:
         add(
             group,
@@ -118,7 +185,7 @@ def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
             y1=box.bottom,
             x2=box.cx,
             y2=box.bottom + 12,
-            stroke=EDGE,
+            stroke=palette.edge,
             stroke_width=1.6,
             stroke_dasharray="3 3",
         )
@@ -130,7 +197,7 @@ def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
             y=box.bottom + 25,
             text_anchor="middle",
             font_size=10,
-            fill="#6b7280",
+            fill=palette.muted,
         )
     lines = wrap(node.title, TITLE_SIZE, MAX_TEXT_W, bold=True)
     y = box.top + 22
@@ -144,6 +211,7 @@ def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
             text_anchor="middle",
             font_size=TITLE_SIZE,
             font_weight=600,
+            fill=palette.text,
         )
         y += 16
     add(
@@ -159,7 +227,8 @@ def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
     if node.progress is not None:
         track_w = box.w - 2 * PAD_X
         bar_y = box.bottom - 12
-        add(group, "rect", x=left + PAD_X, y=bar_y, width=track_w, height=5, rx=2.5, fill=TRACK)
+        track = palette.track
+        add(group, "rect", x=left + PAD_X, y=bar_y, width=track_w, height=5, rx=2.5, fill=track)
         if node.progress > 0:
             add(
                 group,
@@ -170,5 +239,5 @@ def _draw_node(parent: ET.Element, node: DagNode, box: Box) -> None:
                 height=5,
                 rx=2.5,
                 fill=node.stroke,
-                class_="grow",
+                **growing(node.progress, node.previous),
             )

@@ -7,13 +7,12 @@ from collections import defaultdict
 
 from ..domain import UserProgress
 from .bar import subtitle, summary
-from .palette import GRID
-from .svgdoc import SvgDocument, add, heading, tooltip
+from .palette import LIGHT, Palette
+from .svgdoc import SvgDocument, add, empty_note, heading, tooltip
 from .text import wrap
 
 MAX_SPOKES = 12
 RADIUS, LABEL_W, TOP = 170, 130, 80
-FILL, STROKE = "#1565c0", "#0d47a1"
 
 CSS = """
 .shape { transform-origin: var(--cx) var(--cy); animation: sc-spread 1s ease-out both; }
@@ -37,7 +36,7 @@ def spokes(progress: UserProgress) -> tuple[str, list[tuple[str, float]]]:
     )
 
 
-def render_radar_chart(progress: UserProgress) -> str:
+def render_radar_chart(progress: UserProgress, palette: Palette = LIGHT) -> str:
     unit, values = spokes(progress)
     width = 2 * (RADIUS + LABEL_W + 24)
     height = TOP + 2 * RADIUS + 110
@@ -51,21 +50,14 @@ def render_radar_chart(progress: UserProgress) -> str:
         summary(progress),
         f"progress:{progress.user_id}:RADAR",
         CSS.replace("var(--cx)", f"{cx:.0f}px").replace("var(--cy)", f"{cy:.0f}px"),
+        palette,
     )
     heading(doc, title, subtitle(progress))
     count = max(len(values), 1)
     angles = [-math.pi / 2 + 2 * math.pi * i / count for i in range(count)]
     _grid(doc, cx, cy, angles)
     if not values:
-        add(
-            doc.root,
-            "text",
-            "No progress recorded yet",
-            x=cx,
-            y=cy + 4,
-            text_anchor="middle",
-            class_="small",
-        )
+        empty_note(doc, "No progress recorded yet", cx, cy + 4)
         return doc.to_string()
     points = [
         _polar(cx, cy, RADIUS * value / 100, a)
@@ -75,15 +67,15 @@ def render_radar_chart(progress: UserProgress) -> str:
         doc.root,
         "polygon",
         points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points),
-        fill=FILL,
+        fill=palette.accent_fill,
         fill_opacity=0.22,
-        stroke=STROKE,
+        stroke=palette.accent,
         stroke_width=2,
         stroke_linejoin="round",
         class_="shape",
     )
     for (name, value), angle, (px, py) in zip(values, angles, points, strict=True):
-        dot = add(doc.root, "circle", cx=px, cy=py, r=4, fill=STROKE, class_="shape")
+        dot = add(doc.root, "circle", cx=px, cy=py, r=4, fill=palette.accent, class_="shape")
         tooltip(dot, f"{name}: {value:.0f}%")
         _label(doc, cx, cy, angle, name, value)
     return doc.to_string()
@@ -94,7 +86,7 @@ def _polar(cx: float, cy: float, r: float, angle: float) -> tuple[float, float]:
 
 
 def _grid(doc: SvgDocument, cx: float, cy: float, angles: list[float]) -> None:
-    grid = add(doc.root, "g", fill="none", stroke=GRID, stroke_width=1)
+    grid = add(doc.root, "g", fill="none", stroke=doc.palette.grid, stroke_width=1)
     for percent in (25, 50, 75, 100):
         ring = [_polar(cx, cy, RADIUS * percent / 100, a) for a in angles]
         if len(ring) >= 3:

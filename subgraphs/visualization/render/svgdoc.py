@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from .palette import LIGHT, Palette
 from .text import text_width
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -17,21 +18,38 @@ FONT = "'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 BASE_CSS = f"""
-text {{ font-family: {FONT}; fill: #1f2937; }}
+text {{ font-family: {FONT}; fill: TEXT; }}
 .title {{ font-size: 18px; font-weight: 600; }}
-.subtitle {{ font-size: 12px; fill: #4b5563; }}
+.subtitle {{ font-size: 12px; fill: MUTED; }}
 .label {{ font-size: 12px; }}
-.small {{ font-size: 11px; fill: #4b5563; }}
+.small {{ font-size: 11px; fill: MUTED; }}
 .strong {{ font-weight: 600; }}
 .grow {{ transform-box: fill-box; transform-origin: left center;
   animation: sc-grow 0.9s ease-out both; }}
 .fade {{ animation: sc-fade 0.9s ease-out both; }}
+.since {{ transform-box: fill-box; transform-origin: left center;
+  animation: sc-since 1.2s ease-in-out 0.2s both; }}
 @keyframes sc-grow {{ from {{ transform: scaleX(0); }} to {{ transform: scaleX(1); }} }}
 @keyframes sc-fade {{ from {{ opacity: 0; }} to {{ opacity: 1; }} }}
+@keyframes sc-since {{ from {{ transform: scaleX(var(--from, 0)); }}
+  to {{ transform: scaleX(1); }} }}
 @media (prefers-reduced-motion: reduce) {{
-  .grow, .fade, .draw {{ animation: none; }}
+  .grow, .fade, .draw, .since {{ animation: none; }}
 }}
 """
+
+
+def growing(percent: float, previous: float | None) -> dict[str, str]:
+    """The attributes of a bar now at `percent`: it grows from nothing, or, when the
+    viewer last saw `previous`, from that length (a ratio of its final length)."""
+    if previous is None or percent <= 0:
+        return {"class_": "grow"}
+    return {
+        "class_": "since",
+        "style": f"--from: {previous / percent:.4f}",
+        "data_from": f"{previous:g}",
+        "data_to": f"{percent:g}",
+    }
 
 
 def clean(text: str) -> str:
@@ -70,10 +88,19 @@ class SvgDocument:
     """<svg> with width/height/viewBox, role="img", <title> and <desc> it is labelled by."""
 
     def __init__(
-        self, width: float, height: float, title: str, description: str, key: str, css: str = ""
+        self,
+        width: float,
+        height: float,
+        title: str,
+        description: str,
+        key: str,
+        css: str = "",
+        palette: Palette = LIGHT,
     ) -> None:
-        self.uid = "sc-" + hashlib.sha1(key.encode()).hexdigest()[:8]
+        seed = key if palette is LIGHT else f"{key}:{palette.name}"
+        self.uid = "sc-" + hashlib.sha1(seed.encode()).hexdigest()[:8]
         self.width, self.height = width, height
+        self.palette = palette
         self.root = ET.Element(
             "svg",
             _attrs(
@@ -90,9 +117,10 @@ class SvgDocument:
         )
         add(self.root, "title", title, id=f"{self.uid}-title")
         add(self.root, "desc", description, id=f"{self.uid}-desc")
-        add(self.root, "style", BASE_CSS + css)
+        colours = BASE_CSS.replace("TEXT", palette.text).replace("MUTED", palette.muted)
+        add(self.root, "style", colours + css)
         self.defs = add(self.root, "defs")
-        add(self.root, "rect", width="100%", height="100%", fill="#ffffff")
+        add(self.root, "rect", width="100%", height="100%", fill=palette.background)
 
     def id(self, name: str) -> str:
         """An id unique to this image, so that several can share one HTML page."""
@@ -133,14 +161,19 @@ def legend(parent: ET.Element, x: float, y: float, items: list[tuple[str, str]])
     return x
 
 
-def flag(parent: ET.Element, x: float, y: float) -> None:
+def flag(parent: ET.Element, x: float, y: float, color: str = MILESTONE) -> None:
     """A milestone flag whose pole stands at (x, y + 12)."""
     add(
         parent,
         "path",
         d=f"M {x:.1f} {y + 12:.1f} V {y - 6:.1f} l 11 4 l -11 4",
-        fill=MILESTONE,
-        stroke=MILESTONE,
+        fill=color,
+        stroke=color,
         stroke_width=1.6,
         stroke_linejoin="round",
     )
+
+
+def empty_note(doc: SvgDocument, text: str, x: float, y: float) -> None:
+    """What a chart without data says instead, centred at (x, y)."""
+    add(doc.root, "text", text, x=x, y=y, text_anchor="middle", class_="small")

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from ..domain import ProgressEntry, UserProgress
 from .bar import subtitle, summary
-from .palette import GRID, STATUS_COLORS, STATUS_LABELS, status_color
-from .svgdoc import SvgDocument, add, heading, legend, tooltip
+from .palette import LIGHT, STATUS_COLORS, STATUS_LABELS, Palette
+from .svgdoc import SvgDocument, add, empty_note, heading, legend, tooltip
 from .text import ellipsize, text_width
 
 MARGIN, TOP, ROW_H, BAR_H, PLOT_W, LABEL_SIZE = 24, 104, 26, 12, 560, 12
@@ -16,7 +16,7 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY]
 
 
-def render_timeline_chart(progress: UserProgress) -> str:
+def render_timeline_chart(progress: UserProgress, palette: Palette = LIGHT) -> str:
     entries = sorted(progress.entries, key=lambda e: (e.started_at, e.skill.name))[:MAX_ROWS]
     label_w = min(max([text_width(e.skill.name, LABEL_SIZE) for e in entries] + [80]), 240)
     plot_x = MARGIN + label_w + 12
@@ -25,19 +25,16 @@ def render_timeline_chart(progress: UserProgress) -> str:
     width = plot_x + PLOT_W + 40
     title = "Learning timeline"
     doc = SvgDocument(
-        width, height, title, summary(progress), f"progress:{progress.user_id}:TIMELINE"
+        width,
+        height,
+        title,
+        summary(progress),
+        f"progress:{progress.user_id}:TIMELINE",
+        palette=palette,
     )
     heading(doc, title, subtitle(progress) + " · each bar runs from start to completion")
     if not entries:
-        add(
-            doc.root,
-            "text",
-            "No progress recorded yet",
-            x=plot_x + PLOT_W / 2,
-            y=TOP + 18,
-            text_anchor="middle",
-            class_="small",
-        )
+        empty_note(doc, "No progress recorded yet", plot_x + PLOT_W / 2, TOP + 18)
     else:
         start, end = _span(entries)
         scale = _Scale(start, end, plot_x)
@@ -45,7 +42,10 @@ def render_timeline_chart(progress: UserProgress) -> str:
         for index, entry in enumerate(entries):
             _row(doc, entry, scale, plot_x, label_w, TOP + index * ROW_H)
     legend(
-        doc.root, MARGIN, height - 16, [(c[0], STATUS_LABELS[s]) for s, c in STATUS_COLORS.items()]
+        doc.root,
+        MARGIN,
+        height - 16,
+        [(palette.status(s)[0], STATUS_LABELS[s]) for s in STATUS_COLORS],
     )
     return doc.to_string()
 
@@ -69,7 +69,8 @@ def _span(entries: list[ProgressEntry]) -> tuple[datetime, datetime]:
 def _ticks(doc: SvgDocument, scale: _Scale, y: float, height: float) -> None:
     for moment, label in tick_marks(scale.start, scale.end):
         x = scale(moment)
-        add(doc.root, "line", x1=x, y1=y, x2=x, y2=y + height, stroke=GRID, stroke_width=1)
+        grid = doc.palette.grid
+        add(doc.root, "line", x1=x, y1=y, x2=x, y2=y + height, stroke=grid, stroke_width=1)
         add(doc.root, "text", label, x=x, y=y - 6, text_anchor="middle", class_="small")
 
 
@@ -111,9 +112,9 @@ def _month_ticks(start: datetime, end: datetime, most: int) -> list[tuple[dateti
 def _row(
     doc: SvgDocument, entry: ProgressEntry, scale: _Scale, plot_x: float, label_w: float, y: float
 ) -> None:
-    stroke, fill = status_color(entry.status)
+    stroke, fill = doc.palette.status(entry.status)
     mid = y + ROW_H / 2
-    group = add(doc.root, "g", class_="row")
+    group = add(doc.root, "g", class_="row", data_id=entry.skill.id)
     ended = f"completed {entry.completed_at.date()}" if entry.completed_at else "ongoing"
     tooltip(
         group,
@@ -155,7 +156,8 @@ def _row(
             class_="grow",
         )
     if entry.completed_at:
-        add(group, "circle", cx=x1, cy=mid, r=5, fill="#ffffff", stroke=stroke, stroke_width=2.2)
+        background = doc.palette.background
+        add(group, "circle", cx=x1, cy=mid, r=5, fill=background, stroke=stroke, stroke_width=2.2)
     label = f"{entry.percent:.0f}%"
     if x1 + 8 + text_width(label, 11) < plot_x + PLOT_W + 36:
         add(group, "text", label, x=x1 + 9, y=mid + 4, class_="small")
