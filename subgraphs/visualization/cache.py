@@ -96,12 +96,12 @@ class SvgCache:
     async def renders_of(self, user_id: str) -> list[str]:
         """The keys of the drawings cached of a user (charts of their progress and paths)."""
         found = await self.redis.hgetall(f"{PREFIX}:of:user:{user_id}")
-        return sorted({_text(key) for key in found.values()})
+        return sorted({decoded(key) for key in found.values()})
 
     async def erase_user(self, user_id: str) -> int:
         """Deletes every drawing cached of the user, stale ones too; how many."""
         index = f"{PREFIX}:of:user:{user_id}"
-        found = {_text(c): _text(k) for c, k in (await self.redis.hgetall(index)).items()}
+        found = {decoded(c): decoded(k) for c, k in (await self.redis.hgetall(index)).items()}
         async with self.redis.pipeline(transaction=True) as pipe:
             for content_key, key in found.items():
                 pipe.delete(content_key, f"{PREFIX}:deps:{key}")
@@ -124,5 +124,5 @@ class SvgCache:
         return f"{PREFIX}:svg:{digest}"
 
 
-def _text(value: bytes | str) -> str:
+def decoded(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value

@@ -9,9 +9,11 @@ from ..common.platform import Platform
 from ..common.settings import Settings
 from .cache import SvgCache
 from .personal_data import VisualizationPersonalData
+from .seen import SeenProgress
 from .service import RenderCounts, VisualizationService
 from .source import DataSource
 from .source.gateway import GatewaySource
+from .visualizations import Visualizations
 
 
 @dataclass
@@ -21,6 +23,7 @@ class Deps:
     cache: SvgCache
     service: VisualizationService
     personal_data: VisualizationPersonalData
+    visualizations: Visualizations
 
 
 def build(settings: Settings, platform: Platform, *, source: DataSource | None = None) -> Deps:
@@ -29,5 +32,7 @@ def build(settings: Settings, platform: Platform, *, source: DataSource | None =
     cache = SvgCache(platform.redis)
     counts = RenderCounts.on(platform.metrics.registry)
     service = VisualizationService(source, cache, counts, settings.public_url)
-    personal_data = VisualizationPersonalData(cache, platform.events)
-    return Deps(settings, source, cache, service, personal_data)
+    seen = SeenProgress(platform.redis)
+    personal_data = VisualizationPersonalData(cache, seen, platform.events)
+    visualizations = Visualizations(service, seen)
+    return Deps(settings, source, cache, service, personal_data, visualizations)

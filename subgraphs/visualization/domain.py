@@ -122,13 +122,20 @@ class VisualizationKind(Enum):
     ANALYTICS = "ANALYTICS"
 
 
-class Theme(Enum):
+class NodeState(Enum):
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    LOCKED = "LOCKED"
+
+
+class VisualizationTheme(Enum):
     LIGHT = "LIGHT"
     DARK = "DARK"
     HIGH_CONTRAST = "HIGH_CONTRAST"
 
 
-class Format(Enum):
+class VisualizationFormat(Enum):
     SVG = "SVG"
     LAYOUT = "LAYOUT"
 
@@ -140,7 +147,7 @@ class AnalyticsChart(Enum):
     COHORTS = "COHORTS"
 
 
-class Period(Enum):
+class ChartPeriod(Enum):
     DAY = "DAY"
     WEEK = "WEEK"
 
@@ -177,8 +184,8 @@ class VisualizationRequest:
     """A checked `VisualizationSpec`: which drawing, of what, how big, in which theme."""
 
     kind: VisualizationKind
-    theme: Theme = Theme.LIGHT
-    formats: frozenset[Format] = frozenset({Format.SVG})
+    theme: VisualizationTheme = VisualizationTheme.LIGHT
+    formats: frozenset[VisualizationFormat] = frozenset({VisualizationFormat.SVG})
     size: Size = Size()
     skill_id: str | None = None
     roadmap_slug: str | None = None
@@ -186,7 +193,7 @@ class VisualizationRequest:
     depth: int = 3
     chart: ChartKind = ChartKind.BAR
     analytics: AnalyticsChart | None = None
-    period: Period = Period.DAY
+    period: ChartPeriod = ChartPeriod.DAY
     dates: DateRange = DateRange()
     since_last_visit: bool = False
 

@@ -40,14 +40,13 @@ from ..common.descriptions import (
     USER,
     USER_ID,
     USER_PROGRESS,
-    described_enum,
 )
 from ..common.entities import ProgressStatus, SkillLevel
 from ..common.errors import AppError
 from ..common.permissions import require_self_or_admin
 from . import domain
 from .deps import Deps
-from .inputs import PROGRESS_REQUIRES, user_progress
+from .inputs import PROGRESS_REQUIRES, ChartKind, user_progress
 from .loaders import Loaders
 
 # An SVG drawing costs CPU: it weighs 50 in the static operation cost, the gateway's
@@ -57,12 +56,6 @@ DRAWING = Cost(weight=50)
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
 
-ChartKind = described_enum(
-    "How a progress chart is drawn.",
-    BAR="One bar per skill, by percent.",
-    RADAR="One spoke per skill (per category when many), by percent.",
-    TIMELINE="One bar per skill from its start to completion (or now).",
-)(domain.ChartKind)
 NOT_HERE = [Key(fields=FieldSet("id"), resolvable=False)]  # entities this subgraph cannot resolve
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..domain import ActivePeriod, Cohort, Period, SkillStats
+from ..domain import ActivePeriod, ChartPeriod, Cohort, SkillStats
 from .chartparts import (
     LABEL_SIZE,
     PLOT_H,
@@ -32,10 +32,10 @@ COLUMN_MAX, COLUMN_MIN = 36, 4
 
 
 def render_active_learners(
-    periods: Sequence[ActivePeriod], period: Period, palette: Palette = LIGHT
+    periods: Sequence[ActivePeriod], period: ChartPeriod, palette: Palette = LIGHT
 ) -> str:
     """One column per day or week (weeks start on Mondays), by learners active in it."""
-    unit = "day" if period is Period.DAY else "week"
+    unit = "day" if period is ChartPeriod.DAY else "week"
     count = len(periods)
     column = max(min(COLUMN_MAX, 640 / max(count, 1)), COLUMN_MIN)
     plot_x, plot_w = MARGIN + 40, column * max(count, 1)

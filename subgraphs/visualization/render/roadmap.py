@@ -55,8 +55,8 @@ def roadmap_scene(plan: RoadmapPlan) -> Scene:
     nodes = [
         SceneNode(
             id=step.skill.id,
-            x=rounded(x - RADIUS),
-            y=rounded(y - RADIUS),
+            x=rounded(x) - RADIUS,  # the circle's centre as the SVG writes it, less its radius
+            y=rounded(y) - RADIUS,
             width=2 * RADIUS,
             height=2 * RADIUS,
             label=step.skill.name,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..domain import CertificateInfo, RoadmapInfo, SkillGraph, UserProgress
+from ..domain import (
+    ActivePeriod,
+    CertificateInfo,
+    ChartPeriod,
+    Cohort,
+    DateRange,
+    RoadmapInfo,
+    SkillGraph,
+    SkillStats,
+    UserProgress,
+)
 
 
 class DataSource(Protocol):
@@ -27,3 +37,14 @@ class DataSource(Protocol):
     async def certificate(self, verification_code: str, verify_url: str) -> CertificateInfo | None:
         """What the certificate with this code shows; None for an unknown code."""
         ...
+
+    # The learning analytics, read with the caller's token (EDITOR or ADMIN).
+    async def active_learners(
+        self, period: ChartPeriod, dates: DateRange, token: str
+    ) -> list[ActivePeriod]: ...
+
+    async def skill_stats(self, skill_id: str, dates: DateRange, token: str) -> SkillStats | None:
+        """None for a skill the analytics do not know."""
+        ...
+
+    async def cohorts(self, dates: DateRange, token: str) -> list[Cohort]: ...

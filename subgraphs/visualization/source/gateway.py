@@ -9,13 +9,19 @@ from typing import Any
 from ...common.errors import Forbidden, Unauthenticated
 from ...common.gateway_client import GatewayClient, GatewayUnavailable
 from ..domain import (
+    ActivePeriod,
     CertificateInfo,
+    ChartPeriod,
+    Cohort,
+    DateRange,
     RoadmapInfo,
     RoadmapStep,
     SkillGraph,
+    SkillStats,
     UserProgress,
 )
 from ..inputs import skill_info, user_progress
+from .analytics import ACTIVE_QUERY, COHORTS_QUERY, SKILL_QUERY, active_period, cohort, skill_stats
 
 SKILL_FIELDS = "fragment SkillFields on Skill { id slug name level }"
 ROADMAP_FIELDS = """
@@ -138,6 +144,38 @@ class GatewaySource:
             verify_url=verify_url,
         )
 
+    async def active_learners(
+        self, period: ChartPeriod, dates: DateRange, token: str
+    ) -> list[ActivePeriod]:
+        variables = {"period": period.value, **_range(dates)}
+        nodes = await self._pages(ACTIVE_QUERY, "activeLearners", variables, token)
+        return [active_period(node) for node in nodes]
+
+    async def skill_stats(self, skill_id: str, dates: DateRange, token: str) -> SkillStats | None:
+        data = await self._query(SKILL_QUERY, {"skill": skill_id, **_range(dates)}, token)
+        edges = (data.get("skillAnalytics") or {}).get("edges") or []
+        return skill_stats(edges[0]["node"]) if edges else None
+
+    async def cohorts(self, dates: DateRange, token: str) -> list[Cohort]:
+        nodes = await self._pages(COHORTS_QUERY, "cohorts", _range(dates), token)
+        return [cohort(node) for node in nodes]
+
+    async def _pages(
+        self, query: str, field: str, variables: dict[str, Any], token: str
+    ) -> list[dict[str, Any]]:
+        """Every node of a connection, page by page (a chart covers at most a year of days)."""
+        nodes: list[dict[str, Any]] = []
+        after = None
+        for _ in range(MAX_PAGES):
+            data = await self._query(query, {**variables, "after": after}, token)
+            connection = data.get(field) or {}
+            nodes += [edge["node"] for edge in connection.get("edges") or []]
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                break
+            after = page.get("endCursor")
+        return nodes
+
     async def _user(self, data: dict[str, Any], user_id: str, token: str) -> dict[str, Any] | None:
         """The user of a progress response; when a failed skill nulled it, read again without
         the skills that failed (a partial answer: the chart shows the skills that exist)."""
@@ -197,6 +235,15 @@ class GatewaySource:
 
 
 SKILLS_FAILED = "__skillsFailed"  # marks data in which some progress entry's skill failed
+MAX_PAGES = 8  # of 100 nodes: more than a year of days
+
+
+def _range(dates: DateRange) -> dict[str, str | None]:
+    """The `from`/`to` variables (None: learning's default)."""
+    return {
+        "from": dates.start.isoformat() if dates.start else None,
+        "to": dates.end.isoformat() if dates.end else None,
+    }
 
 
 def _code(error: dict[str, Any]) -> str | None:

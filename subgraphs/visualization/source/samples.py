@@ -8,14 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import (
+    ActivePeriod,
     CertificateInfo,
+    ChartPeriod,
+    Cohort,
+    DateRange,
     ProgressEntry,
     RoadmapInfo,
     RoadmapStep,
     SkillGraph,
     SkillInfo,
+    SkillStats,
     UserProgress,
 )
+from .sample_analytics import sample_active, sample_cohorts, sample_skill_stats
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "skills" / "demo_catalog.json"
 SAMPLE_USER = "sample-learner"
@@ -132,3 +138,18 @@ class SampleSource:
                 )
             )
         return UserProgress(user_id, entries)
+
+    async def active_learners(
+        self, period: ChartPeriod, dates: DateRange, token: str
+    ) -> list[ActivePeriod]:
+        self.count += 1
+        return sample_active(period, dates)
+
+    async def skill_stats(self, skill_id: str, dates: DateRange, token: str) -> SkillStats | None:
+        self.count += 1
+        skill = self.skills.get(skill_id)
+        return sample_skill_stats(skill.id, skill.name) if skill else None
+
+    async def cohorts(self, dates: DateRange, token: str) -> list[Cohort]:
+        self.count += 1
+        return sample_cohorts(dates)
