@@ -175,6 +175,9 @@ READ = {
     },
     "visualization": {
         "Query.visualizationReady": PUBLIC,
+        # Read with a progress chart of the owner's (test_journeys gives the spec): a TREE or
+        # ROADMAP without userId is PUBLIC, ANALYTICS is EDITOR (tests/e2e/test_visualizations).
+        "Query.visualization": SELF,
         "User.progressChartSvg": SELF,
         "User.skillTreeSvg": SELF,
     },
