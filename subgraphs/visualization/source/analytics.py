@@ -25,6 +25,7 @@ query Cohorts($from: Date, $to: Date, $after: String) {{
 }}"""
 SKILL_QUERY = f"""
 query SkillAnalytics($skill: ID!, $from: Date, $to: Date) {{
+  skill(id: $skill) {{ id name }}
   skillAnalytics(first: 1, skillIds: [$skill], from: $from, to: $to) {{
     edges {{ node {{
       skill {{ id name }} enrolments completions completionRate medianSecondsToComplete
@@ -71,6 +72,11 @@ def skill_stats(node: dict[str, Any]) -> SkillStats:
             for q in node.get("mostMissedQuestions") or []
         ],
     )
+
+
+def quiet_skill(skill: dict[str, Any]) -> SkillStats:
+    """A skill without activity in the range (learning lists only skills with some)."""
+    return SkillStats(str(skill["id"]), str(skill["name"]), 0, 0, 0.0, None, 0, 0, None)
 
 
 def _optional(value: Any) -> float | None:

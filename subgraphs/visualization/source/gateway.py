@@ -21,7 +21,15 @@ from ..domain import (
     UserProgress,
 )
 from ..inputs import skill_info, user_progress
-from .analytics import ACTIVE_QUERY, COHORTS_QUERY, SKILL_QUERY, active_period, cohort, skill_stats
+from .analytics import (
+    ACTIVE_QUERY,
+    COHORTS_QUERY,
+    SKILL_QUERY,
+    active_period,
+    cohort,
+    quiet_skill,
+    skill_stats,
+)
 
 SKILL_FIELDS = "fragment SkillFields on Skill { id slug name level }"
 ROADMAP_FIELDS = """
@@ -153,8 +161,10 @@ class GatewaySource:
 
     async def skill_stats(self, skill_id: str, dates: DateRange, token: str) -> SkillStats | None:
         data = await self._query(SKILL_QUERY, {"skill": skill_id, **_range(dates)}, token)
+        if data.get("skill") is None:
+            return None
         edges = (data.get("skillAnalytics") or {}).get("edges") or []
-        return skill_stats(edges[0]["node"]) if edges else None
+        return skill_stats(edges[0]["node"]) if edges else quiet_skill(data["skill"])
 
     async def cohorts(self, dates: DateRange, token: str) -> list[Cohort]:
         nodes = await self._pages(COHORTS_QUERY, "cohorts", _range(dates), token)
