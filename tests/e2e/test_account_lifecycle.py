@@ -48,6 +48,7 @@ PUSH = """mutation($e: String!, $k: String!, $a: String!) {
   registerPushSubscription(endpoint: $e, p256dh: $k, auth: $a) }"""
 SMS = "mutation($n: String!) { registerSmsNumber(phoneNumber: $n) }"
 INBOX = "{ me { notifications(first: 20) { edges { node { id kind } } } } }"
+SINCE_LAST_VISIT = "query($spec: VisualizationSpec!) { visualization(spec: $spec) { width } }"
 PARTS = {"users", "skills", "learning", "content", "visualization", "notifications"}
 ERASING = {"learning", "content", "notifications", "visualization"}
 LEARNING_TABLES = (
@@ -100,6 +101,8 @@ async def an_account_with_data_everywhere(gateway: Client, admin_token: str) -> 
     course = (await accepted_once_known(me, CREATE_COURSE, {"i": course_input}))["createCourse"]
     await me.data(PUBLISH_COURSE, {"id": course["id"]})
     await me.data("{ me { progressChartSvg } }")  # cached in visualization
+    since = {"kind": "PROGRESS_CHART", "userId": account["user"]["id"], "sinceLastVisit": True}
+    await me.data(SINCE_LAST_VISIT, {"spec": since})  # what was shown, remembered
     push = push_subscription()
     assert (await me.data(PUSH, push))["registerPushSubscription"]
     number = "+49151" + str(uuid.uuid4().int)[:8]  # its own: codes are limited per number
@@ -150,6 +153,8 @@ async def test_export_holds_every_part_and_no_secret(
     assert notifications["sms_number"] == {"number": account["sms"], "verified": False}
     assert notifications["profile"]["email"] == account["email"]
     assert [k for k in parts["visualization"]["drawings"] if k.startswith("progress:")]
+    seen = parts["visualization"]["seen_progress"]  # skill id -> percent last shown
+    assert account["skill"]["id"] in seen and all(0 <= p <= 100 for p in seen.values())
 
     # Secrets are left out: the push keys, the password hash, the token hashes.
     whole = json.dumps(document)
@@ -219,6 +224,7 @@ async def test_deleting_an_account_erases_or_anonymizes_it_everywhere(
     assert steps["content"]["erased"]["edited_versions"] >= 1
     assert steps["notifications"]["erased"]["push_subscriptions"] == 1
     assert steps["visualization"]["erased"]["drawings"] >= 1
+    assert steps["visualization"]["erased"]["seen_progress"] >= 1
 
     # The API: no user, the certificate no longer verifies, the course keeps its versions
     # under the deleted-account placeholder.
@@ -331,6 +337,7 @@ async def _nothing_left_in_redis(stack: Stack, user_id: str, notification_ids: l
             f"notif:unread:{user_id}",
             f"viz:of:user:{user_id}",
             f"viz:ver:user:{user_id}",
+            f"viz:seen:{user_id}",
             f"refresh-families:{user_id}",
             f"refresh-tokens:{user_id}",
             *(f"notif:n:{n}" for n in notification_ids),
