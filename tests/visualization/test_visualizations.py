@@ -307,6 +307,9 @@ async def test_the_chart_since_the_last_visit_moves_from_what_was_shown(
     assert bars["python-basics"] == ("100", "100")
     root = parse_svg(second.svg or "")
     assert "PostgreSQL: 70% to 85%" in (root.find(f"{NS}desc").text or "")  # type: ignore[union-attr]
+    assert "85% (+15)" in all_text(root)  # the change without the animation, as text
+    markers = [line for line in root.iter(f"{NS}line") if line.get("class") == "was"]
+    assert len(markers) == 1  # where PostgreSQL's bar stood: the only one that moved
     style = root.find(f"{NS}style").text or ""  # type: ignore[union-attr]
     assert re.search(r"prefers-reduced-motion: reduce\)[^}]*\.since", style)
     third = await visualizations.draw(Viewer(user), request)

@@ -23,7 +23,7 @@ def render_bar_chart(
     plot_x = MARGIN + label_w + 12
     rows = max(len(shown), 1)
     height = TOP + rows * ROW_H + (22 if len(entries) > len(shown) else 0) + 52
-    width = plot_x + PLOT_W + 56
+    width = plot_x + PLOT_W + (96 if seen is not None else 56)
     doc = SvgDocument(
         width,
         height,
@@ -48,12 +48,25 @@ def render_bar_chart(
             y=TOP + rows * ROW_H + 12,
             class_="small",
         )
-    legend(
+    end = legend(
         doc.root,
         MARGIN,
         height - 16,
         [(palette.status(s)[0], STATUS_LABELS[s]) for s in STATUS_COLORS],
     )
+    if seen is not None:
+        y = height - 16
+        add(
+            doc.root,
+            "line",
+            x1=end + 5,
+            y1=y - 12,
+            x2=end + 5,
+            y2=y + 3,
+            stroke=palette.text,
+            stroke_width=2,
+        )
+        add(doc.root, "text", "At your last visit", x=end + 14, y=y, class_="small")
     return doc.to_string()
 
 
@@ -107,14 +120,24 @@ def _bar(
             fill=stroke,
             **growing(entry.percent, previous),
         )
-    add(
-        group,
-        "text",
-        f"{entry.percent:.0f}%",
-        x=plot_x + PLOT_W + 8,
-        y=mid + 4,
-        class_="label strong",
-    )
+    value = f"{entry.percent:.0f}%"
+    if previous is not None and round(previous) != round(entry.percent):
+        # Where the bar stood at the last visit, and by how much it moved: the change is
+        # there without the animation too (reduced motion, print, a screenshot).
+        was = plot_x + PLOT_W * previous / 100
+        add(
+            group,
+            "line",
+            x1=was,
+            y1=mid - BAR_H / 2 - 3,
+            x2=was,
+            y2=mid + BAR_H / 2 + 3,
+            stroke=doc.palette.text,
+            stroke_width=2,
+            class_="was",
+        )
+        value += f" ({entry.percent - previous:+.0f})"
+    add(group, "text", value, x=plot_x + PLOT_W + 8, y=mid + 4, class_="label strong")
 
 
 def subtitle(progress: UserProgress, seen: dict[str, float] | None = None) -> str:
