@@ -189,14 +189,14 @@ class VisualizationSpec:
         given = {name for name, value in self._subject().items() if value is not None}
         extra = sorted(given - SUBJECTS[kind])
         if extra:
-            raise BadUserInput(f"spec.{extra[0]}", f"{kind.value} does not take {extra[0]}")
+            raise BadUserInput(f"{extra[0]}", f"{kind.value} does not take {extra[0]}")
         if NEEDS[kind] not in given:
-            raise BadUserInput(f"spec.{NEEDS[kind]}", f"{kind.value} needs {NEEDS[kind]}")
+            raise BadUserInput(f"{NEEDS[kind]}", f"{kind.value} needs {NEEDS[kind]}")
         formats = frozenset(domain.VisualizationFormat(f) for f in self.formats)
         if not formats:
-            raise BadUserInput("spec.formats", "formats must name SVG, LAYOUT or both")
+            raise BadUserInput("formats", "formats must name SVG, LAYOUT or both")
         if domain.VisualizationFormat.LAYOUT in formats and kind not in LAID_OUT:
-            raise BadUserInput("spec.formats", "LAYOUT data exists for TREE and ROADMAP only")
+            raise BadUserInput("formats", "LAYOUT data exists for TREE and ROADMAP only")
         return domain.VisualizationRequest(
             kind=kind,
             theme=domain.VisualizationTheme(self.theme or "LIGHT"),
@@ -233,11 +233,11 @@ class VisualizationSpec:
         if not self.since_last_visit:
             return False
         if self.user_id is None:
-            raise BadUserInput("spec.sinceLastVisit", "sinceLastVisit needs userId")
+            raise BadUserInput("sinceLastVisit", "sinceLastVisit needs userId")
         if kind is domain.VisualizationKind.PROGRESS_CHART and (self.chart or "BAR") != "BAR":
-            raise BadUserInput("spec.sinceLastVisit", "sinceLastVisit animates the BAR chart only")
+            raise BadUserInput("sinceLastVisit", "sinceLastVisit animates the BAR chart only")
         if formats != {domain.VisualizationFormat.SVG}:
-            raise BadUserInput("spec.sinceLastVisit", "sinceLastVisit animates SVG only")
+            raise BadUserInput("sinceLastVisit", "sinceLastVisit animates SVG only")
         return True
 
     def _analytics(self) -> domain.AnalyticsChart | None:
@@ -247,9 +247,9 @@ class VisualizationSpec:
         about_a_skill = chart in PER_SKILL
         if about_a_skill != (self.skill_id is not None):
             verb = "needs" if about_a_skill else "does not take"
-            raise BadUserInput("spec.skillId", f"{chart.value} {verb} skillId")
+            raise BadUserInput("skillId", f"{chart.value} {verb} skillId")
         if self.period is not None and chart is not domain.AnalyticsChart.ACTIVE_LEARNERS:
-            raise BadUserInput("spec.period", "period applies to ACTIVE_LEARNERS only")
+            raise BadUserInput("period", "period applies to ACTIVE_LEARNERS only")
         return chart
 
 
@@ -259,9 +259,7 @@ LAID_OUT = {domain.VisualizationKind.TREE, domain.VisualizationKind.ROADMAP}
 
 def _side(name: str, value: int | None) -> int | None:
     if value is not None and not domain.MIN_SIDE <= value <= domain.MAX_SIDE:
-        raise BadUserInput(
-            f"spec.{name}", f"{name} must be between {domain.MIN_SIDE} and {domain.MAX_SIDE}"
-        )
+        raise BadUserInput(name, f"{name} must be between {domain.MIN_SIDE} and {domain.MAX_SIDE}")
     return value
 
 
@@ -269,7 +267,7 @@ def _depth(value: int | None) -> int:
     depth = 3 if value is None else value
     if not domain.MIN_DEPTH <= depth <= domain.MAX_DEPTH:
         raise BadUserInput(
-            "spec.depth", f"depth must be between {domain.MIN_DEPTH} and {domain.MAX_DEPTH}"
+            "depth", f"depth must be between {domain.MIN_DEPTH} and {domain.MAX_DEPTH}"
         )
     return depth
 
@@ -277,9 +275,9 @@ def _depth(value: int | None) -> int:
 def _dates(start: date | None, end: date | None) -> domain.DateRange:
     if start is not None and end is not None:
         if end < start:
-            raise BadUserInput("spec.to", "to must not be before from")
+            raise BadUserInput("to", "to must not be before from")
         if (end - start).days >= domain.MAX_RANGE_DAYS:
             raise BadUserInput(
-                "spec.to", f"a chart covers at most {domain.MAX_RANGE_DAYS} days from `from`"
+                "to", f"a chart covers at most {domain.MAX_RANGE_DAYS} days from `from`"
             )
     return domain.DateRange(start, end)

@@ -31,7 +31,7 @@ class Query:
         "roadmap, a user's progress chart or an analytics chart, in a size and theme, as SVG "
         "and/or layout data (TREE and ROADMAP). Who: anyone for TREE and ROADMAP; with a "
         "userId (overlay, PROGRESS_CHART), the user themself or ADMIN; ANALYTICS, EDITOR or "
-        "ADMIN. Errors: BAD_USER_INPUT (the spec, naming the field), NOT_FOUND (the subject), "
+        "ADMIN. Errors: BAD_USER_INPUT (naming the spec's field), NOT_FOUND (the subject), "
         "UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED.",
         directives=[DRAWING],
     )

@@ -190,7 +190,7 @@ class Visualizations:
         this drawing shows is remembered as seen."""
         user_id = str(request.user_id)
         if viewer is None or viewer.user_id != user_id:
-            raise BadUserInput("spec.sinceLastVisit", "sinceLastVisit is for your own progress")
+            raise BadUserInput("sinceLastVisit", "sinceLastVisit is for your own progress")
         seen = await self.seen.of(user_id)
         if request.kind is VisualizationKind.PROGRESS_CHART:
             progress, _ = await self.service.progress_model(viewer, user_id)
