@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import account_with_roles
 from tests.support.client import Client
+from tests.support.process import Process
 from tests.support.servers import free_port
 from tests.support.stack import Stack
 
@@ -52,24 +53,23 @@ async def served(
 
 @pytest.fixture
 def quiet_skills(stack: Stack) -> Iterator[str]:
-    """A skills replica of its own (its URL): the session's skills process may be clearing
-    its cache for a long while after the suite's earlier tests (its event tail working
-    through their catalog events: every handled event clears), which no pair of reads can
-    wait out; a new replica tails from the stream's end."""
+    """A skills replica of its own (its URL), keeping anonymous answers for 60 s: what
+    changes within the test changed because an event or a mutation cleared it, never
+    because an entry expired. Its own replica, as the session's skills process may be
+    clearing its cache for a while after the suite's earlier tests (its event tail
+    working through their catalog events: every handled event clears); a new replica
+    tails from the stream's end."""
     port = free_port()
-    replica = stack.subgraph_process("skills", port=port, label="skills-cache").start()
+    env = {**stack.subgraph_env("skills", port), "SKILL_CIRCLE_PUBLIC_CACHE_SECONDS": "60"}
+    command = stack.subgraph_process("skills").command
+    health = f"http://127.0.0.1:{port}/health"
+    replica = Process("skills-cache", command, env, health, stack.dir).start()
     try:
         yield f"http://127.0.0.1:{port}/graphql"
     finally:
         replica.stop()
 
 
-@pytest.mark.xfail(
-    reason="flaky: failed once in four targeted runs on its own replica (message not"
-    " captured), and in the full suite on the session's skills process; undiagnosed"
-    " (closing note 2026-12-02, session 5)",
-    strict=False,
-)
 async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
     stack: Stack, gateway: Client, admin_token: str, quiet_skills: str
 ) -> None:
@@ -86,7 +86,7 @@ async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
 
     # The replica hears of the new skill by event; the event also clears its cache.
     expected = {"data": {"skill": {"id": skill["id"], "name": "Before"}}}
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while (await read())[0] != expected:
         assert time.monotonic() < deadline, "the replica never heard of the new skill"
         await asyncio.sleep(0.1)
@@ -96,14 +96,16 @@ async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
         second, second_kept = await read()
         assert first == second == expected
         after = await cache_counts(stack, "skills", quiet_skills)
-        if not first_kept and second_kept:
+        if second_kept:
             break
         await asyncio.sleep(0.1)
     else:
         raise AssertionError("the repeated anonymous read was never served from memory")
-    # Nobody else reads this replica: its counters moved by exactly this pair.
-    assert after.get("hit", 0) - before.get("hit", 0) == 1
-    assert after.get("miss", 0) - before.get("miss", 0) == 1
+    # Nobody else reads this replica: its counters moved by exactly this pair, as the
+    # `Age` headers said (a hit carries one, a miss does not).
+    hits = [first_kept, second_kept].count(True)
+    assert after.get("hit", 0) - before.get("hit", 0) == hits
+    assert after.get("miss", 0) - before.get("miss", 0) == 2 - hits
 
     # A signed-in caller always runs the operation: nothing shared, nothing counted.
     for _ in range(2):
@@ -117,7 +119,7 @@ async def test_anonymous_reads_are_served_from_memory_and_signed_in_ones_never(
     await editor.data(RENAME, {"id": skill["id"], "i": {**fields, "name": "After"}})
     assert (await gateway.data(SKILL, variables))["skill"]["name"] == "After"
     assert (await direct(stack, "skills", SKILL, variables))["data"]["skill"]["name"] == "After"
-    deadline = time.monotonic() + 4  # under the 5 s TTL: the event, not the TTL, cleared it
+    deadline = time.monotonic() + 30  # under the 60 s TTL: the event, not the TTL, cleared it
     while (await read())[0]["data"]["skill"]["name"] != "After":
         assert time.monotonic() < deadline, "the replica kept the old name"
         await asyncio.sleep(0.05)
