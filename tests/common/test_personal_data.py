@@ -39,7 +39,10 @@ def test_every_holding_says_what_happens_to_it_and_why(inventory: Inventory) -> 
 def test_a_part_has_exactly_the_inventory_s_entries_and_no_secret() -> None:
     exported: dict[str, Any] = {name: [] for name in VISUALIZATION.names}
     exported["drawings"] = [{"key": "k", "p256dh": "secret", "nested": [{"auth": "x"}]}]
-    assert VISUALIZATION.part(exported) == {"drawings": [{"key": "k", "nested": [{}]}]}
+    assert VISUALIZATION.part(exported) == {
+        **{name: [] for name in VISUALIZATION.names},
+        "drawings": [{"key": "k", "nested": [{}]}],
+    }
     with pytest.raises(ValueError, match="inventory"):
         VISUALIZATION.part({**exported, "undeclared": 1})
     with pytest.raises(ValueError, match="inventory"):
