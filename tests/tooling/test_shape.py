@@ -74,7 +74,15 @@ CONCEPTS = {
         "templates",
         "unsubscribe.py",  # signed unsubscribe links
     },
-    "visualization": {"cache.py", "render", "routes.py", "source"},
+    "visualization": {
+        "cache.py",
+        "render",
+        "routes.py",
+        "source",
+        "visualizations.py",  # the use case behind visualization(spec:)
+        "pictures.py",  # the GraphQL types of its answer (SVG and layout data)
+        "seen.py",  # the percents last shown to each learner (charts since the last visit)
+    },
 }
 
 
