@@ -21,6 +21,8 @@ from .service import NotificationService
 from .settings import NotificationSettings
 from .sms_numbers import SmsCodes
 from .store import InboxStore
+from .template_admin import TemplateAdmin
+from .template_store import TemplateStore
 from .unsubscribe import UnsubscribeLinks
 
 
@@ -37,6 +39,7 @@ class Deps:
     push: PushSender
     http: httpx.AsyncClient
     personal_data: NotificationsPersonalData
+    templates: TemplateAdmin
 
 
 def build(settings: NotificationSettings, platform: Platform) -> Deps:
@@ -46,6 +49,7 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     directory = UserDirectory(redis)
     unsubscribe = UnsubscribeLinks(settings.mail_link_key, settings.unsubscribe_url)
     http = httpx.AsyncClient(timeout=settings.channel_timeout_seconds)
+    renderer = MessageRenderer(TemplateStore(redis))
     sms = SmsSender(settings, http, directory)
     push = PushSender(settings, load_vapid(settings))
     worker = DeliveryWorker(
@@ -58,7 +62,7 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
         store,
         directory,
         platform.live,
-        MessageRenderer(),
+        renderer,
         unsubscribe,
         worker.wake,
         sms_enabled=sms.configured,
@@ -83,5 +87,5 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     )
     return Deps(
         settings, store, directory, queue, service, notifier, events, worker, push, http,
-        personal_data,
+        personal_data, TemplateAdmin(TemplateStore(redis), renderer),
     )  # fmt: skip

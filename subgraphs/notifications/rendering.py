@@ -1,19 +1,53 @@
-"""Message bodies from the Jinja2 templates in templates/: one per kind and channel.
+"""Message bodies from Jinja2 templates: one per message, part, channel and locale.
 
-HTML templates are autoescaped (titles and bodies come from events and admins);
-text, SMS and push templates are plain text. A kind without its own template
-for a channel uses that channel's `notification` template.
+The repository files in templates/ are the defaults (English in templates/<channel>/,
+German in templates/de/<channel>/); an admin's saved edit (template_store.py) overrides
+one of them. Every template renders in a sandbox (an admin's template must not reach
+Python internals), with StrictUndefined. HTML templates are autoescaped (titles and
+bodies come from events and admins); subject, text, SMS and push templates are plain
+text. A message without its own template for a channel uses that channel's
+`notification` template; a locale without a template uses the English one.
+
+Each process keeps compiled templates; before it renders a batch it compares the
+generation number the store bumps on every save (one Redis GET) and reloads the
+overrides when it moved: no replica renders with an older template than the newest
+saved one.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound, meta
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..common.errors import BadUserInput
+from .template_catalogue import (
+    DEFAULT_LOCALE,
+    EXTENSIONS,
+    EXTRA_VARIABLES,
+    LOCALES,
+    MAX_OUTPUT_CHARS,
+    MAX_TEMPLATE_CHARS,
+    NAMES,
+    SAMPLE_UNSUBSCRIBE,
+    TemplateKey,
+    needs_unsubscribe_link,
+    parts_of,
+    samples,
+    supported_locale,
+    variables_of,
+)
+from .template_store import TemplateStore
 
 TEMPLATES = Path(__file__).parent / "templates"
+log = logging.getLogger("skill_circle.notifications.rendering")
 
 
 @dataclass(frozen=True)
@@ -23,45 +57,249 @@ class EmailBody:
     html: str
 
 
-class MessageRenderer:
-    def __init__(self, directory: Path = TEMPLATES) -> None:
-        self.env = Environment(
-            loader=FileSystemLoader(directory),
-            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            keep_trailing_newline=False,
-        )
+@dataclass(frozen=True)
+class Preview:
+    """A message rendered with sample data: an email's three parts, or an SMS/push text."""
 
+    text: str
+    subject: str | None = None
+    html: str | None = None
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """No Python internals, no mutation of values, and no multiplying a string or a
+    number into something that eats the process's memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large")
+        if operator == "*" and _size(left) * _size(right) > MAX_OUTPUT_CHARS:
+            raise SecurityError("result too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, str | list | tuple):
+        return max(len(value), 1)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(abs(value), 1)
+    return 1
+
+
+class TemplateFiles(BaseLoader):
+    """One locale's templates: the override, else the file; then the English ones."""
+
+    def __init__(self, directory: Path, locale: str, overrides: Mapping[str, str]) -> None:
+        self.directory = directory
+        self.locales = list(dict.fromkeys((locale, DEFAULT_LOCALE)))
+        self.overrides = overrides
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool]]:
+        for locale in self.locales:
+            override = self.overrides.get(f"{locale}/{template}")
+            if override is not None:
+                return override, None, _fresh
+            path = file_of(self.directory, locale, template)
+            if path.is_file():
+                return path.read_text(encoding="utf-8"), str(path), _fresh
+        raise TemplateNotFound(template)
+
+
+def _fresh() -> bool:
+    return True  # environments are rebuilt when the overrides change
+
+
+def file_of(directory: Path, locale: str, path: str) -> Path:
+    return directory / path if locale == DEFAULT_LOCALE else directory / locale / path
+
+
+def default_body(key: TemplateKey, directory: Path = TEMPLATES) -> str:
+    """The repository's template for `key` (falling back as rendering does)."""
+    fallback = TemplateKey(key.channel, "notification", key.locale, key.part)
+    for candidate in (key, fallback):
+        for locale in dict.fromkeys((key.locale, DEFAULT_LOCALE)):
+            path = file_of(directory, locale, candidate.path)
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+    return ""
+
+
+class MessageRenderer:
+    def __init__(self, store: TemplateStore | None = None, directory: Path = TEMPLATES) -> None:
+        self.store = store
+        self.directory = directory
+        self.generation = 0
+        self.overrides: dict[str, str] = {}
+        self._defaults = self._environments({})
+        self._current = self._defaults
+
+    async def refresh(self) -> None:
+        """Picks up the templates admins saved since the last look (one GET when none)."""
+        if self.store is None or await self.store.generation() == self.generation:
+            return
+        generation, found = await self.store.overrides()
+        overrides = {k: v.body for k, v in found.items() if v.body is not None}
+        self._current = self._environments(overrides)
+        self.overrides, self.generation = overrides, generation
+
+    # ------------------------------------------------------------ messages
     def email(self, template: str, **context: Any) -> EmailBody:
-        """`template`: a kind (lower case) or a security email (verify_email, reset_password)."""
-        values = _defaults(context)
-        return EmailBody(
-            subject=" ".join(str(values["title"]).split())[:200],
-            text=self._render("email", template, "txt", values),
-            html=self._render("email", template, "html", values),
-        )
+        """`template`: a kind (lower case) or an account email (verify_email, ...)."""
+        return self._email(self._current, template, _values(template, context))
 
     def sms(self, template: str, **context: Any) -> str:
-        return self._render("sms", template, "txt", _defaults(context)).strip()
+        values = _values(template, context)
+        return self._render(self._current, "sms", template, "TEXT", values).strip()
 
     def push(self, template: str, **context: Any) -> str:
-        return self._render("push", template, "txt", _defaults(context)).strip()
+        values = _values(template, context)
+        return self._render(self._current, "push", template, "TEXT", values).strip()
 
-    def _render(self, channel: str, name: str, extension: str, values: dict[str, Any]) -> str:
-        template = self.env.select_template(
-            [f"{channel}/{name}.{extension}", f"{channel}/notification.{extension}"]
+    def _email(
+        self, envs: dict[str, Environment], template: str, values: dict[str, Any]
+    ) -> EmailBody:
+        subject = self._render(envs, "email", template, "SUBJECT", values)
+        values["subject"] = " ".join(subject.split())[:200]
+        return EmailBody(
+            subject=values["subject"],
+            text=self._render(envs, "email", template, "TEXT", values),
+            html=self._render(envs, "email", template, "HTML", values),
         )
-        return template.render(values)
+
+    def _render(
+        self,
+        envs: dict[str, Environment],
+        channel: str,
+        name: str,
+        part: str,
+        values: dict[str, Any],
+        strict: bool = False,
+    ) -> str:
+        ext, env = EXTENSIONS[part], envs[values["locale"]]
+        paths = [f"{channel}/{name}.{ext}", f"{channel}/notification.{ext}"]
+        try:
+            text = env.select_template(paths).render(values)
+            if len(text) > MAX_OUTPUT_CHARS:
+                raise SecurityError(f"renders {len(text)} characters, more than allowed")
+            return text
+        except Exception:
+            if strict or envs is self._defaults:
+                raise
+            # A saved template that fails on real data: the message still goes, as the
+            # repository has it.
+            log.exception("template %s/%s.%s failed; using the default", channel, name, ext)
+            return self._render(self._defaults, channel, name, part, values)
+
+    def _environments(self, overrides: Mapping[str, str]) -> dict[str, Environment]:
+        return {
+            locale: Sandbox(
+                loader=TemplateFiles(self.directory, locale, overrides),
+                autoescape=_autoescape,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                keep_trailing_newline=False,
+            )
+            for locale in LOCALES
+        }
+
+    # ------------------------------------------------------------ admins' edits
+    def check(self, key: TemplateKey, body: str) -> None:
+        """BAD_USER_INPUT (field body) unless `body` may replace `key`'s template: short
+        enough, parses, uses only `key`'s variables, and renders in the sandbox with sample
+        data, as does every message of its channel and part that may include it."""
+        if len(body) > MAX_TEMPLATE_CHARS:
+            raise _refused(f"body has {len(body)} characters; at most {MAX_TEMPLATE_CHARS}")
+        env = self._current[key.locale]
+        try:
+            parsed = env.parse(body)
+        except TemplateSyntaxError as exc:
+            raise _refused(f"body does not parse: line {exc.lineno}: {exc.message}") from None
+        unknown = sorted(meta.find_undeclared_variables(parsed) - set(variables_of(key)))
+        if unknown:
+            known = ", ".join(variables_of(key))
+            raise _refused(f"body uses unknown variables: {', '.join(unknown)}; known: {known}")
+        envs = self._environments({**self.overrides, key.id: body})
+        for name in NAMES[key.channel]:  # the layout and the fallback reach the others
+            if name == "base" or key.part not in parts_of(key.channel, name):
+                continue
+            other = TemplateKey(key.channel, name, key.locale, key.part)
+            text = self._sample(envs, other)
+            if needs_unsubscribe_link(other) and SAMPLE_UNSUBSCRIBE not in text:
+                where = "" if other == key else f"with it, {other.path} "
+                raise _refused(
+                    f"{where}must keep the unsubscribe link ({{{{ unsubscribe_link }}}})"
+                )
+
+    def preview(
+        self, channel: str, name: str, locale: str, draft: tuple[TemplateKey, str] | None = None
+    ) -> Preview:
+        """`name` rendered with sample data (and `draft` in place of its template)."""
+        envs = self._current
+        if draft is not None:
+            self.check(*draft)
+            envs = self._environments({**self.overrides, draft[0].id: draft[1]})
+        values = {**samples(name, locale), "locale": locale}
+        if channel != "EMAIL":
+            return Preview(self._strict(envs, channel, name, "TEXT", values).strip())
+        subject = self._strict(envs, channel, name, "SUBJECT", values)
+        values["subject"] = " ".join(subject.split())[:200]
+        return Preview(
+            subject=values["subject"],
+            text=self._strict(envs, channel, name, "TEXT", values),
+            html=self._strict(envs, channel, name, "HTML", values),
+        )
+
+    def _sample(self, envs: dict[str, Environment], key: TemplateKey) -> str:
+        values = {**samples(key.name, key.locale), "locale": key.locale, "subject": "Sample"}
+        return self._strict(envs, key.channel, key.name, key.part, values)
+
+    def _strict(
+        self,
+        envs: dict[str, Environment],
+        channel: str,
+        name: str,
+        part: str,
+        values: dict[str, Any],
+    ) -> str:
+        """A render whose failure is the admin's to fix: BAD_USER_INPUT naming it."""
+        try:
+            return self._render(envs, channel.lower(), name, part, values, strict=True)
+        except SecurityError as exc:
+            raise _refused(f"body is not allowed in a template: {exc}") from None
+        except UndefinedError as exc:
+            raise _refused(f"body does not render with sample data: {exc}") from None
+        except TemplateSyntaxError as exc:
+            raise _refused(f"{exc.name or 'a template'} does not parse: {exc.message}") from None
+        except TemplateNotFound as exc:
+            raise _refused(f"body includes an unknown template: {exc.name}") from None
+        except Exception as exc:
+            raise _refused(f"body fails with sample data: {type(exc).__name__}: {exc}") from None
 
 
-def _defaults(context: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _autoescape(name: str | None) -> bool:
+    return bool(name and name.endswith(".html"))
+
+
+def _refused(message: str) -> BadUserInput:
+    return BadUserInput("body", message)
+
+
+def _values(template: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Every variable a template of `template` may use, with the locale it renders in."""
+    values: dict[str, Any] = {
+        "title": "",
         "display_name": "",
         "email": "",
         "link": None,
-        "locale": "en",
         "body": "",
         "unsubscribe_link": None,
+        "subject": "",
+        **dict.fromkeys(EXTRA_VARIABLES.get(template, ()), ""),
         **context,
     }
+    values["locale"] = supported_locale(context.get("locale"))
+    return values

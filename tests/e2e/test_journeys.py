@@ -558,6 +558,7 @@ async def test_who_may_see_and_do_what(
         "User.skillTreeSvg": {"roadmapSlug": owned["roadmap"]},
         "Query.course": {"slug": "no-such-course"},
         "Query.skill": {"slug": owned["skill"]},
+        "Query.notificationTemplatePreview": {"channel": "SMS", "name": "progress", "locale": "de"},
     }
     wrong, tried = [], 0
     for subgraph, rules in READ.items():

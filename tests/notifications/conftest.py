@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,11 @@ def bodies(message: Message) -> dict[str, str]:
             assert isinstance(payload, bytes)
             found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
     return found
+
+
+def subject_of(message: Message) -> str:
+    """The Subject header decoded (a non-ASCII one travels as RFC 2047 encoded words)."""
+    return str(make_header(decode_header(str(message["Subject"]))))
 
 
 def message_id_of(message: Message) -> str:
