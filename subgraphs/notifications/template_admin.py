@@ -17,6 +17,7 @@ from .template_catalogue import (
     LOCALES,
     TemplateKey,
     all_keys,
+    parts_of,
     problem_with_key,
     variables_of,
 )
@@ -95,8 +96,8 @@ class TemplateAdmin:
     ) -> Preview:
         """A message rendered with sample data, with `draft` (part, body) if given, sent
         nowhere."""
-        part = draft[0] if draft else ("SUBJECT" if channel == "EMAIL" else "TEXT")
-        key = TemplateKey(checked_channel(channel), name, locale, part)
+        part = draft[0] if draft else parts_of(checked_channel(channel), name)[0]
+        key = TemplateKey(channel, name, locale, part)
         checked_key(key)
         await self.renderer.refresh()
         return self.renderer.preview(key.channel, name, locale, (key, draft[1]) if draft else None)

@@ -20,8 +20,8 @@ from subgraphs.notifications.template_catalogue import (
     needs_unsubscribe_link,
 )
 from subgraphs.notifications.template_store import TemplateStore
+from tests.support.mail import SmtpServer, bodies, subject_of
 
-from .conftest import SmtpServer, bodies, subject_of
 from .test_inbox import event, handle, registered
 
 ADMIN = Viewer("admin-templates", roles=frozenset({"ADMIN"}))
