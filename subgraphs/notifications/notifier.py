@@ -113,9 +113,10 @@ class Notifier:
         push_on = recipient.push_notifications and wants(n.kind, "PUSH")
         if self.push_enabled and push_on and recipient.push_subscriptions:
             text = self.renderer.push(template, **context)
+            title = self.renderer.subject(template, **context)
             for subscription in recipient.push_subscriptions:
                 suffix = f"push:{derived_id(subscription.endpoint)}"
-                push = _delivery(n, "PUSH", suffix, subscription.endpoint, n.title, text)
+                push = _delivery(n, "PUSH", suffix, subscription.endpoint, title, text)
                 push.push_keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
                 found.append(push)
         return found

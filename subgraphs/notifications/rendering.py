@@ -151,6 +151,13 @@ class MessageRenderer:
         """`template`: a kind (lower case) or an account email (verify_email, ...)."""
         return self._email(self._current, template, _values(template, context))
 
+    def subject(self, template: str, **context: Any) -> str:
+        """The email subject alone: the title of a push message in the user's locale."""
+        subject = self._render(
+            self._current, "email", template, "SUBJECT", _values(template, context)
+        )
+        return _one_line(subject)
+
     def sms(self, template: str, **context: Any) -> str:
         values = _values(template, context)
         return self._render(self._current, "sms", template, "TEXT", values).strip()
@@ -163,7 +170,7 @@ class MessageRenderer:
         self, envs: dict[str, Environment], template: str, values: dict[str, Any]
     ) -> EmailBody:
         subject = self._render(envs, "email", template, "SUBJECT", values)
-        values["subject"] = " ".join(subject.split())[:200]
+        values["subject"] = _one_line(subject)
         return EmailBody(
             subject=values["subject"],
             text=self._render(envs, "email", template, "TEXT", values),
@@ -246,7 +253,7 @@ class MessageRenderer:
         if channel != "EMAIL":
             return Preview(self._strict(envs, channel, name, "TEXT", values).strip())
         subject = self._strict(envs, channel, name, "SUBJECT", values)
-        values["subject"] = " ".join(subject.split())[:200]
+        values["subject"] = _one_line(subject)
         return Preview(
             subject=values["subject"],
             text=self._strict(envs, channel, name, "TEXT", values),
@@ -278,6 +285,11 @@ class MessageRenderer:
             raise _refused(f"body includes an unknown template: {exc.name}") from None
         except Exception as exc:
             raise _refused(f"body fails with sample data: {type(exc).__name__}: {exc}") from None
+
+
+def _one_line(subject: str) -> str:
+    """A subject on one line, whatever whitespace the template left, of at most 200."""
+    return " ".join(subject.split())[:200]
 
 
 def _autoescape(name: str | None) -> bool:

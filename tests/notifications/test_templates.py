@@ -4,12 +4,14 @@ and a real SMTP server in this process."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput
+from subgraphs.notifications.domain import Notification, PushSubscription, Recipient
 from subgraphs.notifications.rendering import MessageRenderer
 from subgraphs.notifications.template_catalogue import (
     LOCALES,
@@ -221,3 +223,39 @@ async def test_a_saved_template_that_fails_on_real_data_sends_the_default(
     await handle(h, certificate("u-java"))
     messages = await smtp.mailbox.wait_for("java@example.com", count=2)
     assert "Your certificate for Java is ready" in [subject_of(m) for m in messages]
+
+
+async def test_every_channel_is_worded_in_the_recipients_locale(make_harness: Any) -> None:
+    h = await make_harness(sms_webhook_url="http://127.0.0.1:9/sms")  # SMS on; nothing sent
+    issued = Notification(
+        id="n-1",
+        user_id="u-1",
+        kind="CERTIFICATE",
+        title="Your certificate for Rust is ready",
+        body="You earned a certificate for Rust. Its verification code is C-1.",
+        link="https://skillcircle.test/certificates/C-1",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        params={"skill": "Rust", "code": "C-1"},
+    )
+    recipient = Recipient(
+        "u-1",
+        email="u-1@example.com",
+        locale="de",
+        sms_notifications=True,
+        phone_number="+4915112345678",
+        phone_verified=True,
+        push_subscriptions=(PushSubscription("https://push.example/1", "key", "auth"),),
+    )
+    sent = {d.channel: d for d in h.deps.notifier.deliveries(issued, recipient)}
+    assert sent["EMAIL"].subject == "Dein Zertifikat für Rust ist fertig"
+    assert sent["EMAIL"].unsubscribe and sent["EMAIL"].unsubscribe in sent["EMAIL"].text
+    assert sent["SMS"].text == (
+        "Skill Circle: Dein Zertifikat für Rust ist fertig. "
+        "https://skillcircle.test/certificates/C-1"
+    )
+    assert sent["PUSH"].subject == "Dein Zertifikat für Rust ist fertig"
+    assert sent["PUSH"].text == "Du hast ein Zertifikat für Rust erworben. Tippe, um es anzusehen."
+    english = {d.channel: d for d in h.deps.notifier.deliveries(issued, Recipient(
+        "u-1", email="u-1@example.com", locale="xx", push_subscriptions=recipient.push_subscriptions
+    ))}  # fmt: skip
+    assert english["EMAIL"].subject == english["PUSH"].subject == issued.title
