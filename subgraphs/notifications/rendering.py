@@ -22,27 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound, meta
-from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..common.errors import BadUserInput
 from .template_catalogue import (
     DEFAULT_LOCALE,
     EXTENSIONS,
     EXTRA_VARIABLES,
     LOCALES,
     MAX_OUTPUT_CHARS,
-    MAX_TEMPLATE_CHARS,
-    NAMES,
-    SAMPLE_UNSUBSCRIBE,
     TemplateKey,
-    needs_unsubscribe_link,
-    parts_of,
-    samples,
     supported_locale,
-    variables_of,
 )
 from .template_store import TemplateStore
 
@@ -134,8 +126,8 @@ class MessageRenderer:
         self.directory = directory
         self.generation = 0
         self.overrides: dict[str, str] = {}
-        self._defaults = self._environments({})
-        self._current = self._defaults
+        self._defaults = self.environments({})
+        self.current = self._defaults
 
     async def refresh(self) -> None:
         """Picks up the templates admins saved since the last look (one GET when none)."""
@@ -143,41 +135,41 @@ class MessageRenderer:
             return
         generation, found = await self.store.overrides()
         overrides = {k: v.body for k, v in found.items() if v.body is not None}
-        self._current = self._environments(overrides)
+        self.current = self.environments(overrides)
         self.overrides, self.generation = overrides, generation
 
     # ------------------------------------------------------------ messages
     def email(self, template: str, **context: Any) -> EmailBody:
         """`template`: a kind (lower case) or an account email (verify_email, ...)."""
-        return self._email(self._current, template, _values(template, context))
+        return self._email(self.current, template, _values(template, context))
 
     def subject(self, template: str, **context: Any) -> str:
         """The email subject alone: the title of a push message in the user's locale."""
-        subject = self._render(
-            self._current, "email", template, "SUBJECT", _values(template, context)
+        subject = self.render(
+            self.current, "email", template, "SUBJECT", _values(template, context)
         )
-        return _one_line(subject)
+        return one_line(subject)
 
     def sms(self, template: str, **context: Any) -> str:
         values = _values(template, context)
-        return self._render(self._current, "sms", template, "TEXT", values).strip()
+        return self.render(self.current, "sms", template, "TEXT", values).strip()
 
     def push(self, template: str, **context: Any) -> str:
         values = _values(template, context)
-        return self._render(self._current, "push", template, "TEXT", values).strip()
+        return self.render(self.current, "push", template, "TEXT", values).strip()
 
     def _email(
         self, envs: dict[str, Environment], template: str, values: dict[str, Any]
     ) -> EmailBody:
-        subject = self._render(envs, "email", template, "SUBJECT", values)
-        values["subject"] = _one_line(subject)
+        subject = self.render(envs, "email", template, "SUBJECT", values)
+        values["subject"] = one_line(subject)
         return EmailBody(
             subject=values["subject"],
-            text=self._render(envs, "email", template, "TEXT", values),
-            html=self._render(envs, "email", template, "HTML", values),
+            text=self.render(envs, "email", template, "TEXT", values),
+            html=self.render(envs, "email", template, "HTML", values),
         )
 
-    def _render(
+    def render(
         self,
         envs: dict[str, Environment],
         channel: str,
@@ -199,9 +191,9 @@ class MessageRenderer:
             # A saved template that fails on real data: the message still goes, as the
             # repository has it.
             log.exception("template %s/%s.%s failed; using the default", channel, name, ext)
-            return self._render(self._defaults, channel, name, part, values)
+            return self.render(self._defaults, channel, name, part, values)
 
-    def _environments(self, overrides: Mapping[str, str]) -> dict[str, Environment]:
+    def environments(self, overrides: Mapping[str, str]) -> dict[str, Environment]:
         return {
             locale: Sandbox(
                 loader=TemplateFiles(self.directory, locale, overrides),
@@ -213,91 +205,14 @@ class MessageRenderer:
             for locale in LOCALES
         }
 
-    # ------------------------------------------------------------ admins' edits
-    def check(self, key: TemplateKey, body: str) -> None:
-        """BAD_USER_INPUT (field body) unless `body` may replace `key`'s template: short
-        enough, parses, uses only `key`'s variables, and renders in the sandbox with sample
-        data, as does every message of its channel and part that may include it."""
-        if len(body) > MAX_TEMPLATE_CHARS:
-            raise _refused(f"body has {len(body)} characters; at most {MAX_TEMPLATE_CHARS}")
-        env = self._current[key.locale]
-        try:
-            parsed = env.parse(body)
-        except TemplateSyntaxError as exc:
-            raise _refused(f"body does not parse: line {exc.lineno}: {exc.message}") from None
-        unknown = sorted(meta.find_undeclared_variables(parsed) - set(variables_of(key)))
-        if unknown:
-            known = ", ".join(variables_of(key))
-            raise _refused(f"body uses unknown variables: {', '.join(unknown)}; known: {known}")
-        envs = self._environments({**self.overrides, key.id: body})
-        for name in NAMES[key.channel]:  # the layout and the fallback reach the others
-            if name == "base" or key.part not in parts_of(key.channel, name):
-                continue
-            other = TemplateKey(key.channel, name, key.locale, key.part)
-            text = self._sample(envs, other)
-            if needs_unsubscribe_link(other) and SAMPLE_UNSUBSCRIBE not in text:
-                where = "" if other == key else f"with it, {other.path} "
-                raise _refused(
-                    f"{where}must keep the unsubscribe link ({{{{ unsubscribe_link }}}})"
-                )
 
-    def preview(
-        self, channel: str, name: str, locale: str, draft: tuple[TemplateKey, str] | None = None
-    ) -> Preview:
-        """`name` rendered with sample data (and `draft` in place of its template)."""
-        envs = self._current
-        if draft is not None:
-            self.check(*draft)
-            envs = self._environments({**self.overrides, draft[0].id: draft[1]})
-        values = {**samples(name, locale), "locale": locale}
-        if channel != "EMAIL":
-            return Preview(self._strict(envs, channel, name, "TEXT", values).strip())
-        subject = self._strict(envs, channel, name, "SUBJECT", values)
-        values["subject"] = _one_line(subject)
-        return Preview(
-            subject=values["subject"],
-            text=self._strict(envs, channel, name, "TEXT", values),
-            html=self._strict(envs, channel, name, "HTML", values),
-        )
-
-    def _sample(self, envs: dict[str, Environment], key: TemplateKey) -> str:
-        values = {**samples(key.name, key.locale), "locale": key.locale, "subject": "Sample"}
-        return self._strict(envs, key.channel, key.name, key.part, values)
-
-    def _strict(
-        self,
-        envs: dict[str, Environment],
-        channel: str,
-        name: str,
-        part: str,
-        values: dict[str, Any],
-    ) -> str:
-        """A render whose failure is the admin's to fix: BAD_USER_INPUT naming it."""
-        try:
-            return self._render(envs, channel.lower(), name, part, values, strict=True)
-        except SecurityError as exc:
-            raise _refused(f"body is not allowed in a template: {exc}") from None
-        except UndefinedError as exc:
-            raise _refused(f"body does not render with sample data: {exc}") from None
-        except TemplateSyntaxError as exc:
-            raise _refused(f"{exc.name or 'a template'} does not parse: {exc.message}") from None
-        except TemplateNotFound as exc:
-            raise _refused(f"body includes an unknown template: {exc.name}") from None
-        except Exception as exc:
-            raise _refused(f"body fails with sample data: {type(exc).__name__}: {exc}") from None
-
-
-def _one_line(subject: str) -> str:
+def one_line(subject: str) -> str:
     """A subject on one line, whatever whitespace the template left, of at most 200."""
     return " ".join(subject.split())[:200]
 
 
 def _autoescape(name: str | None) -> bool:
     return bool(name and name.endswith(".html"))
-
-
-def _refused(message: str) -> BadUserInput:
-    return BadUserInput("body", message)
 
 
 def _values(template: str, context: Mapping[str, Any]) -> dict[str, Any]:

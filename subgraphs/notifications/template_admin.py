@@ -21,6 +21,7 @@ from .template_catalogue import (
     problem_with_key,
     variables_of,
 )
+from .template_checks import TemplateChecks
 from .template_store import TemplateStore, TemplateVersion
 
 
@@ -47,6 +48,7 @@ class TemplateAdmin:
     def __init__(self, store: TemplateStore, renderer: MessageRenderer) -> None:
         self.store = store
         self.renderer = renderer
+        self.checks = TemplateChecks(renderer)
 
     async def templates(
         self, channel: str | None, name: str | None, locale: str | None
@@ -69,7 +71,7 @@ class TemplateAdmin:
         message on, every replica renders with it."""
         checked_key(key)
         await self.renderer.refresh()
-        self.renderer.check(key, body)
+        self.checks.check(key, body)
         await self.store.save(key, body, viewer.user_id, utcnow())
         return await self._state(key)
 
@@ -87,7 +89,7 @@ class TemplateAdmin:
             body = found[0].body
         if body is not None:  # what passed then must still pass (variables may have changed)
             await self.renderer.refresh()
-            self.renderer.check(key, body)
+            self.checks.check(key, body)
         await self.store.save(key, body, viewer.user_id, utcnow(), reverted_to=version)
         return await self._state(key)
 
@@ -100,7 +102,7 @@ class TemplateAdmin:
         key = TemplateKey(channel, name, locale, part)
         checked_key(key)
         await self.renderer.refresh()
-        return self.renderer.preview(key.channel, name, locale, (key, draft[1]) if draft else None)
+        return self.checks.preview(key.channel, name, locale, (key, draft[1]) if draft else None)
 
     async def _state(self, key: TemplateKey) -> TemplateState:
         [state] = await self._states([key])

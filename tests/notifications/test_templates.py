@@ -21,6 +21,7 @@ from subgraphs.notifications.template_catalogue import (
     all_keys,
     needs_unsubscribe_link,
 )
+from subgraphs.notifications.template_checks import TemplateChecks
 from subgraphs.notifications.template_store import TemplateStore
 from tests.support.mail import SmtpServer, bodies, subject_of
 
@@ -44,11 +45,11 @@ def certificate(user_id: str, skill_id: str = "s-1", code: str = "CODE-1") -> An
 
 
 def test_every_message_renders_in_every_locale_and_stoppable_emails_carry_their_link() -> None:
-    renderer = MessageRenderer()
+    checks = TemplateChecks(MessageRenderer())
     for channel, names in NAMES.items():
         for name in names:
-            english = renderer.preview(channel, name, "en")
-            german = renderer.preview(channel, name, "de")
+            english = checks.preview(channel, name, "en")
+            german = checks.preview(channel, name, "de")
             assert english.text.strip() and german.text.strip(), (channel, name)
             if channel == "EMAIL":
                 assert german.subject and german.html, name
@@ -57,7 +58,7 @@ def test_every_message_renders_in_every_locale_and_stoppable_emails_carry_their_
     stoppable = [k for k in all_keys() if needs_unsubscribe_link(k)]
     assert {k.locale for k in stoppable} == set(LOCALES)
     for key in stoppable:
-        rendered = renderer.preview("EMAIL", key.name, key.locale)
+        rendered = checks.preview("EMAIL", key.name, key.locale)
         body = rendered.text if key.part == "TEXT" else rendered.html
         assert body is not None and SAMPLE_UNSUBSCRIBE in body, key
 
