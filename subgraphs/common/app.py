@@ -153,19 +153,20 @@ def _private_answers(platform: Platform) -> PrivateAnswers | None:
 
 
 async def _forget_answers(
-    public: PublicAnswers, private: PrivateAnswers | None, everywhere: bool
+    public: PublicAnswers, private: PrivateAnswers | None, everywhere: bool, user_id: str | None
 ) -> None:
     """After an event changed what this subgraph holds. A tail's event (every replica
     hears it: catalog events, read models) clears both caches here, after the tail's
     handlers updated memory. A consumer group's event (one replica handles it) clears
-    the private answers here and in every replica; the public ones keep their rule (the
-    catalog events, mutations, and the TTL for the rest, e.g. `learnerCount`)."""
+    the private answers of the user it is about (or all, when it names nobody) here and
+    in every replica; the public ones keep their rule (the catalog events, mutations,
+    and the TTL for the rest, e.g. `learnerCount`)."""
     if not everywhere:
         public.clear()
     if private is not None:
-        private.clear()
+        private.forget(user_id)
         if everywhere:
-            await private.announce(None)
+            await private.announce(user_id)
 
 
 async def _follow_private_changes(platform: Platform, private: PrivateAnswers) -> None:

@@ -16,18 +16,23 @@ from graphql import ArgumentNode, DocumentNode, ExecutionResult, GraphQLError, V
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
-_VARIABLE = re.compile(r"^Variable '\$(\w+)' (?:got|has) invalid value(?:.*? at '([^']+)')?")
+# graphql-core: "Variable '$i' has invalid value at .questions[0].prompt: ...", where the
+# path is inside the variable's value ("[0].choiceIndexes[1]" for a list), or no path.
+_VARIABLE = re.compile(r"^Variable '\$(\w+)' (?:got|has) invalid value(?: at ([.\[][^:]*):)?")
 
 
 def variable_field(error: GraphQLError, document: DocumentNode | None) -> str | None:
-    """The input a variable-coercion error is about (input field, else argument)."""
+    """The input a variable-coercion error is about, named as resolvers name theirs: an
+    input object's field path (`questions[0].prompt`), or the argument followed by the
+    path inside a list (`answers[0].choiceIndexes[1]`), else the argument."""
     match = _VARIABLE.match(error.message)
     if match is None:
         return None
     variable, path = match.groups()
-    if path and "." in path:
-        return path.split(".", 1)[1]
-    return (_argument_of(document, variable) if document else None) or variable
+    if path and path.startswith("."):
+        return path[1:]
+    argument = (_argument_of(document, variable) if document else None) or variable
+    return argument + (path or "")
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -7,11 +7,10 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Coroutine
-from functools import partial
 from typing import Any
 
 from .auth import KeySet, TokenVerifier, remote_jwks
-from .events import EventBus, EventConsumer, EventTail, Handlers, LiveChannels
+from .events import EventBus, EventConsumer, EventTail, Handlers, LiveChannels, Received
 from .events.outbox import Outbox
 from .events.relay import OutboxRelay
 from .observability import Metrics, configure_tracing
@@ -23,6 +22,7 @@ from .stores.redis import broadcast_url, redis_client
 log = logging.getLogger("skill_circle.platform")
 
 ReadinessCheck = Callable[[], Awaitable[object]]
+AnswersChanged = Callable[[bool, str | None], Awaitable[None]]
 
 
 class Platform:
@@ -53,16 +53,27 @@ class Platform:
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[EventConsumer | EventTail] = []
         self._relays: list[OutboxRelay] = []
-        self._answer_listeners: list[Callable[[bool], Awaitable[None]]] = []
+        self._answer_listeners: list[AnswersChanged] = []
 
-    def on_answers_changed(self, listener: Callable[[bool], Awaitable[None]]) -> None:
-        """`listener(everywhere)` forgets the answers this process keeps in memory (the
-        response caches); `everywhere`: and tells the other replicas to."""
+    def on_answers_changed(self, listener: AnswersChanged) -> None:
+        """`listener(everywhere, user_id)` forgets the answers this process keeps in memory
+        (the response caches); `everywhere`: and tells the other replicas to; `user_id`:
+        only that user's own answers changed (None: anyone's may have)."""
         self._answer_listeners.append(listener)
 
-    async def answers_changed(self, everywhere: bool) -> None:
+    async def answers_changed(self, everywhere: bool, user_id: str | None = None) -> None:
         for listener in self._answer_listeners:
-            await listener(everywhere)
+            await listener(everywhere, user_id)
+
+    async def _consumed(self, event: Received[Any]) -> None:
+        """A consumer group handled `event`. An event about one user (its payload names
+        them) changed only that user's own answers here: a notification, a progress
+        record, a profile. Any other may have changed anyone's."""
+        user_id = getattr(event.payload, "user_id", None)
+        await self.answers_changed(True, user_id if isinstance(user_id, str) else None)
+
+    async def _tailed(self, _: Received[Any]) -> None:
+        await self.answers_changed(False)
 
     def consumer(self, handlers: Handlers, **options: Any) -> EventConsumer:
         """This subgraph's consumer of the event stream (group = service name).
@@ -84,7 +95,7 @@ class Platform:
             consumer=name,
             # A handled event changed this subgraph's data: what every replica answered
             # from memory may be old (one replica handles it, so it tells the others).
-            handlers=handlers.then(partial(self.answers_changed, True)),
+            handlers=handlers.then(self._consumed),
             metrics=self.metrics,
             retention_s=self.settings.event_retention_seconds,
             **options,
@@ -96,7 +107,7 @@ class Platform:
         """A reader of every event in this process (each replica hears every change)."""
         # The in-process stand-in cannot cancel a blocking read: poll instead.
         # Every replica hears the event and updates its memory: its own answers may be old.
-        handlers = handlers.then(partial(self.answers_changed, False))
+        handlers = handlers.then(self._tailed)
         tail = EventTail(self.redis, handlers, block_ms=1_000 if self.settings.redis_url else 0)
         self._consumers.append(tail)
         return tail

@@ -12,6 +12,7 @@ from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
+from .analytics import AnalyticsReads
 from .courses import CourseCatalog
 from .events import Announcer
 from .journal import Clock, Journal, Projector
@@ -35,6 +36,7 @@ class Deps:
     service: LearningService
     clock: Clock
     personal_data: LearningPersonalData
+    analytics: AnalyticsReads
 
 
 def build(
@@ -68,5 +70,15 @@ def build(
     )
     personal_data = LearningPersonalData(sessions, outbox)
     return Deps(
-        settings, engine, store, gateway, roadmaps, skills, courses, service, clock, personal_data
+        settings,
+        engine,
+        store,
+        gateway,
+        roadmaps,
+        skills,
+        courses,
+        service,
+        clock,
+        personal_data,
+        AnalyticsReads(reads),
     )

@@ -218,6 +218,12 @@ class AssessmentContent:
 
 def score(questions: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> float:
     """The percentage of questions answered exactly right (multiple choice: the exact set)."""
+    right = sum(graded(questions, answers).values())
+    return round(100.0 * right / len(questions), 2)
+
+
+def graded(questions: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> dict[str, bool]:
+    """Each question's id, and whether it was answered exactly right (unanswered: wrong)."""
     by_id = {q["id"]: q for q in questions}
     chosen: dict[str, set[int]] = {}
     for i, answer in enumerate(answers):
@@ -229,5 +235,4 @@ def score(questions: Sequence[dict[str, Any]], answers: Sequence[Answer]) -> flo
         if any(not 0 <= c < len(question["choices"]) for c in answer.choice_indexes):
             raise BadUserInput(f"answers[{i}].choiceIndexes", "choice indexes must name choices")
         chosen[answer.question_id] = set(answer.choice_indexes)
-    right = sum(1 for q in questions if chosen.get(q["id"]) == set(q["correct"]))
-    return round(100.0 * right / len(questions), 2)
+    return {q["id"]: chosen.get(q["id"]) == set(q["correct"]) for q in questions}

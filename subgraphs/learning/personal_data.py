@@ -21,11 +21,13 @@ from ..common.personal_data import ANONYMIZE, DELETED_USER_ID, ERASE, Holding, I
 from .store import dialect_of
 from .tables import (
     AchievementRow,
+    ActiveDayRow,
     AssessmentRow,
     AssessmentVersionRow,
     AttemptRow,
     Base,
     CertificateRow,
+    CohortLearnerRow,
     CourseProgressRow,
     EventRow,
     LearnerRow,
@@ -62,6 +64,19 @@ INVENTORY = Inventory(
         ),
         Holding("lessons_done", "Lessons marked done.", ERASE, "The learner's own."),
         Holding(
+            "active_days",
+            "The days the learner was active, for the platform's active-learner counts.",
+            ERASE,
+            "Analytics count learners, they need not keep them: past counts drop by one.",
+        ),
+        Holding(
+            "cohort",
+            "The week the learner started and how far they got, for the cohort view.",
+            ERASE,
+            "As active_days. The anonymous per-day counts (enrolments, completions, attempts,"
+            " completion times, missed questions) name nobody and stay.",
+        ),
+        Holding(
             "authored_assessments",
             "Assessments (and superseded versions of them) the user wrote as an editor.",
             ANONYMIZE,
@@ -81,6 +96,8 @@ _OWN_ROWS: dict[str, type[Base]] = {
     "achievements": AchievementRow,
     "course_progress": CourseProgressRow,
     "lessons_done": LessonDoneRow,
+    "active_days": ActiveDayRow,
+    "cohort": CohortLearnerRow,
 }
 
 

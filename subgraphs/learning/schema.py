@@ -15,6 +15,7 @@ from ..common.permissions import require_role, require_viewer
 from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
+from .analytics.schema import AnalyticsQuery
 from .events import ProgressSnapshot, achievements_channel, progress_channel
 from .inputs import AnswerInput, AssessmentInput, AssessmentUpdateInput
 from .personal_data import INVENTORY
@@ -44,7 +45,7 @@ LESSON_ERRORS = (
 
 
 @strawberry.type(description=QUERY)
-class Query:
+class Query(AnalyticsQuery):
     @strawberry.field(description="An assessment by id; null if unknown. Anyone.")
     async def assessment(
         self,

@@ -24,6 +24,7 @@ from .domain import (
     QuestionDraft,
     check_score,
     earned,
+    graded,
     score,
 )
 from .events import Announcer
@@ -290,6 +291,7 @@ class LearningService:
             passing_score, questions = await learner.questions_of(attempt)
             result = score(questions, answers)
             passed = result >= passing_score
+            marks = graded(questions, answers)
             await learner.record(
                 ev.ASSESSMENT_SUBMITTED,
                 {
@@ -302,6 +304,9 @@ class LearningService:
                     ],
                     "score": result,
                     "passed": passed,
+                    # Per question, for the analytics (questions most often missed).
+                    "missed": [question for question, right in marks.items() if not right],
+                    "questions": list(marks),
                 },
             )
             if passed:

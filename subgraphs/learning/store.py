@@ -283,3 +283,21 @@ def insert_or_update(
     changes = {name: value for name, value in values.items() if name not in key}
     upsert: Insert = statement.on_conflict_do_update(index_elements=key, set_=changes, where=where)
     return upsert
+
+
+def insert_or_add(
+    session: AsyncSession,
+    model: type[Any],
+    key: dict[str, Any],
+    amounts: dict[str, int],
+    other: dict[str, Any] | None = None,
+) -> Insert:
+    """Inserts a row of `key` with `amounts` (and `other` values), or adds `amounts` to the
+    row of `key` already there."""
+    statement = _insert(session, model).values(**key, **amounts, **(other or {}))
+    table = model.__table__
+    upsert: Insert = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in amounts},
+    )
+    return upsert

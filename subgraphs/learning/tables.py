@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     Float,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -244,6 +245,88 @@ class LessonDoneRow(Base):
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# ---------------------------------------------------------------- analytics (projections)
+# What editors and admins see of skills, courses and the platform, kept by the same
+# projector from the same events. Counters per day are anonymous and stay when a learner
+# is erased; the rows naming a learner (active days, cohort) go with them.
+SKILL, COURSE = "skill", "course"
+
+
+class SubjectDayRow(Base):
+    """Per skill or course and UTC day: enrolments, completions, submitted attempts, passes."""
+
+    __tablename__ = "analytics_subject_days"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # SKILL or COURSE
+    subject_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    enrolments: Mapped[int] = mapped_column(Integer, default=0)
+    completions: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CompletionTimeRow(Base):
+    """One completion of a skill or course and how long it took from enrolment (anonymous).
+
+    Keyed by the completing event's `seq`, so a rebuild writes the very same rows.
+    """
+
+    __tablename__ = "analytics_completion_times"
+    __table_args__ = (Index("ix_completion_times_subject", "kind", "subject_id", "day"),)
+
+    event_seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    subject_id: Mapped[str] = mapped_column(ID)
+    day: Mapped[date] = mapped_column(Date)
+    seconds: Mapped[float] = mapped_column(Float)
+
+
+class QuestionDayRow(Base):
+    """Per assessment question and UTC day: how often it was answered, and missed."""
+
+    __tablename__ = "analytics_question_days"
+
+    skill_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(String(36))
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActiveDayRow(Base):
+    """A learner active on a UTC day: a progress event or an assessment attempt."""
+
+    __tablename__ = "analytics_active_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, index=True)  # the Monday of `day`
+
+
+class CohortLearnerRow(Base):
+    """A learner in the cohort of the week they started, and how far they got."""
+
+    __tablename__ = "analytics_cohort_learners"
+
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, index=True)  # Monday of their first enrolment
+    progressed: Mapped[bool] = mapped_column(Boolean, default=False)  # any progress recorded
+    completed_skill: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_course: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+ANALYTICS: tuple[type[Base], ...] = (
+    SubjectDayRow,
+    CompletionTimeRow,
+    QuestionDayRow,
+    ActiveDayRow,
+    CohortLearnerRow,
+)
+
 # Children before parents is irrelevant (no foreign keys); this order is the rebuild order.
 READ_MODELS: tuple[type[Base], ...] = (
     ProgressRow,
@@ -254,4 +337,5 @@ READ_MODELS: tuple[type[Base], ...] = (
     AchievementRow,
     CourseProgressRow,
     LessonDoneRow,
+    *ANALYTICS,
 )

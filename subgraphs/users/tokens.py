@@ -175,6 +175,9 @@ class RefreshTokens:
             pipe.expire(key, self.ttl)
             pipe.sadd(f"refresh-families:{user_id}", family)
             pipe.expire(f"refresh-families:{user_id}", self.ttl)
+            # Every token of the user, so that erasing them leaves none behind (`forget`).
+            pipe.sadd(f"refresh-tokens:{user_id}", key)
+            pipe.expire(f"refresh-tokens:{user_id}", self.ttl)
             await pipe.execute()
         return token
 
@@ -210,12 +213,15 @@ class RefreshTokens:
 
     async def revoke_all(self, user_id: str, forget: bool = False) -> list[str]:
         """Ends every family of the user; their ids (the sessions to end). `forget`: the
-        list of the user's families goes too (a deleted account)."""
+        user's tokens and the list of their families go too (a deleted account)."""
         families = await self.families(user_id)
         for family in families:
             await self.revoke_family(RefreshGrant(user_id, family))
         if forget:
-            await self.redis.delete(f"refresh-families:{user_id}")
+            tokens = [_text(key) for key in await self.redis.smembers(f"refresh-tokens:{user_id}")]
+            await self.redis.delete(
+                f"refresh-families:{user_id}", f"refresh-tokens:{user_id}", *tokens
+            )
         return families
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 
 import httpx
 import pytest
 import strawberry
+from graphql import build_schema, graphql_sync, parse
 
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.input_errors import variable_field
 from subgraphs.common.pagination import decode_cursor, encode_cursor, page_size
 from subgraphs.common.schema import federated_schema, validation_caches
 from subgraphs.common.settings import Settings
@@ -172,3 +175,27 @@ async def test_variables_of_the_wrong_type_name_the_argument(users: Client) -> N
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == "id"
+
+
+@pytest.mark.parametrize(
+    ("operation", "variables", "field"),
+    [
+        ("query($a: [A!]!) { x(answers: $a) }", {"a": [{"q": "1", "c": [1, "z"]}]},
+         "answers[0].c[1]"),
+        ("query($a: [A!]!) { x(answers: $a) }", {"a": [{"c": [1]}]}, "answers[0]"),
+        ("query($a: [A!]!) { x(answers: $a) }", {"a": "not a list of objects"}, "answers"),
+        ("query($i: I!) { y(input: $i) }", {"i": {"title": "t", "qs": [{"q": "1", "c": ["z"]}]}},
+         "qs[0].c[0]"),
+        ("query($i: I!) { y(input: $i) }", {"i": {"title": 5, "qs": []}}, "title"),
+    ],
+)  # fmt: skip
+def test_a_refused_variable_is_named_as_resolvers_name_their_inputs(
+    operation: str, variables: dict[str, Any], field: str
+) -> None:
+    schema = build_schema("""
+        input A { q: ID!, c: [Int!]! }
+        input I { title: String!, qs: [A!]! }
+        type Query { x(answers: [A!]!): Int, y(input: I!): Int }""")
+    document = parse(operation)
+    [error] = graphql_sync(schema, operation, variable_values=variables).errors or []
+    assert variable_field(error, document) == field

@@ -136,6 +136,10 @@ READ = {
     "learning": {
         "Query.assessment": PUBLIC,
         "Query.verifyCertificate": PUBLIC,
+        "Query.skillAnalytics": EDITOR,
+        "Query.courseAnalytics": EDITOR,
+        "Query.activeLearners": EDITOR,
+        "Query.cohorts": EDITOR,
         "User.progress": SELF,
         "User.certificates": SELF,
         "User.assessmentAttempts": SELF,

@@ -59,6 +59,10 @@ LEARNING_TABLES = (
     "assessment_attempts",
     "certificates",
     "achievements",
+    "course_progress",
+    "lessons_done",
+    "analytics_active_days",
+    "analytics_cohort_learners",
 )
 
 
@@ -328,9 +332,12 @@ async def _nothing_left_in_redis(stack: Stack, user_id: str, notification_ids: l
             f"viz:of:user:{user_id}",
             f"viz:ver:user:{user_id}",
             f"refresh-families:{user_id}",
+            f"refresh-tokens:{user_id}",
             *(f"notif:n:{n}" for n in notification_ids),
         ]
         assert await redis.exists(*keys) == 0
+        async for key in redis.scan_iter(match="refresh:*", count=1000):  # the tokens too
+            assert await redis.hget(key, "user") != user_id.encode(), key
         assert await redis.zscore("notif:users", user_id) is None
         async for key in redis.scan_iter(match="viz:deps:progress:*", count=1000):
             assert user_id not in key.decode()

@@ -53,7 +53,7 @@ CONCEPTS = {
         "demo.py",
         "demo_catalog.json",
     },
-    "learning": {"courses.py", "journal", "roadmaps.py", "skills.py", "tables.py"},
+    "learning": {"analytics", "courses.py", "journal", "roadmaps.py", "skills.py", "tables.py"},
     "content": {
         "demo.py",
         "demo_content.json",

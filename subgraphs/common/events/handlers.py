@@ -45,14 +45,14 @@ class Handlers:
     def contracts(self) -> Iterator[type[Contract]]:
         return (contract for contract, _ in self._by_name.values())
 
-    def then(self, after: Callable[[], Awaitable[None]]) -> Handlers:
-        """The same handlers, each followed by `after` once it succeeded."""
+    def then(self, after: Handler) -> Handlers:
+        """The same handlers, each followed by `after(event)` once it succeeded."""
         followed = Handlers()
         for name, (contract, handler) in self._by_name.items():
 
             async def run(event: Received[Any], handler: Handler = handler) -> None:
                 await handler(event)
-                await after()
+                await after(event)
 
             followed._by_name[name] = (contract, run)
         return followed

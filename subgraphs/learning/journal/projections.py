@@ -28,6 +28,7 @@ from ..tables import (
     ProgressRow,
     StatsRow,
 )
+from .analytics import Analytics
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "NOT_STARTED", "IN_PROGRESS", "COMPLETED"
 REBUILD_BATCH = 500
@@ -37,6 +38,7 @@ Apply = Callable[[AsyncSession, EventRow], Awaitable[None]]
 
 class Projector:
     def __init__(self) -> None:
+        self.analytics = Analytics()
         self._apply: dict[str, Apply] = {
             ev.ENROLLED: self._enrolled,
             ev.PROGRESS_RECORDED: self._progress_recorded,
@@ -52,6 +54,7 @@ class Projector:
         }
 
     async def apply(self, session: AsyncSession, event: EventRow) -> None:
+        await self.analytics.apply(session, event)  # first: it reads the state before the event
         await self._apply[event.type](session, event)
 
     async def rebuild(self, session: AsyncSession) -> int:
