@@ -13,6 +13,8 @@ from .channels.push import PushSender, load_vapid
 from .channels.sms import SmsSender
 from .directory import UserDirectory
 from .events import NotificationEvents
+from .message_templates.admin import TemplateAdmin
+from .message_templates.store import TemplateStore
 from .notifier import Notifier
 from .personal_data import NotificationsPersonalData
 from .queue import DeliveryQueue
@@ -21,8 +23,6 @@ from .service import NotificationService
 from .settings import NotificationSettings
 from .sms_numbers import SmsCodes
 from .store import InboxStore
-from .template_admin import TemplateAdmin
-from .template_store import TemplateStore
 from .unsubscribe import UnsubscribeLinks
 
 

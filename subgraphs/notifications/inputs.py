@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from .template_catalogue import TemplateKey
+from .message_templates.catalogue import TemplateKey
 
 
 @strawberry.input(description="An announcement to every user.")

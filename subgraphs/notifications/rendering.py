@@ -1,7 +1,7 @@
 """Message bodies from Jinja2 templates: one per message, part, channel and locale.
 
 The repository files in templates/ are the defaults (English in templates/<channel>/,
-German in templates/de/<channel>/); an admin's saved edit (template_store.py) overrides
+German in templates/de/<channel>/); an admin's saved edit (message_templates/store.py) overrides
 one of them. Every template renders in a sandbox (an admin's template must not reach
 Python internals), with StrictUndefined. HTML templates are autoescaped (titles and
 bodies come from events and admins); subject, text, SMS and push templates are plain
@@ -27,7 +27,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .template_catalogue import (
+from .message_templates.catalogue import (
     DEFAULT_LOCALE,
     EXTENSIONS,
     EXTRA_VARIABLES,
@@ -36,7 +36,7 @@ from .template_catalogue import (
     TemplateKey,
     supported_locale,
 )
-from .template_store import TemplateStore
+from .message_templates.store import TemplateStore
 
 TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger("skill_circle.notifications.rendering")

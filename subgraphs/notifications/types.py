@@ -16,9 +16,9 @@ from ..common.permissions import require_self_or_admin
 from . import domain
 from .deps import Deps
 from .loaders import Loaders
+from .message_templates.admin import TemplateState
+from .message_templates.store import TemplateVersion
 from .rendering import Preview
-from .template_admin import TemplateState
-from .template_store import TemplateVersion
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 

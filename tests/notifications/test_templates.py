@@ -12,8 +12,7 @@ import pytest
 from subgraphs.common.auth import Viewer
 from subgraphs.common.errors import BadUserInput
 from subgraphs.notifications.domain import Notification, PushSubscription, Recipient
-from subgraphs.notifications.rendering import MessageRenderer
-from subgraphs.notifications.template_catalogue import (
+from subgraphs.notifications.message_templates.catalogue import (
     LOCALES,
     NAMES,
     SAMPLE_UNSUBSCRIBE,
@@ -21,8 +20,9 @@ from subgraphs.notifications.template_catalogue import (
     all_keys,
     needs_unsubscribe_link,
 )
-from subgraphs.notifications.template_checks import TemplateChecks
-from subgraphs.notifications.template_store import TemplateStore
+from subgraphs.notifications.message_templates.checks import TemplateChecks
+from subgraphs.notifications.message_templates.store import TemplateStore
+from subgraphs.notifications.rendering import MessageRenderer
 from tests.support.mail import SmtpServer, bodies, subject_of
 
 from .test_inbox import event, handle, registered

@@ -16,7 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from .template_catalogue import TemplateKey
+from .catalogue import TemplateKey
 
 GENERATION_KEY = "notif:templates:generation"
 CURRENT_KEY = "notif:templates:current"  # hash: key id -> the current version (JSON)

@@ -1,5 +1,5 @@
 """The checks an admin's template passes before it is saved, and previews: renders with
-sample data (template_catalogue.py) in the same sandbox messages render in, whose
+sample data (catalogue.py) in the same sandbox messages render in, whose
 failures are BAD_USER_INPUT (field body) naming the problem."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 from jinja2 import Environment, TemplateNotFound, meta
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
-from ..common.errors import BadUserInput
-from .rendering import MessageRenderer, Preview, one_line
-from .template_catalogue import (
+from ...common.errors import BadUserInput
+from ..rendering import MessageRenderer, Preview, one_line
+from .catalogue import (
     MAX_TEMPLATE_CHARS,
     NAMES,
     SAMPLE_UNSUBSCRIBE,

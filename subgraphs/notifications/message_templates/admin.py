@@ -1,6 +1,6 @@
 """Admins' use cases for message templates: list, edit (checked), preview, history, revert.
 
-Every save is a new version in the store (template_store.py); a revert saves an earlier
+Every save is a new version in the store (store.py); a revert saves an earlier
 version's body again (or puts the repository default back), so the history only grows.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common.auth import Viewer
-from ..common.clock import utcnow
-from ..common.errors import BadUserInput
-from .rendering import MessageRenderer, Preview, default_body
-from .template_catalogue import (
+from ...common.auth import Viewer
+from ...common.clock import utcnow
+from ...common.errors import BadUserInput
+from ..rendering import MessageRenderer, Preview, default_body
+from .catalogue import (
     CHANNELS,
     LOCALES,
     TemplateKey,
@@ -21,8 +21,8 @@ from .template_catalogue import (
     problem_with_key,
     variables_of,
 )
-from .template_checks import TemplateChecks
-from .template_store import TemplateStore, TemplateVersion
+from .checks import TemplateChecks
+from .store import TemplateStore, TemplateVersion
 
 
 @dataclass(frozen=True)

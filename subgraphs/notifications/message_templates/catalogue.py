@@ -4,7 +4,7 @@ checks render them with (plain values, no Jinja2, no Redis).
 A template is one part (subject, text, html) of one message (`name`) on one channel in
 one locale. The repository files under templates/ are the defaults: English in
 templates/<channel>/, other locales in templates/<locale>/<channel>/. An admin's edit
-overrides one of them at run time (template_store.py).
+overrides one of them at run time (store.py).
 """
 
 from __future__ import annotations
