@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from .support.client import Client
+from .support.mail import Mailbox, SmtpServer, restarted_with, unsubscribe_url
 from .support.providers import Provider
-from .support.servers import FerretDBServer, PostgresServer, RedisServer
+from .support.servers import FerretDBServer, PostgresServer, RedisServer, free_port
 from .support.stack import MONGO_SUBGRAPHS, SQL_SUBGRAPHS, Stack, implemented_subgraphs
 
 
@@ -76,6 +78,29 @@ def stack(
     running = Stack(stores, names, extra_env=sms)
     with running.started():
         yield running
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) that keeps every email it receives."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield SmtpServer("127.0.0.1", controller.port, mailbox)
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def notifications_stack(stack: Stack, smtp: SmtpServer) -> Iterator[Stack]:
+    """The session's stack, its notifications process restarted to send to `smtp`."""
+    env = {
+        "SKILL_CIRCLE_SMTP_HOST": smtp.host,
+        "SKILL_CIRCLE_SMTP_PORT": str(smtp.port),
+        "SKILL_CIRCLE_DELIVERY_RETRY_BASE_SECONDS": "0.2",
+        "SKILL_CIRCLE_UNSUBSCRIBE_URL": unsubscribe_url(stack),
+    }
+    with restarted_with(stack.subgraphs["notifications"], env):
+        yield stack
 
 
 @pytest.fixture

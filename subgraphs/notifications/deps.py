@@ -13,6 +13,8 @@ from .channels.push import PushSender, load_vapid
 from .channels.sms import SmsSender
 from .directory import UserDirectory
 from .events import NotificationEvents
+from .message_templates.admin import TemplateAdmin
+from .message_templates.store import TemplateStore
 from .notifier import Notifier
 from .personal_data import NotificationsPersonalData
 from .queue import DeliveryQueue
@@ -37,6 +39,7 @@ class Deps:
     push: PushSender
     http: httpx.AsyncClient
     personal_data: NotificationsPersonalData
+    templates: TemplateAdmin
 
 
 def build(settings: NotificationSettings, platform: Platform) -> Deps:
@@ -46,6 +49,7 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     directory = UserDirectory(redis)
     unsubscribe = UnsubscribeLinks(settings.mail_link_key, settings.unsubscribe_url)
     http = httpx.AsyncClient(timeout=settings.channel_timeout_seconds)
+    renderer = MessageRenderer(TemplateStore(redis))
     sms = SmsSender(settings, http, directory)
     push = PushSender(settings, load_vapid(settings))
     worker = DeliveryWorker(
@@ -58,7 +62,7 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
         store,
         directory,
         platform.live,
-        MessageRenderer(),
+        renderer,
         unsubscribe,
         worker.wake,
         sms_enabled=sms.configured,
@@ -83,5 +87,5 @@ def build(settings: NotificationSettings, platform: Platform) -> Deps:
     )
     return Deps(
         settings, store, directory, queue, service, notifier, events, worker, push, http,
-        personal_data,
+        personal_data, TemplateAdmin(TemplateStore(redis), renderer),
     )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,9 @@ class Notification:
     link: str | None
     created_at: datetime
     read_at: datetime | None = None
+    # The parts of the title and body (a skill's name, a code) that email, SMS and push
+    # templates word in the user's locale; not stored, not in the inbox.
+    params: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def to_message(self) -> dict[str, Any]:
         """The JSON form published on the live channel."""

@@ -153,6 +153,7 @@ class NotificationEvents:
             title=title,
             link=link,
             display_name=p.display_name,
+            locale=p.preferences.locale,
             **context,
         )
 
@@ -174,6 +175,7 @@ class NotificationEvents:
             title=f"You completed {name}",
             body=f"Well done: {name} is complete. Skills that build on it are now open to you.",
             link=link,
+            params={"name": name},
         )
         await self.notifier.notify([completed])
 
@@ -187,6 +189,7 @@ class NotificationEvents:
             title=f"You completed {p.title}",
             body=f"Well done: you finished all {p.lessons} lessons of {p.title}.",
             link=f"{self.public_url}/courses/{p.slug}",
+            params={"name": p.title},
         )
         await self.notifier.notify([completed])
 
@@ -199,6 +202,7 @@ class NotificationEvents:
             title=f"Achievement unlocked: {p.title or p.code}",
             body=p.description,
             link=f"{self.public_url}/achievements",
+            params={"achievement": p.title or p.code, "description": p.description},
         )
         await self.notifier.notify([unlocked])
 
@@ -213,6 +217,7 @@ class NotificationEvents:
             title=f"Your certificate for {name} is ready",
             body=f"You earned a certificate for {name}. Its verification code is {code}.",
             link=f"{self.public_url}/certificates/{code}",
+            params={"skill": name, "code": code},
         )
         await self.notifier.notify([issued])
 
@@ -235,6 +240,7 @@ class NotificationEvents:
                 title=f"New {p.kind}: {p.title}",
                 body=f"A new {p.kind} on a skill you are learning was just published: {p.title}.",
                 link=f"{self.public_url}/{p.kind}s/{p.slug}",
+                params={"content_kind": p.kind, "content_title": p.title},
             )
             for user_id in learners
         ]
@@ -259,6 +265,7 @@ class NotificationEvents:
         title: str,
         body: str,
         link: str | None,
+        params: dict[str, str] | None = None,
     ) -> Notification:
         return Notification(
             id=derived_id(event.id, kind, user_id),
@@ -268,4 +275,5 @@ class NotificationEvents:
             body=body,
             link=link,
             created_at=event.time,
+            params=params or {},
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from .message_templates.catalogue import TemplateKey
+
 
 @strawberry.input(description="An announcement to every user.")
 class AnnouncementInput:
@@ -32,3 +34,25 @@ class NotificationKindPreferenceInput:
 
     def switches(self) -> dict[str, bool | None]:
         return {"EMAIL": self.email, "SMS": self.sms, "PUSH": self.push}
+
+
+@strawberry.input(description="Which template: a part of a message on a channel in a locale.")
+class NotificationTemplateKeyInput:
+    # Strings checked by the service, not enums (see NotificationKindPreferenceInput.kind).
+    channel: str = strawberry.field(description="EMAIL, SMS or PUSH.")
+    name: str = strawberry.field(
+        description="The message, as NotificationTemplate.name (certificate, base, ...)."
+    )
+    locale: str = strawberry.field(description="en or de.")
+    part: str = strawberry.field(
+        description="SUBJECT, TEXT or HTML for EMAIL (base: TEXT, HTML); TEXT for SMS, PUSH."
+    )
+
+    def key(self) -> TemplateKey:
+        return TemplateKey(self.channel, self.name, self.locale, self.part)
+
+
+@strawberry.input(description="An unsaved template to preview in place of the current one.")
+class NotificationTemplateDraftInput:
+    part: str = strawberry.field(description="The part it replaces: SUBJECT, TEXT or HTML.")
+    body: str = strawberry.field(description="The Jinja2 template, checked as an edit is.")

@@ -48,6 +48,7 @@ class Notifier:
         for start in range(0, len(notifications), self.batch_size):
             batch = notifications[start : start + self.batch_size]
             recipients = await self.directory.recipients(sorted({n.user_id for n in batch}))
+            await self.renderer.refresh()
             dispatches = [
                 Dispatch(n.id, n, self.deliveries(n, recipients[n.user_id])) for n in batch
             ]
@@ -62,6 +63,7 @@ class Notifier:
         self, dispatch_id: str, address: str, user_id: str, template: str, **context: object
     ) -> None:
         """An account email (verification, reset): sent whatever the user's preferences."""
+        await self.renderer.refresh()
         body = self.renderer.email(template, email=address, **context)
         email = _security(dispatch_id, "EMAIL", user_id, address, body.subject, body.text)
         email.html, email.link = body.html, str(context.get("link") or "") or None
@@ -72,6 +74,7 @@ class Notifier:
     ) -> None:
         """An account SMS (a number's verification code), the only kind an unverified
         number gets."""
+        await self.renderer.refresh()
         text = self.renderer.sms(template, **context)
         await self._send_alone(
             dispatch_id, _security(dispatch_id, "SMS", user_id, number, "Skill Circle", text)
@@ -94,6 +97,7 @@ class Notifier:
             "link": n.link,
             "display_name": recipient.display_name,
             "locale": recipient.locale,
+            **n.params,
         }
         found = []
         if recipient.email and recipient.email_notifications and wants(n.kind, "EMAIL"):
@@ -109,9 +113,10 @@ class Notifier:
         push_on = recipient.push_notifications and wants(n.kind, "PUSH")
         if self.push_enabled and push_on and recipient.push_subscriptions:
             text = self.renderer.push(template, **context)
+            title = self.renderer.subject(template, **context)
             for subscription in recipient.push_subscriptions:
                 suffix = f"push:{derived_id(subscription.endpoint)}"
-                push = _delivery(n, "PUSH", suffix, subscription.endpoint, n.title, text)
+                push = _delivery(n, "PUSH", suffix, subscription.endpoint, title, text)
                 push.push_keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
                 found.append(push)
         return found

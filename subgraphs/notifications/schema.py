@@ -13,7 +13,12 @@ from ..common.personal_data import data_export_type
 from ..common.schema import federated_schema
 from ..common.settings import Settings
 from . import domain
-from .inputs import AnnouncementInput, NotificationKindPreferenceInput
+from .inputs import (
+    AnnouncementInput,
+    NotificationKindPreferenceInput,
+    NotificationTemplateDraftInput,
+    NotificationTemplateKeyInput,
+)
 from .notifier import channel_of
 from .personal_data import INVENTORY
 from .types import (
@@ -21,11 +26,16 @@ from .types import (
     Info,
     Notification,
     NotificationKindPreference,
+    NotificationPreview,
+    NotificationTemplate,
     SmsNumber,
     User,
 )
 
 PUSH_ENDPOINT = "The subscription's endpoint: the push service's https URL."
+TemplateArgument = Annotated[
+    NotificationTemplateKeyInput, strawberry.argument(description="Which template.")
+]
 
 
 @strawberry.type(description=QUERY)
@@ -43,6 +53,51 @@ class Query:
     ) -> list[DeliveryFailure]:
         require_role(await info.context.viewer(), "ADMIN")
         return [DeliveryFailure.of(f) for f in await info.context.deps.service.dead_letters(first)]
+
+    @strawberry.field(
+        description="The message templates (every channel, message, locale and part), with "
+        "whether an ADMIN edited each, its versions and the variables it may use. ADMIN only. "
+        "Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (channel, locale)."
+    )
+    async def notification_templates(
+        self,
+        info: Info,
+        channel: Annotated[
+            str | None, strawberry.argument(description="Only this channel: EMAIL, SMS, PUSH.")
+        ] = None,
+        name: Annotated[
+            str | None, strawberry.argument(description="Only this message, e.g. certificate.")
+        ] = None,
+        locale: Annotated[
+            str | None, strawberry.argument(description="Only this locale: en or de.")
+        ] = None,
+    ) -> list[NotificationTemplate]:
+        require_role(await info.context.viewer(), "ADMIN")
+        found = await info.context.deps.templates.templates(channel, name, locale)
+        return [NotificationTemplate.of(t) for t in found]
+
+    @strawberry.field(
+        description="A message rendered with sample data as it would be sent now (or with "
+        "an unsaved draft of one part), sent nowhere. ADMIN only. Errors: UNAUTHENTICATED, "
+        "FORBIDDEN, BAD_USER_INPUT (channel, name, locale, part, body: the draft's problem)."
+    )
+    async def notification_template_preview(
+        self,
+        info: Info,
+        channel: Annotated[str, strawberry.argument(description="EMAIL, SMS or PUSH.")],
+        name: Annotated[
+            str, strawberry.argument(description="The message, as NotificationTemplate.name.")
+        ],
+        locale: Annotated[str, strawberry.argument(description="en or de.")],
+        draft: Annotated[
+            NotificationTemplateDraftInput | None,
+            strawberry.argument(description="An unsaved template for one part; optional."),
+        ] = None,
+    ) -> NotificationPreview:
+        require_role(await info.context.viewer(), "ADMIN")
+        unsaved = (draft.part, draft.body) if draft else None
+        preview = await info.context.deps.templates.preview(channel, name, locale, unsaved)
+        return NotificationPreview.of(preview)
 
     @strawberry.field(
         description="The VAPID public key browsers subscribe to web push with; null when web "
@@ -107,6 +162,45 @@ class Mutation:
         await info.context.limit(domain.ANNOUNCEMENTS, viewer.user_id)
         return await info.context.deps.service.send_announcement(
             viewer, input.title, input.body, input.link
+        )
+
+    @strawberry.mutation(
+        description="Saves an ADMIN's template as a new version; every replica sends the "
+        "next message with it. Refused unless it parses, uses only the template's variables, "
+        "renders in the sandbox with sample data (no Python internals), stays within 20000 "
+        "characters and, in an email that preferences can stop, keeps the unsubscribe link. "
+        "ADMIN only. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (channel, name, "
+        "locale, part, body: the problem named)."
+    )
+    async def update_notification_template(
+        self,
+        info: Info,
+        template: TemplateArgument,
+        body: Annotated[str, strawberry.argument(description="The new Jinja2 template.")],
+    ) -> NotificationTemplate:
+        viewer = require_role(await info.context.viewer(), "ADMIN")
+        return NotificationTemplate.of(
+            await info.context.deps.templates.update(viewer, template.key(), body)
+        )
+
+    @strawberry.mutation(
+        description="Makes an earlier version of a template current again, saved as a new "
+        "version (version 0: the repository default). ADMIN only. Errors: UNAUTHENTICATED, "
+        "FORBIDDEN, BAD_USER_INPUT (channel, name, locale, part, version; body: that version "
+        "no longer passes the checks)."
+    )
+    async def revert_notification_template(
+        self,
+        info: Info,
+        template: TemplateArgument,
+        version: Annotated[
+            int,
+            strawberry.argument(description="The version to restore; 0: the repository default."),
+        ],
+    ) -> NotificationTemplate:
+        viewer = require_role(await info.context.viewer(), "ADMIN")
+        return NotificationTemplate.of(
+            await info.context.deps.templates.revert(viewer, template.key(), version)
         )
 
     @strawberry.mutation(

@@ -142,6 +142,7 @@ class NotificationService:
         await self.limits.hit(SMS_CODES_PER_NUMBER, derived_id("sms-number", number))
         await self.directory.set_phone_number(viewer.user_id, number)
         code = await self.sms_codes.issue(viewer.user_id, number)
+        [recipient] = (await self.directory.recipients([viewer.user_id])).values()
         await self.notifier.send_security_sms(
             str(uuid.uuid4()),
             number,
@@ -149,6 +150,7 @@ class NotificationService:
             "verify_number",
             code=code,
             minutes=self.settings.sms_code_ttl_seconds // 60,
+            locale=recipient.locale,
         )
         return True
 

@@ -16,6 +16,9 @@ from ..common.permissions import require_self_or_admin
 from . import domain
 from .deps import Deps
 from .loaders import Loaders
+from .message_templates.admin import TemplateState
+from .message_templates.store import TemplateVersion
+from .rendering import Preview
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 
@@ -212,3 +215,99 @@ class DeliveryFailure:
             error=failure.error,
             failed_at=failure.failed_at,
         )
+
+
+@described_enum(
+    "One part of a message template.",
+    SUBJECT="An email's subject line (plain text).",
+    TEXT="An email's plain-text body, or the whole SMS or push text.",
+    HTML="An email's HTML body (autoescaped).",
+)
+class TemplatePart(Enum):
+    SUBJECT = "SUBJECT"
+    TEXT = "TEXT"
+    HTML = "HTML"
+
+
+@strawberry.type(description="One saved state of a message template (ADMIN only).")
+class NotificationTemplateVersion:
+    version: int = strawberry.field(description="1 for the first edit, then counting up.")
+    body: str | None = strawberry.field(
+        description="The template saved; null when this version put the repository default back."
+    )
+    edited_by: strawberry.ID = strawberry.field(description="The id of the ADMIN who saved it.")
+    edited_at: datetime = strawberry.field(description="When it was saved.")
+    reverted_to: int | None = strawberry.field(
+        description="For a revert, the version it restored (0: the repository default); "
+        "null for an edit."
+    )
+
+    @classmethod
+    def of(cls, version: TemplateVersion) -> NotificationTemplateVersion:
+        return cls(
+            version=version.version,
+            body=version.body,
+            edited_by=strawberry.ID(version.edited_by),
+            edited_at=version.edited_at,
+            reverted_to=version.reverted_to,
+        )
+
+
+@strawberry.type(
+    description="A Jinja2 template of one part of one message on one channel in one locale "
+    "(ADMIN only). The repository file is the default; an ADMIN's edit overrides it from "
+    "the next message on. Rendered in a sandbox with the listed variables only."
+)
+class NotificationTemplate:
+    channel: DeliveryChannel = strawberry.field(description="The channel the message goes on.")
+    name: str = strawberry.field(
+        description="The message: a kind in lower case (progress, certificate, ...), "
+        "notification (any kind without its own), base (the email layout the others extend) "
+        "or an account message (verify_email, reset_password, verify_number, ...)."
+    )
+    locale: str = strawberry.field(
+        description="The language: en, or de. Users get their preferences' locale, else en."
+    )
+    part: TemplatePart = strawberry.field(description="Which part of the message.")
+    body: str = strawberry.field(description="The template used now.")
+    default_body: str = strawberry.field(
+        description="The repository's template (a message without a file of its own shows "
+        "its channel's notification template; a locale without one, the English one)."
+    )
+    overridden: bool = strawberry.field(
+        description="Whether an ADMIN's edit is used instead of the repository's template."
+    )
+    version: int = strawberry.field(
+        description="The newest version saved; 0 when it was never edited."
+    )
+    variables: list[str] = strawberry.field(description="The variables the template may use.")
+    history: list[NotificationTemplateVersion] = strawberry.field(
+        description="Every version saved, newest first."
+    )
+
+    @classmethod
+    def of(cls, state: TemplateState) -> NotificationTemplate:
+        key = state.key
+        return cls(
+            channel=DeliveryChannel(key.channel),
+            name=key.name,
+            locale=key.locale,
+            part=TemplatePart(key.part),
+            body=state.body,
+            default_body=state.default_body,
+            overridden=state.overridden,
+            version=state.version,
+            variables=list(state.variables),
+            history=[NotificationTemplateVersion.of(v) for v in state.history],
+        )
+
+
+@strawberry.type(description="A message rendered with sample data, sent nowhere (ADMIN only).")
+class NotificationPreview:
+    subject: str | None = strawberry.field(description="An email's subject; null for SMS/push.")
+    text: str = strawberry.field(description="An email's plain-text body, or the SMS/push text.")
+    html: str | None = strawberry.field(description="An email's HTML body; null for SMS/push.")
+
+    @classmethod
+    def of(cls, preview: Preview) -> NotificationPreview:
+        return cls(subject=preview.subject, text=preview.text, html=preview.html)

@@ -104,6 +104,8 @@ LEAST_ROLE = {
     "retireAssessment": EDITOR,
     # the platform
     "sendAnnouncement": ADMIN,
+    "updateNotificationTemplate": ADMIN,
+    "revertNotificationTemplate": ADMIN,
     "setUserRoles": ADMIN,
     "disableUser": ADMIN,
     "enableUser": ADMIN,
@@ -148,6 +150,8 @@ READ = {
     },
     "notifications": {
         "Query.deliveryDeadLetters": ADMIN,
+        "Query.notificationTemplates": ADMIN,
+        "Query.notificationTemplatePreview": ADMIN,
         "Query.webPushPublicKey": PUBLIC,
         "User.notifications": SELF,
         "User.unreadNotificationCount": SELF,

@@ -559,6 +559,7 @@ async def test_who_may_see_and_do_what(
         "Query.course": {"slug": "no-such-course"},
         "Query.skill": {"slug": owned["skill"]},
         "Query.visualization": {"spec": {"kind": "PROGRESS_CHART", "userId": owner_id}},
+        "Query.notificationTemplatePreview": {"channel": "SMS", "name": "progress", "locale": "de"},
     }
     wrong, tried = [], 0
     for subgraph, rules in READ.items():

@@ -24,10 +24,10 @@ from subgraphs.common.errors import BadUserInput
 from subgraphs.common.sealed import seal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.notifications.domain import Delivery, derived_id
+from tests.support.mail import SmtpServer, bodies, message_id_of
 from tests.support.providers import Provider
 from tests.support.servers import free_port
 
-from .conftest import SmtpServer, bodies, message_id_of
 from .test_inbox import achievement, event, handle, registered
 
 

@@ -18,9 +18,9 @@ from subgraphs.notifications.channels.email import message_id
 from subgraphs.notifications.domain import derived_id
 from subgraphs.notifications.queue import QUEUE_KEY
 from tests.conftest import register
-from tests.notifications.conftest import SmtpServer, message_id_of, restarted_with
 from tests.notifications.test_crash import inbox_sizes
 from tests.support.client import Client
+from tests.support.mail import SmtpServer, message_id_of, restarted_with
 from tests.support.stack import Stack
 
 EVENTS = 10_000

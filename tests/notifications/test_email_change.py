@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 from tests.conftest import LOGIN, register
 from tests.support.client import Client
+from tests.support.mail import SmtpServer, bodies
 from tests.support.stack import Stack
 
-from .conftest import SmtpServer, bodies
 from .test_gateway import eventually
 
 CHANGE = "mutation($p: String!, $e: String!) { changeEmail(currentPassword: $p, newEmail: $e) }"

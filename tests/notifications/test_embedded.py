@@ -13,8 +13,7 @@ from subgraphs.common.sealed import seal
 from subgraphs.common.settings import DEV_MAIL_LINK_KEY
 from subgraphs.notifications.app import create_app
 from subgraphs.notifications.settings import NotificationSettings
-
-from .conftest import bodies
+from tests.support.mail import bodies
 
 
 def test_it_runs_on_embedded_defaults_and_consumes_events(tmp_path: Path) -> None:

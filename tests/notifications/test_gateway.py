@@ -16,9 +16,8 @@ from subgraphs.common.events import EventBus
 from subgraphs.common.events.contracts import AchievementUnlocked, CertificateIssued
 from tests.conftest import register
 from tests.support.client import Client, subscribe
+from tests.support.mail import SmtpServer, bodies
 from tests.support.stack import Stack
-
-from .conftest import SmtpServer, bodies
 
 INBOX = """
 query Inbox($first: Int, $after: String, $unreadOnly: Boolean) {

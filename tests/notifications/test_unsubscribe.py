@@ -17,9 +17,9 @@ from subgraphs.common.sealed import seal
 from subgraphs.common.settings import Settings
 from tests.conftest import register
 from tests.support.client import Client
+from tests.support.mail import SmtpServer, bodies, unsubscribe_url
 from tests.support.stack import Stack
 
-from .conftest import SmtpServer, bodies, unsubscribe_url
 from .test_gateway import inbox_of_size
 
 PREFERENCES = "{ me { notificationKindPreferences { kind email sms push } } }"

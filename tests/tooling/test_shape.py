@@ -66,6 +66,7 @@ CONCEPTS = {
     "notifications": {
         "channels",
         "directory.py",
+        "message_templates",  # admins' template edits: catalogue, store, checks, use cases
         "notifier.py",
         "queue.py",
         "rendering.py",
