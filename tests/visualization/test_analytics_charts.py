@@ -124,3 +124,10 @@ def test_analytics_text_is_escaped() -> None:
     for svg in (render_skill_funnel(stats), render_missed_questions(stats)):
         assert "<script>alert(1)</script>" in all_text(parse_svg(svg))
         assert "<script>" not in svg
+
+
+def test_the_value_axis_ends_on_a_round_number_close_above_the_top() -> None:
+    found = {top: scale_max(top) for top in (1, 5, 9, 39, 41, 101, 250, 1234)}
+    assert found == {1: 4, 5: 8, 9: 12, 39: 40, 41: 48, 101: 120, 250: 320, 1234: 1600}
+    for top, end in found.items():
+        assert end >= top and end % 4 == 0  # quarters are whole numbers

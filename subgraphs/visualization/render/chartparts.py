@@ -67,8 +67,9 @@ def scale_max(top: int) -> int:
         return 0
     quarter = top / 4
     power: int = 10 ** max(math.floor(math.log10(quarter)), 0) if quarter >= 1 else 1
-    step = next(s * power for s in (1, 2, 3, 4, 5, 6, 8, 10) if s * power >= quarter)
-    return 4 * step
+    steps = (s * power for s in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10))
+    step = next(s for s in steps if s >= quarter and s == int(s))  # 41 -> quarters of 12
+    return 4 * int(step)
 
 
 def value_axis(doc: SvgDocument, x: float, width: float, base: float, scale: int) -> None:
