@@ -12,7 +12,6 @@ from ..common.gateway_client import GatewayClient
 from ..common.platform import Platform
 from ..common.settings import Settings
 from ..common.stores.sql import database_url, read_session_factory, session_factory, sql_engine
-from .analytics import AnalyticsReads
 from .courses import CourseCatalog
 from .events import Announcer
 from .journal import Clock, Journal, Projector
@@ -36,7 +35,6 @@ class Deps:
     service: LearningService
     clock: Clock
     personal_data: LearningPersonalData
-    analytics: AnalyticsReads
 
 
 def build(
@@ -80,5 +78,4 @@ def build(
         service,
         clock,
         personal_data,
-        AnalyticsReads(reads),
     )

@@ -14,11 +14,11 @@ from .channels.sms import SmsSender
 from .directory import UserDirectory
 from .events import NotificationEvents
 from .message_templates.admin import TemplateAdmin
+from .message_templates.rendering import MessageRenderer
 from .message_templates.store import TemplateStore
 from .notifier import Notifier
 from .personal_data import NotificationsPersonalData
 from .queue import DeliveryQueue
-from .rendering import MessageRenderer
 from .service import NotificationService
 from .settings import NotificationSettings
 from .sms_numbers import SmsCodes

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from ..common.events import LiveChannels
 from .directory import UserDirectory
 from .domain import CHANNEL_KINDS, Delivery, Notification, Recipient, derived_id
-from .rendering import MessageRenderer
+from .message_templates.rendering import MessageRenderer
 from .store import Dispatch, InboxStore
 from .unsubscribe import UnsubscribeLinks
 

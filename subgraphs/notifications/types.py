@@ -17,8 +17,8 @@ from . import domain
 from .deps import Deps
 from .loaders import Loaders
 from .message_templates.admin import TemplateState
+from .message_templates.rendering import Preview
 from .message_templates.store import TemplateVersion
-from .rendering import Preview
 
 Info = StrawberryInfo[Context[Deps, Loaders], None]
 

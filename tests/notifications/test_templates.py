@@ -21,8 +21,8 @@ from subgraphs.notifications.message_templates.catalogue import (
     needs_unsubscribe_link,
 )
 from subgraphs.notifications.message_templates.checks import TemplateChecks
+from subgraphs.notifications.message_templates.rendering import MessageRenderer
 from subgraphs.notifications.message_templates.store import TemplateStore
-from subgraphs.notifications.rendering import MessageRenderer
 from tests.support.mail import SmtpServer, bodies, subject_of
 
 from .test_inbox import event, handle, registered

@@ -66,10 +66,9 @@ CONCEPTS = {
     "notifications": {
         "channels",
         "directory.py",
-        "message_templates",  # admins' template edits: catalogue, store, checks, use cases
+        "message_templates",  # rendering, admins' edits: catalogue, store, checks, use cases
         "notifier.py",
         "queue.py",
-        "rendering.py",
         "routes.py",  # plain HTTP: the one-click unsubscribe page (like visualization's)
         "sms_numbers.py",  # verification codes of SMS numbers
         "templates",

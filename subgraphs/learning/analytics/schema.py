@@ -27,6 +27,7 @@ from ..tables import COURSE, SKILL
 from ..types import Course, Info, Skill
 from .reads import AnalyticsPeriod as PeriodValue
 from .reads import (
+    AnalyticsReads,
     CohortFigures,
     DateRange,
     MissedQuestion,
@@ -91,7 +92,7 @@ class _MissedOfPage:
 
     async def of(self, skill_id: str) -> list[MissedQuestion]:
         if self.found is None:
-            analytics = self.info.context.deps.analytics
+            analytics = _reads(self.info)
             self.found = await analytics.missed_questions(self.skill_ids, self.span)
         return self.found.get(skill_id, [])
 
@@ -234,7 +235,7 @@ async def _subject_page(
     span: DateRange,
     ids: list[strawberry.ID] | None,
 ) -> tuple[list[SubjectFigures], bool, Any]:
-    analytics = info.context.deps.analytics
+    analytics = _reads(info)
     position = decode_cursor(after)
     if position is not None and not isinstance(position, str):
         raise BadUserInput("after", "Invalid cursor")
@@ -246,6 +247,10 @@ async def _subject_page(
         return await analytics.count_subjects(kind, span, wanted)
 
     return rows[:size], len(rows) > size, total
+
+
+def _reads(info: Info) -> AnalyticsReads:
+    return AnalyticsReads(info.context.deps.store.reads)
 
 
 async def _editor(info: Info) -> None:
@@ -322,7 +327,7 @@ class AnalyticsQuery:
         chosen = PeriodValue(period)
         start, end = DateRange.of(from_, to).closed(info.context.deps.clock().date(), chosen)
         page, more, total = _series_page(periods(start, end, chosen), first, after)
-        counts = await info.context.deps.analytics.active_learners(page, chosen)
+        counts = await _reads(info).active_learners(page, chosen)
         nodes = [ActivePeriod.of(count) for count in counts]
         return connection(nodes, [d.isoformat() for d in page], total, more, after=after)
 
@@ -346,6 +351,6 @@ class AnalyticsQuery:
         today = info.context.deps.clock().date()
         start, end = DateRange.of(from_, to).closed(today, PeriodValue.WEEK)
         page, more, total = _series_page(periods(start, end, PeriodValue.WEEK), first, after)
-        figures = await info.context.deps.analytics.cohorts(page)
+        figures = await _reads(info).cohorts(page)
         nodes = [Cohort.of(f) for f in figures]
         return connection(nodes, [d.isoformat() for d in page], total, more, after=after)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from ...common.auth import Viewer
 from ...common.clock import utcnow
 from ...common.errors import BadUserInput
-from ..rendering import MessageRenderer, Preview, default_body
 from .catalogue import (
     CHANNELS,
     LOCALES,
@@ -22,6 +21,7 @@ from .catalogue import (
     variables_of,
 )
 from .checks import TemplateChecks
+from .rendering import MessageRenderer, Preview, default_body
 from .store import TemplateStore, TemplateVersion
 
 

@@ -10,7 +10,6 @@ from jinja2 import Environment, TemplateNotFound, meta
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
 from ...common.errors import BadUserInput
-from ..rendering import MessageRenderer, Preview, one_line
 from .catalogue import (
     MAX_TEMPLATE_CHARS,
     NAMES,
@@ -21,6 +20,7 @@ from .catalogue import (
     samples,
     variables_of,
 )
+from .rendering import MessageRenderer, Preview, one_line
 
 
 class TemplateChecks:

@@ -27,7 +27,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .message_templates.catalogue import (
+from .catalogue import (
     DEFAULT_LOCALE,
     EXTENSIONS,
     EXTRA_VARIABLES,
@@ -36,9 +36,9 @@ from .message_templates.catalogue import (
     TemplateKey,
     supported_locale,
 )
-from .message_templates.store import TemplateStore
+from .store import TemplateStore
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 log = logging.getLogger("skill_circle.notifications.rendering")
 
 
