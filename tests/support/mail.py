@@ -40,6 +40,20 @@ class Mailbox:
             await asyncio.sleep(0.05)
         raise AssertionError(f"{count} email(s) to {address} expected; got {len(self.to(address))}")
 
+    async def with_subjects(
+        self, address: str, subjects: list[str], timeout: float = 30
+    ) -> dict[str, Message]:
+        """The emails to `address` with these subjects, once all arrived, by subject (other
+        emails may come between them: an announcement of another test, say)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = {subject_of(m): m for m in self.to(address)}
+            if all(subject in found for subject in subjects):
+                return {subject: found[subject] for subject in subjects}
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{subjects} to {address} expected; got {list(found)}")
+            await asyncio.sleep(0.05)
+
 
 def bodies(message: Message) -> dict[str, str]:
     """The decoded text/plain and text/html parts of an email."""

@@ -22,16 +22,25 @@ from subgraphs.visualization.source.samples import SampleSource
 KID = "viz-test"
 
 
+def unit_redis_url(redis_server: Any) -> str:
+    """Database 3 of the session's Redis: the unit tests' own. The e2e stack's
+    visualization process caches the real catalog's drawings in database 0 under the
+    same keys (a roadmap by slug) as the sample catalog's here."""
+    return str(redis_server.url).rsplit("/", 1)[0] + "/3"
+
+
 @pytest.fixture
 async def redis(redis_server: Any) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_server.url)
+    client = Redis.from_url(unit_redis_url(redis_server))
     yield client
     await client.aclose()
 
 
 @pytest.fixture
 def settings(redis_server: Any) -> Settings:
-    return Settings(service="visualization", environment="test", redis_url=redis_server.url)
+    return Settings(
+        service="visualization", environment="test", redis_url=unit_redis_url(redis_server)
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from subgraphs.visualization.render import (
     render_user_roadmap,
 )
 from subgraphs.visualization.render.dag import DagNode, dag_layout
+from subgraphs.visualization.render.layout import layered_layout
 from subgraphs.visualization.render.radar import spokes
 from subgraphs.visualization.render.timeline import tick_marks
 from subgraphs.visualization.source.samples import SAMPLE_ROADMAP, SampleSource
@@ -175,3 +177,20 @@ def test_tree_at_the_depth_limit_counts_what_is_not_shown(demo: SampleSource) ->
     assert "+1 more" in words and "+3 more" in words
     full = demo.graph("nlp-transformers", 4)  # the limit reaches skills shown anyway
     assert not full.hidden and ("linear-algebra", "algebra") in full.edges
+
+
+def test_layouts_are_the_same_every_time_and_in_parallel_threads() -> None:
+    """The renders run in worker threads (asyncio.to_thread): grandalf kept a counter on
+    its Vertex class, which two layouts at once deleted under each other. And it hashed
+    vertices by address, so one graph came out differently from call to call: layout
+    data and a drawing made by two calls (or two replicas) disagreed."""
+    sizes = {f"n{i}": (40.0 + i % 5 * 10, 20.0) for i in range(30)}
+    edges = [(f"n{i}", f"n{j}") for i in range(30) for j in range(i + 1, min(i + 4, 30))]
+
+    def lay_out() -> str:
+        found = layered_layout(sizes, edges)
+        return repr((sorted(found.boxes.items()), sorted(found.routes.items())))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        layouts = set(pool.map(lambda _: lay_out(), range(40)))
+    assert len(layouts) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from grandalf.graphs import Edge, Graph, Vertex
 from grandalf.layouts import SugiyamaLayout
 
 Point = tuple[float, float]
+_GRANDALF = threading.Lock()  # see layered_layout
 
 
 @dataclass
@@ -36,6 +38,28 @@ class Layout:
     height: float = 0.0
 
 
+class _Vertex(Vertex):  # type: ignore[misc]
+    """A vertex hashed by its place in the graph, not by its address. grandalf puts
+    vertices in Python sets on the way (Poset's intersection and difference): with
+    addresses for hashes, the same graph came out laid out differently from call to call,
+    and the layout data no longer matched a drawing made by another call or replica."""
+
+    def __init__(self, data: str, place: int) -> None:
+        super().__init__(data)
+        self.place = place
+
+    def __hash__(self) -> int:
+        return self.place
+
+
+class _Edge(Edge):  # type: ignore[misc]
+    """An edge hashed by its ends' places (see _Vertex)."""
+
+    def __hash__(self) -> int:
+        upper, lower = self.v
+        return int(upper.place * 1_000_003 + lower.place)
+
+
 class _NodeView:
     def __init__(self, w: float, h: float) -> None:
         self.w, self.h = w, h
@@ -59,14 +83,28 @@ def layered_layout(
 ) -> Layout:
     """Coordinates for boxes of `sizes`; every edge (upper, lower) points down a layer or more.
 
-    Connected components are laid out side by side, largest first.
+    Connected components are laid out side by side, largest first. One layout at a time
+    per process: grandalf's cycle search keeps its counter on the Vertex class
+    (`Vertex.ncur`, deleted when a search ends), so two threads laying out at once broke
+    each other (AttributeError). The work holds the GIL anyway.
     """
-    vertices = {key: Vertex(key) for key in sizes}
+    with _GRANDALF:
+        return _layered_layout(sizes, edges, xspace, yspace, gap)
+
+
+def _layered_layout(
+    sizes: Mapping[str, tuple[float, float]],
+    edges: Iterable[tuple[str, str]],
+    xspace: float,
+    yspace: float,
+    gap: float,
+) -> Layout:
+    vertices = {key: _Vertex(key, place) for place, key in enumerate(sorted(sizes))}
     for key, vertex in vertices.items():
         vertex.view = _NodeView(*sizes[key])
     graph_edges = []
     for upper, lower in sorted(set(edges)):
-        edge = Edge(vertices[upper], vertices[lower])
+        edge = _Edge(vertices[upper], vertices[lower])
         edge.view = _EdgeView()
         graph_edges.append(edge)
     graph = Graph(list(vertices.values()), graph_edges)
