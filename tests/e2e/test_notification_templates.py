@@ -5,11 +5,15 @@ escapes) change nothing; a German learner gets German, an unknown locale English
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
+from subgraphs.notifications.directory import SKILLS_KEY
 from tests.conftest import register
 from tests.support.client import Client
 from tests.support.mail import SmtpServer, bodies, subject_of
@@ -195,6 +199,7 @@ async def test_a_german_learner_gets_german_and_an_unknown_locale_english(
 
     # A notification email too: completing a skill, with the link that stops such emails.
     [skill] = await new_skills(editor, 1)
+    await heard_of(notifications_stack, skill["id"])  # else the email names "a skill"
     await accepted_once_known(as_german, RECORD, {"s": skill["id"], "p": 100})
     # Two emails, in either order: the completed skill and the achievement it unlocked.
     completed = f"Du hast {skill['name']} abgeschlossen"
@@ -206,3 +211,15 @@ async def test_a_german_learner_gets_german_and_an_unknown_locale_english(
     assert "Diese E-Mails abbestellen (ein Klick): http" in text
     assert '<html lang="de">' in html and "Deinen Fortschritt ansehen" in html
     assert "unsubscribe" in str(done["List-Unsubscribe"]) and done["List-Unsubscribe-Post"]
+
+
+async def heard_of(stack: Stack, skill_id: str) -> None:
+    """Waits until notifications has the skill's event (its name for the email)."""
+    redis = Redis.from_url(stack.stores["redis"])
+    try:
+        deadline = time.monotonic() + 20
+        while not await redis.hexists(SKILLS_KEY, skill_id):
+            assert time.monotonic() < deadline, "notifications never heard of the skill"
+            await asyncio.sleep(0.1)
+    finally:
+        await redis.aclose()
