@@ -9,7 +9,7 @@ a learner's course row exists yet) is still as it was before the event. Days are
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,12 +116,7 @@ class Analytics:
     # ------------------------------------------------------------ courses
     async def _lesson_marked(self, session: AsyncSession, event: EventRow) -> None:
         course_id = event.payload["courseId"]
-        started = await session.scalar(
-            select(CourseProgressRow.started_at).where(
-                CourseProgressRow.user_id == event.user_id,
-                CourseProgressRow.course_id == course_id,
-            )
-        )
+        started = await _course_started(session, event.user_id, course_id)
         if started is None:  # the learner's first mark in this course starts it
             await self._count(session, COURSE, course_id, event, enrolments=1)
             await self._join_cohort(session, event)
@@ -131,12 +126,7 @@ class Analytics:
     async def _course_completed(self, session: AsyncSession, event: EventRow) -> None:
         course_id = event.payload["courseId"]
         await self._count(session, COURSE, course_id, event, completions=1)
-        started = await session.scalar(
-            select(CourseProgressRow.started_at).where(
-                CourseProgressRow.user_id == event.user_id,
-                CourseProgressRow.course_id == course_id,
-            )
-        )
+        started = await _course_started(session, event.user_id, course_id)
         await self._completion_time(session, COURSE, course_id, event, started)
         await self._cohort_reached(session, event, completed_course=True)
 
@@ -193,3 +183,13 @@ class Analytics:
             .values(**reached)
             .execution_options(synchronize_session=False)
         )
+
+
+async def _course_started(session: AsyncSession, user_id: str, course_id: str) -> datetime | None:
+    """When the learner started the course (their first lesson mark); None: not yet."""
+    started: datetime | None = await session.scalar(
+        select(CourseProgressRow.started_at).where(
+            CourseProgressRow.user_id == user_id, CourseProgressRow.course_id == course_id
+        )
+    )
+    return started
